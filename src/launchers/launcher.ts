@@ -1,0 +1,65 @@
+import type { Batch, ClusterSpec, JobSpec } from '../plan/model.js'
+import type { JsonValue } from '../state/model.js'
+
+/** Everything a launcher needs to run one attempt of one unit's job. */
+export interface JobRequest {
+  planName: string
+  lineage: string
+  /** The job step's address (`cluster/customer/2026-01-15/job`). */
+  address: string
+  /** The unit's address (`cluster/customer/2026-01-15`). */
+  unitAddress: string
+  cluster: ClusterSpec
+  customer: string
+  batch: Batch
+  attempt: number
+  job: JobSpec
+  /** Env with placeholders rendered and `${env:…}` resolved: never log or persist it. */
+  env: Record<string, string>
+  /** Folder for this step's log files (under the state folder). */
+  logDir: string
+  /** Aborted when bf must stop now (second signal) or the attempt timed out. */
+  signal: AbortSignal
+}
+
+export interface JobContext {
+  /** Records outputs durably before the job goes on (a Job's name and uid right after create). */
+  record(outputs: Record<string, JsonValue>): Promise<void>
+  /** A line of progress for the live view. */
+  note(message: string): void
+}
+
+export interface JobOutcome {
+  ok: boolean
+  outputs: Record<string, JsonValue>
+  /** Why it failed, in one line naming the Job, host or process. */
+  error?: string
+  /** Last lines of the job's log, shown with a failure. */
+  logTail?: string
+}
+
+/** A warning or error found before anything runs. */
+export interface PreflightFinding {
+  severity: 'warning' | 'error'
+  code: string
+  message: string
+}
+
+/**
+ * Runs jobs of one kind. A new kind of job is one new file implementing this; nothing
+ * above it changes.
+ */
+export interface Launcher {
+  readonly kind: JobSpec['kind']
+  /** Checks the cluster can run the plan's jobs (a CronJob exists, a command is found…). */
+  preflight(cluster: ClusterSpec, job: JobSpec): Promise<PreflightFinding[]>
+  /** What would run, exactly, for review (`bf plan --show-sql`): a manifest, a statement, an argv. */
+  describe(request: Omit<JobRequest, 'signal' | 'logDir'>): Promise<string>
+  /**
+   * Runs one attempt to its end. `previous` holds what an earlier, unfinished run of this
+   * same attempt recorded (after a crash): the launcher reconciles with it first — adopts
+   * a Job still running, waits for a process still alive — instead of starting again.
+   */
+  run(request: JobRequest, context: JobContext, previous?: Record<string, JsonValue>): Promise<JobOutcome>
+  close(): Promise<void>
+}

@@ -1,0 +1,185 @@
+/**
+ * The resolved plan: what a plan file means once it has been parsed, validated and
+ * defaulted. Everything after loading works from this model and never from raw YAML.
+ *
+ * Times are epoch milliseconds (UTC). Windows are half-open: `start` inclusive, `end`
+ * exclusive. String values may still hold `${env:NAME}` references; they are resolved
+ * only where a value is used (see `env-refs.ts`), so the model itself holds no secret.
+ */
+
+export type Millis = number
+
+/** A half-open time range `[start, end)`. */
+export interface Window {
+  start: Millis
+  end: Millis
+}
+
+/** Where a plan came from; `sha256` covers the file's bytes. */
+export interface PlanSource {
+  /** The path as the user gave it (used in messages). */
+  file: string
+  /** Absolute folder of the plan file; relative paths in the plan resolve against it. */
+  dir: string
+  sha256: string
+}
+
+export interface BatchGrid {
+  /** The plan's `window.start`: every batch boundary is `origin + k * stepMs`. */
+  origin: Millis
+  stepMs: number
+  /** The duration as written (`1d`). */
+  text: string
+}
+
+export interface TableRef {
+  database: string
+  table: string
+}
+
+export interface TargetSpec {
+  database: string
+  /** Local table: deletes run here. */
+  table: string
+  /** Counts and checks read this table (defaults to `table`). */
+  readTable: string
+  timeColumn: string
+  customerColumn: string
+  keyColumns: string[]
+}
+
+export interface ExpectedSpec {
+  database: string
+  table: string
+  timeColumn: string
+  customerColumn: string
+  keyColumns: string[]
+}
+
+export type SettingValue = string | number | boolean
+
+export interface DeleteSpec {
+  mode: 'mutation' | 'lightweight'
+  per: 'customer' | 'batch'
+  settings: Record<string, SettingValue>
+  timeoutMs: number
+}
+
+export interface KubernetesJobSpec {
+  cronJob: string
+  namespace: string
+  container?: string
+  ownerReference: boolean
+  ttlSecondsAfterFinished?: number
+}
+
+export interface JobSpec {
+  kind: 'kubernetes' | 'sql' | 'command'
+  kubernetes?: KubernetesJobSpec
+  sql?: string
+  command?: string[]
+  /** Env templates, `{{ … }}` placeholders unrendered. */
+  env: Record<string, string>
+  timeoutMs?: number
+  retries: number
+  concurrency: number
+}
+
+export type Expectation =
+  | { equals: string | number | boolean }
+  | { max: number }
+  | { min: number }
+  | { between: [number, number] }
+
+export interface CheckSpec {
+  name: string
+  /** Customers the check applies to; undefined means every customer. */
+  customers?: string[]
+  sql: string
+  expect: Expectation
+}
+
+export interface VerifySpec {
+  duplicates: boolean
+  ratio?: { min?: number; max?: number }
+  checks: CheckSpec[]
+}
+
+export interface RolloutSpec {
+  canary: string[]
+  order: 'forward' | 'backward'
+}
+
+export interface GuardsSpec {
+  maxPendingMutations?: number
+  maxDeleteRows?: number
+}
+
+export interface ClickHouseSpec {
+  /** `http(s)://…` server; exactly one of `url` and `embedded` is set. */
+  url?: string
+  /** Absolute path of the embedded engine's data folder. */
+  embedded?: string
+  /** `ON CLUSTER` name. */
+  cluster?: string
+  database?: string
+  username?: string
+  /** Usually `${env:NAME}`; resolve with `resolveEnvRefs` only when connecting. */
+  password?: string
+  settings: Record<string, SettingValue>
+}
+
+export interface KubernetesClusterSpec {
+  context: string
+  kubeconfig?: string
+}
+
+export interface CustomerSpec {
+  id: string
+  /** Effective range: the customer's own, else the cluster's, else the plan's. */
+  window: Window
+}
+
+export interface ClusterSpec {
+  name: string
+  clickhouse: ClickHouseSpec
+  kubernetes?: KubernetesClusterSpec
+  customers: CustomerSpec[]
+}
+
+/** A fully resolved plan file. */
+export interface PlanSpec {
+  version: 1
+  name: string
+  description: string
+  source: PlanSource
+  window: Window
+  batch: BatchGrid
+  target: TargetSpec
+  expected?: ExpectedSpec
+  /** `false` when the plan disables deletes (append-only backfill). */
+  delete: DeleteSpec | false
+  job: JobSpec
+  verify: VerifySpec
+  rollout: RolloutSpec
+  guards: GuardsSpec
+  /** Absolute path of the state folder. */
+  statePath: string
+  clusters: ClusterSpec[]
+  /** Names of every `${env:NAME}` the plan refers to, sorted, without duplicates. */
+  envRefs: string[]
+}
+
+/** One batch of one customer's range, cut on the plan's grid. */
+export interface Batch extends Window {
+  /** `YYYY-MM-DD` for day-aligned grids, `YYYY-MM-DDTHH` otherwise. */
+  label: string
+}
+
+/** The smallest piece of backfill: one cluster × one customer × one batch. */
+export interface Unit {
+  address: string
+  cluster: string
+  customer: string
+  batch: Batch
+}

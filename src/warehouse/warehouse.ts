@@ -1,0 +1,111 @@
+import type { BatchGrid, CustomerSpec, ExpectedSpec, Millis, SettingValue, TableRef, TargetSpec, Window } from '../plan/model.js'
+
+/** What `system.tables` says about a table. */
+export interface TableFacts {
+  database: string
+  table: string
+  engine: string
+  sortingKey: string
+  partitionKey: string
+  columns: { name: string; type: string }[]
+}
+
+/** Live figures of one unit (customer × batch). Absent units have no rows. */
+export interface UnitFigures {
+  /** Rows in the target's read table. */
+  rows: number
+  /** Distinct keys (`uniqExact(keyColumns)`) in the read table. */
+  keys: number
+  /** Distinct keys in the expected source, when the plan has one. */
+  expected?: number
+}
+
+export interface RefreshRequest {
+  target: TargetSpec
+  expected?: ExpectedSpec
+  /** Each customer with the range to read; figures are cut on `grid`. */
+  customers: CustomerSpec[]
+  grid: BatchGrid
+}
+
+/** The answer of one refresh of one cluster: a constant number of grouped queries. */
+export interface LiveFigures {
+  /** Figures of the unit whose batch starts at `batchStart` (clipped start) for `customer`. */
+  unit(customer: string, batchStart: Millis): UnitFigures
+  /** Unfinished mutations on the target table. */
+  pendingMutations: number
+  target?: TableFacts
+  readTable?: TableFacts
+  expectedTable?: TableFacts
+  /** How many queries the refresh sent (for tests and benchmarks). */
+  queries: number
+}
+
+export interface DeleteRequest {
+  target: TargetSpec
+  customer: string
+  window: Window
+  mode: 'mutation' | 'lightweight'
+  settings: Record<string, SettingValue>
+  /** `ON CLUSTER` name, when the cluster has one. */
+  onCluster?: string
+  /** Unique per delete step: embedded in the predicate so the mutation can be found on every replica. */
+  tag: string
+}
+
+/** The statement as it will be sent: SQL text with `{name:Type}` placeholders and the values bound to them. */
+export interface Statement {
+  sql: string
+  params: Record<string, string | number | string[]>
+  settings: Record<string, SettingValue>
+}
+
+export interface MutationOnHost {
+  host: string
+  mutationId: string
+  isDone: boolean
+  partsToDo: number
+  latestFailReason?: string
+  latestFailTime?: string
+}
+
+export interface MutationStatus {
+  /** Replicas that must report the mutation (1 without `ON CLUSTER`). */
+  replicas: number
+  hosts: MutationOnHost[]
+  /** Every expected replica reports the mutation done. */
+  done: boolean
+}
+
+export interface InsertResult {
+  writtenRows: number
+}
+
+export type QueryStatus = 'running' | 'finished' | 'failed' | 'unknown'
+
+/**
+ * One ClickHouse deployment as the engine sees it. Every value reaches SQL as a bound
+ * parameter; every identifier has been validated before it reaches SQL text.
+ */
+export interface Warehouse {
+  readonly cluster: string
+  ping(): Promise<void>
+  /** The server's clock (mutations are matched by `create_time` against it). */
+  serverTime(): Promise<Millis>
+  tableFacts(ref: TableRef): Promise<TableFacts | undefined>
+  refresh(request: RefreshRequest): Promise<LiveFigures>
+  pendingMutations(ref: TableRef): Promise<number>
+  /** The exact statement `submitDelete` would send. */
+  deleteStatement(request: DeleteRequest): Statement
+  /** Submits the delete without waiting for the mutation to finish. */
+  submitDelete(request: DeleteRequest): Promise<void>
+  /** Our mutation (by table, tag and create time ≥ `since`) on every replica; undefined when no replica has it. */
+  findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined>
+  /** Runs an `INSERT … SELECT` with bound parameters under a fixed query id. */
+  insert(sql: string, params: Record<string, string | number>, options: { queryId: string; deduplicationToken: string }): Promise<InsertResult>
+  /** What the server knows of a query id (running, finished, failed), for reconciling after a crash. */
+  queryStatus(queryId: string): Promise<QueryStatus>
+  /** Runs a query returning one value (verify checks). */
+  scalar(sql: string, params: Record<string, string | number>): Promise<unknown>
+  close(): Promise<void>
+}
