@@ -1,0 +1,26 @@
+/** One check that did not hold for a unit: which, the value seen and what was expected. */
+export interface CheckFailure {
+  check: string
+  seen: string | number | null
+  expected: string
+  /** A few offending keys, for duplicates. */
+  examples?: string[]
+}
+
+export interface UnitVerification {
+  address: string
+  ok: boolean
+  rows: number
+  keys: number
+  expected?: number
+  duplicates: number
+  /** keys / expected, when the plan has an expected source. */
+  ratio?: number
+  failures: CheckFailure[]
+}
+
+/** The result of `bf verify` (and of every verify step, one unit at a time). */
+export interface VerifyReport {
+  units: number
+  failed: UnitVerification[]
+}
