@@ -65,6 +65,8 @@ export interface ComputedPlan {
   refreshed: boolean
   units: PlannedUnit[]
   steps: PlannedStep[]
+  /** Addresses of state records that apply removes (steps of forgotten units, orphaned steps). */
+  forgetSteps: string[]
   warnings: Diagnostic[]
   summary: PlanSummary
 }

@@ -32,7 +32,7 @@ export interface StepRecord {
 
 /** One line of the journal: a step transition, or the removal of a step (`bf state rm`). */
 export type StepEvent =
-  | ({ type: 'started' | 'succeeded' | 'failed' | 'progress' } & Omit<StepRecord, 'status'> & { at: string })
+  | ({ type: 'started' | 'succeeded' | 'failed' | 'progress' } & Omit<StepRecord, 'status' | 'startedAt' | 'finishedAt'> & { at: string })
   | { type: 'forgotten'; address: string; at: string }
 
 export interface StateSnapshot {

@@ -20,26 +20,41 @@ export interface LockOptions {
 
 export interface HeldLock {
   info: LockInfo
+  /** Removes the lock if it is still this one; resolves quietly if it was force-unlocked meanwhile. */
   release(): Promise<void>
 }
 
 /**
  * Where a plan's state lives. A write is an append of one event, durable before the
  * promise resolves, and O(1) in the size of the state.
+ *
+ * Writes (`append`, `compact`, `maybeCompact`) require the lock taken through this same
+ * store and throw a plain Error without it: a single writer is what keeps serials
+ * unique. Reads need no lock. Every implementation runs the conformance suite in
+ * `test/state/conformance.ts`.
  */
 export interface StateStore {
-  /** Reads the snapshot and replays the journal; an absent state is an empty one. */
+  /**
+   * Reads the snapshot and replays the journal. An absent state is an empty one with
+   * serial 0 and lineage `''`, except while this store holds the lock: then it carries
+   * the random lineage the first write will give the state, so the holder can use the
+   * lineage (in job names, delete tags) before writing anything.
+   */
   read(): Promise<StateSnapshot>
-  /** Appends one event durably and returns the new serial. */
+  /** Appends one event durably and returns the new serial (the previous one plus 1). Appends run in call order. */
   append(event: StepEvent): Promise<number>
-  /** Folds the journal into a new snapshot (atomically) and empties the journal. */
+  /** Folds the journal into a new snapshot (atomically) and empties the journal. Keeps lineage, serial and content. */
   compact(): Promise<void>
-  /** Takes the state's lock; fails with `LockHeldError` when another holder has it. */
+  /** Compacts when the journal has grown past the store's threshold; resolves with whether it did. */
+  maybeCompact(): Promise<boolean>
+  /** Takes the state's lock; fails with `LockHeldError` (`lock-held-error.ts`) when another holder has it past `timeoutMs`. */
   lock(options: LockOptions): Promise<HeldLock>
   /** The current lock holder, if any. */
   lockHolder(): Promise<LockInfo | undefined>
   /** Removes a lock by id (`bf unlock`); fails when the id does not match the holder. */
   forceUnlock(id: string): Promise<LockInfo>
-  /** Warnings gathered while reading (a torn last journal line, …). */
+  /** Waits for pending writes, releases a lock this store holds, and frees open files. */
+  close(): Promise<void>
+  /** Warnings gathered by the last `read` (a torn last journal line, …). */
   readonly warnings: string[]
 }

@@ -1,5 +1,7 @@
 import type { BatchGrid, CustomerSpec, ExpectedSpec, Millis, SettingValue, TableRef, TargetSpec, Window } from '../plan/model.js'
 
+export { WarehouseError } from './errors.js'
+
 /** What `system.tables` says about a table. */
 export interface TableFacts {
   database: string
@@ -77,7 +79,19 @@ export interface MutationStatus {
   done: boolean
 }
 
+/** What the server answered when a delete was submitted. */
+export interface DeleteSubmission {
+  /** `ON CLUSTER` only: each host's answer from the DDL queue (`host:port`); empty otherwise. */
+  hosts: { host: string; accepted: boolean }[]
+  /**
+   * `ON CLUSTER` only: some hosts had not run the statement when the server answered
+   * (codes 159/341, or unfinished rows). They will; the mutation shows up there later.
+   */
+  pending: boolean
+}
+
 export interface InsertResult {
+  /** `written_rows` of the query's summary (rows written to every table, materialized views included). */
   writtenRows: number
 }
 
@@ -98,7 +112,7 @@ export interface Warehouse {
   /** The exact statement `submitDelete` would send. */
   deleteStatement(request: DeleteRequest): Statement
   /** Submits the delete without waiting for the mutation to finish. */
-  submitDelete(request: DeleteRequest): Promise<void>
+  submitDelete(request: DeleteRequest): Promise<DeleteSubmission>
   /** Our mutation (by table, tag and create time ≥ `since`) on every replica; undefined when no replica has it. */
   findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined>
   /** Runs an `INSERT … SELECT` with bound parameters under a fixed query id. */

@@ -1,0 +1,41 @@
+import { Command, Errors, Flags } from '@oclif/core'
+import { UserError } from '../errors.js'
+
+/** Whether errors show their stack (`BF_DEBUG=1`). */
+export function debugging(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.BF_DEBUG === '1' || env.BF_DEBUG === 'true'
+}
+
+/**
+ * Every bf command: user mistakes print one clear message and exit 1, without a stack
+ * trace unless `BF_DEBUG=1`.
+ */
+export abstract class BfCommand extends Command {
+  static override baseFlags = {
+    'no-color': Flags.boolean({ summary: 'Print without colour (also NO_COLOR or a pipe).', default: false, helpGroup: 'GLOBAL' }),
+  }
+
+  /** Colour only on a terminal, and never with `--no-color` or `NO_COLOR`. */
+  protected useColor(noColorFlag: boolean): boolean {
+    return !noColorFlag && !process.env.NO_COLOR && process.stdout.isTTY === true
+  }
+
+  protected out(text: string): void {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  protected err(text: string): void {
+    process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error
+    if (error instanceof UserError || error.name === 'WarehouseError' || error.name === 'LockHeldError') {
+      this.err(debugging() && error.stack ? error.stack : `Error: ${error.message}`)
+      this.exit(1)
+    }
+    if (error instanceof Errors.CLIError) throw error
+    this.err(debugging() && error.stack ? error.stack : `Error: ${error.message}\n(set BF_DEBUG=1 for the stack trace)`)
+    this.exit(1)
+  }
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs'
+import type { EngineDeps } from '../engine/deps.js'
+import type { Launcher } from '../launchers/launcher.js'
+import type { JobSpec, PlanSpec } from '../plan/model.js'
+import { FileStateStore } from '../state/file-store.js'
+import type { StateStore } from '../state/store.js'
+import { buildDeleteStatement } from '../warehouse/delete-statement.js'
+import { openWarehouse } from '../warehouse/open-warehouse.js'
+import type { Warehouse } from '../warehouse/warehouse.js'
+import { CommandLauncher } from '../launchers/command.js'
+import { SqlLauncher } from '../launchers/sql.js'
+import { KubernetesLauncher } from '../launchers/kubernetes.js'
+
+/** bf's own version, from its package.json. */
+export const BF_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+export function openStateStore(spec: PlanSpec): FileStateStore {
+  return new FileStateStore(spec.statePath, spec.name, { planRef: spec.source.file })
+}
+
+export interface Engine {
+  deps: EngineDeps
+  close(): Promise<void>
+}
+
+/** Real implementations behind the engine's interfaces, opened lazily and closed together. */
+export async function openEngine(spec: PlanSpec, state: StateStore = openStateStore(spec), env: NodeJS.ProcessEnv = process.env): Promise<Engine> {
+  const warehouses = new Map<string, Promise<Warehouse>>()
+  const launchers = new Map<JobSpec['kind'], Launcher>()
+  const warehouse = (name: string): Promise<Warehouse> => {
+    let opened = warehouses.get(name)
+    if (!opened) {
+      const cluster = spec.clusters.find((candidate) => candidate.name === name)
+      if (!cluster) throw new Error(`cluster ${name} is not in the plan`)
+      opened = openWarehouse(cluster, { env })
+      warehouses.set(name, opened)
+    }
+    return opened
+  }
+  const launcher = (kind: JobSpec['kind']): Launcher => {
+    const known = launchers.get(kind)
+    if (known) return known
+    const made: Launcher = kind === 'sql' ? new SqlLauncher(warehouse) : kind === 'command' ? new CommandLauncher() : new KubernetesLauncher()
+    launchers.set(kind, made)
+    return made
+  }
+  return {
+    deps: { state, warehouse, launcher, deleteStatement: buildDeleteStatement, env, version: BF_VERSION },
+    async close() {
+      await Promise.allSettled([...launchers.values()].map((made) => made.close()))
+      const opened = await Promise.allSettled([...warehouses.values()])
+      await Promise.allSettled(opened.map((result) => (result.status === 'fulfilled' ? result.value.close() : undefined)))
+      await state.close()
+    },
+  }
+}

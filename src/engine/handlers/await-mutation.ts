@@ -1,0 +1,64 @@
+import { formatDuration } from '../../plan/duration.js'
+import type { JsonValue } from '../../state/model.js'
+import type { MutationStatus } from '../../warehouse/warehouse.js'
+import type { StepHandler, StepResult } from '../step-handler.js'
+import { errorMessage, sleep } from '../step-handler.js'
+import { deleteRequestOf } from './delete.js'
+
+function hostsOutput(status: MutationStatus): JsonValue {
+  return status.hosts.map((host) => ({
+    host: host.host,
+    mutationId: host.mutationId,
+    isDone: host.isDone,
+    partsToDo: host.partsToDo,
+    ...(host.latestFailReason ? { latestFailReason: host.latestFailReason } : {}),
+  }))
+}
+
+function lagging(status: MutationStatus): string {
+  const notDone = status.hosts.filter((host) => !host.isDone)
+  const missing = status.replicas - status.hosts.length
+  const parts = notDone.map((host) => `${host.host} (${host.partsToDo} parts to do${host.latestFailReason ? `, failing: ${host.latestFailReason}` : ''})`)
+  if (missing > 0) parts.push(`${missing} replica(s) not reporting`)
+  return parts.join(', ')
+}
+
+/**
+ * Waits until the delete's mutation is done on every replica, reporting failures as they
+ * appear and failing after `delete.timeout`.
+ */
+export const runAwaitMutation: StepHandler = async (step, context): Promise<StepResult> => {
+  const { spec, deps } = context
+  if (spec.delete === false) return { status: 'failed', error: 'the plan has no deletes' }
+  const deleteAddress = step.address.replace(/await-mutation$/, 'delete')
+  const outputs = context.record(deleteAddress)?.outputs
+  const tag = outputs?.tag
+  const since = outputs?.since
+  if (typeof tag !== 'string' || typeof since !== 'number') return { status: 'failed', error: `${deleteAddress} recorded no mutation to wait for; re-run the delete (bf state rm … ${deleteAddress})` }
+  const warehouse = await deps.warehouse(step.cluster)
+  const request = deleteRequestOf(spec, step, tag)
+  const started = Date.now()
+  let last: MutationStatus | undefined
+  let lastNote = ''
+  for (;;) {
+    try {
+      last = await warehouse.findMutation(request, since)
+    } catch (error) {
+      context.note(`cannot read mutations yet: ${errorMessage(error)}`)
+    }
+    if (last?.done) return { status: 'succeeded', outputs: { tag, hosts: hostsOutput(last), waitedMs: Date.now() - started } }
+    const note = last ? `waiting for ${lagging(last)}` : 'mutation not visible yet'
+    if (note !== lastNote) context.note(note)
+    lastNote = note
+    if (Date.now() - started > spec.delete.timeoutMs) {
+      const detail = last ? lagging(last) : 'the mutation was never seen on any replica'
+      return {
+        status: 'failed',
+        error: `mutation not done after ${formatDuration(spec.delete.timeoutMs)}: ${detail}; inspect system.mutations, then re-run apply to keep waiting`,
+        outputs: last ? { tag, hosts: hostsOutput(last) } : { tag },
+      }
+    }
+    await sleep(context.options.pollIntervalMs, context.stopping)
+    if (context.stopping.aborted) return { status: 'interrupted' }
+  }
+}

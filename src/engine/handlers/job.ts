@@ -1,0 +1,57 @@
+import { splitAddress } from '../../plan/address.js'
+import { resolveEnvRefs } from '../../plan/env-refs.js'
+import type { Unit } from '../../plan/model.js'
+import type { PlannedStep } from '../plan-model.js'
+import type { StepHandler, StepResult } from '../step-handler.js'
+import { errorMessage } from '../step-handler.js'
+import { renderJobEnv } from '../step-inputs.js'
+import { join } from 'node:path'
+
+export function unitOf(step: PlannedStep): Unit {
+  if (!step.unit || !step.window || step.customer === undefined) throw new Error(`${step.address} is not a unit step`)
+  const label = splitAddress(step.unit)[2] ?? ''
+  return { address: step.unit, cluster: step.cluster, customer: step.customer, batch: { ...step.window, label } }
+}
+
+/** Runs one attempt of a unit's job through the plan's launcher. */
+export const runJob: StepHandler = async (step, context): Promise<StepResult> => {
+  const { spec, deps } = context
+  const cluster = spec.clusters.find((candidate) => candidate.name === step.cluster)
+  if (!cluster) return { status: 'failed', error: `cluster ${step.cluster} is not in the plan` }
+  const unit = unitOf(step)
+  let env: Record<string, string>
+  try {
+    const templates = renderJobEnv(spec, unit)
+    env = Object.fromEntries(Object.entries(templates).map(([name, value]) => [name, resolveEnvRefs(value, deps.env, `job.env.${name}`)]))
+  } catch (error) {
+    return { status: 'failed', error: errorMessage(error) }
+  }
+  // An INSERT run by bf itself must finish; a Job or a detached process can be left and adopted on resume.
+  const signal = spec.job.kind === 'sql' ? context.aborted : AbortSignal.any([context.stopping, context.aborted])
+  const outcome = await deps.launcher(spec.job.kind).run(
+    {
+      planName: spec.name,
+      lineage: context.lineage,
+      address: step.address,
+      unitAddress: unit.address,
+      cluster,
+      customer: unit.customer,
+      batch: unit.batch,
+      attempt: context.attempt,
+      job: spec.job,
+      env,
+      logDir: join(spec.statePath, 'logs'),
+      signal,
+    },
+    { record: context.save, note: context.note },
+    context.previous,
+  )
+  if (outcome.ok) return { status: 'succeeded', outputs: outcome.outputs }
+  if (signal.aborted) return { status: 'interrupted' }
+  return {
+    status: 'failed',
+    error: outcome.error ?? 'job failed',
+    outputs: outcome.outputs,
+    ...(outcome.logTail ? { logTail: outcome.logTail } : {}),
+  }
+}

@@ -1,0 +1,182 @@
+import type { ClusterSpec, CustomerSpec, PlanSpec, Window } from '../plan/model.js'
+import type { JsonValue, StepRecord } from '../state/model.js'
+import type { Statement } from '../warehouse/warehouse.js'
+import type { DeleteRequest } from '../warehouse/warehouse.js'
+import type { UnitDecision } from './decide-unit.js'
+import { fingerprint } from './fingerprint.js'
+import type { PlannedStep, PlannedUnit } from './plan-model.js'
+import { deleteRequest, REVIEW_TAG, verifyInputs } from './step-inputs.js'
+import { stepAddress } from './step-addresses.js'
+
+/** The units and steps of one customer, before cluster-wide dependencies (check, canary) are added. */
+export interface CustomerPlan {
+  units: PlannedUnit[]
+  steps: PlannedStep[]
+  /** Steps with no dependency inside the customer: they wait on the check (and canaries). */
+  roots: string[]
+  /** Units outside the selection that a re-running delete would empty (the planner refuses). */
+  deleteCovers: string[]
+}
+
+export interface CustomerContext {
+  spec: PlanSpec
+  cluster: ClusterSpec
+  customer: CustomerSpec
+  steps: Map<string, StepRecord>
+  deleteStatement: (request: DeleteRequest) => Statement
+  verifyFingerprint: string
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
+
+function deleteStep(context: CustomerContext, address: string, window: Window, rows: number | undefined): PlannedStep {
+  const { spec, cluster, customer } = context
+  const statement = context.deleteStatement(deleteRequest(spec, cluster, customer.id, window, REVIEW_TAG))
+  const { tag: _tag, ...params } = statement.params
+  // What rows are deleted defines the delete; its settings and mode do not.
+  const identity: Record<string, JsonValue> = {
+    table: `${spec.target.database}.${spec.target.table}`,
+    customerColumn: spec.target.customerColumn,
+    timeColumn: spec.target.timeColumn,
+    customer: customer.id,
+    window: { start: iso(window.start), end: iso(window.end) },
+  }
+  return {
+    address,
+    kind: 'delete',
+    dependsOn: [],
+    cluster: cluster.name,
+    customer: customer.id,
+    window,
+    fingerprint: fingerprint(identity),
+    inputs: { ...identity, sql: statement.sql, params, settings: statement.settings as Record<string, JsonValue> },
+    ...(rows === undefined ? {} : { estimatedRows: rows }),
+  }
+}
+
+function isDone(record: StepRecord | undefined, fingerprintNow: string): boolean {
+  return record?.status === 'succeeded' && record.fingerprint === fingerprintNow
+}
+
+function reRunBecauseOfDelete(decision: UnitDecision, deleteAddress: string): void {
+  if (decision.need === 'job') return
+  decision.need = 'job'
+  decision.action = 'replace'
+  decision.reasons = [`because the delete of ${deleteAddress} re-runs`]
+}
+
+function toPlannedUnit(decision: UnitDecision): PlannedUnit {
+  const { unit } = decision
+  return {
+    address: unit.address,
+    cluster: unit.cluster,
+    customer: unit.customer,
+    batch: { start: unit.batch.start, end: unit.batch.end, label: unit.batch.label },
+    action: decision.action,
+    reasons: decision.reasons,
+    ...(decision.live ? { live: decision.live } : {}),
+    ...(decision.inputsDiff ? { inputsDiff: decision.inputsDiff } : {}),
+  }
+}
+
+function sumRows(decisions: UnitDecision[]): number | undefined {
+  if (decisions.some((decision) => decision.live === undefined)) return undefined
+  return decisions.reduce((total, decision) => total + (decision.live?.rows ?? 0), 0)
+}
+
+/** Which units a run covers: `inSelection` by address (`--target`, `--exclude`), `wanted` also by `--select`. */
+export interface UnitFilter {
+  inSelection(decision: UnitDecision): boolean
+  wanted(decision: UnitDecision): boolean
+}
+
+/**
+ * Plans one customer from its unit decisions: which deletes re-run (and so which units
+ * re-run with them) and the steps in dependency order. A delete that re-runs over units
+ * outside the selection is reported in `deleteCovers`.
+ */
+export function planCustomer(context: CustomerContext, decisions: UnitDecision[], filter: UnitFilter): CustomerPlan {
+  const selected = filter.wanted
+  const { spec, cluster, customer } = context
+  const verify = verifyInputs(spec, customer.id)
+  const steps: PlannedStep[] = []
+  const roots: string[] = []
+  const deleteCovers: string[] = []
+
+  const jobAndVerify = (decision: UnitDecision, after: string | undefined): string => {
+    const { unit } = decision
+    const base = { cluster: cluster.name, customer: customer.id, unit: unit.address, window: { start: unit.batch.start, end: unit.batch.end } }
+    const verifyAddress = stepAddress.unitStep(unit.address, 'verify')
+    let verifyDeps: string[] = []
+    if (decision.need === 'job') {
+      const jobAddress = stepAddress.unitStep(unit.address, 'job')
+      steps.push({ ...base, address: jobAddress, kind: 'job', dependsOn: after ? [after] : [], fingerprint: decision.jobFingerprint, inputs: decision.jobInputs })
+      if (!after) roots.push(jobAddress)
+      verifyDeps = [jobAddress]
+    } else if (after) {
+      verifyDeps = [after]
+    }
+    steps.push({ ...base, address: verifyAddress, kind: 'verify', dependsOn: verifyDeps, fingerprint: context.verifyFingerprint, inputs: verify })
+    if (verifyDeps.length === 0) roots.push(verifyAddress)
+    return verifyAddress
+  }
+
+  if (spec.delete !== false && spec.delete.per === 'customer') {
+    const deleteAddress = stepAddress.customerStep(cluster.name, customer.id, 'delete')
+    const awaitAddress = stepAddress.customerStep(cluster.name, customer.id, 'await-mutation')
+    const remove = deleteStep(context, deleteAddress, customer.window, sumRows(decisions))
+    const deleteNeeded = !isDone(context.steps.get(deleteAddress), remove.fingerprint) || decisions.some((d) => d.dirty && selected(d))
+    const awaitNeeded = deleteNeeded || context.steps.get(awaitAddress)?.status !== 'succeeded'
+    if (deleteNeeded) {
+      for (const decision of decisions) {
+        reRunBecauseOfDelete(decision, deleteAddress)
+        if (!filter.inSelection(decision)) deleteCovers.push(decision.unit.address)
+      }
+    }
+    const inPlay = decisions.filter((decision) => decision.need !== 'none' && (deleteNeeded || selected(decision)))
+    if (inPlay.length === 0) return { units: decisions.filter(selected).map(toPlannedUnit), steps, roots, deleteCovers }
+    if (deleteNeeded) {
+      steps.push(remove)
+      roots.push(deleteAddress)
+    }
+    if (awaitNeeded) {
+      steps.push({ ...remove, address: awaitAddress, kind: 'await-mutation', dependsOn: deleteNeeded ? [deleteAddress] : [], estimatedRows: undefined })
+      if (!deleteNeeded) roots.push(awaitAddress)
+    }
+    for (const decision of inPlay) jobAndVerify(decision, decision.need === 'job' && awaitNeeded ? awaitAddress : undefined)
+    const shown = decisions.filter((decision) => deleteNeeded || selected(decision))
+    return { units: shown.map(toPlannedUnit), steps, roots, deleteCovers }
+  }
+
+  // Per batch (or no deletes): each unit stands alone; batches of a customer run in order.
+  let previous: string | undefined
+  const units: PlannedUnit[] = []
+  for (const decision of decisions) {
+    if (!selected(decision)) continue
+    if (spec.delete !== false) {
+      const deleteAddress = stepAddress.unitStep(decision.unit.address, 'delete')
+      const awaitAddress = stepAddress.unitStep(decision.unit.address, 'await-mutation')
+      const remove = deleteStep(context, deleteAddress, decision.unit.batch, decision.live?.rows)
+      const deleteNeeded = decision.dirty || !isDone(context.steps.get(deleteAddress), remove.fingerprint)
+      if (deleteNeeded) reRunBecauseOfDelete(decision, deleteAddress)
+      const awaitNeeded = deleteNeeded || (decision.need === 'job' && context.steps.get(awaitAddress)?.status !== 'succeeded')
+      let after = previous
+      if (deleteNeeded) {
+        steps.push({ ...remove, unit: decision.unit.address, dependsOn: after ? [after] : [] })
+        if (!after) roots.push(deleteAddress)
+        after = deleteAddress
+      }
+      if (awaitNeeded) {
+        steps.push({ ...remove, unit: decision.unit.address, address: awaitAddress, kind: 'await-mutation', dependsOn: after ? [after] : [], estimatedRows: undefined })
+        if (!after) roots.push(awaitAddress)
+        after = awaitAddress
+      }
+      units.push(toPlannedUnit(decision))
+      if (decision.need !== 'none') previous = jobAndVerify(decision, after)
+      continue
+    }
+    units.push(toPlannedUnit(decision))
+    if (decision.need !== 'none') jobAndVerify(decision, undefined)
+  }
+  return { units, steps, roots, deleteCovers }
+}

@@ -1,0 +1,164 @@
+import { joinAddress } from '../plan/address.js'
+import { unitsOfCustomer } from '../plan/batches.js'
+import type { Diagnostic } from '../plan/diagnostics.js'
+import type { ClusterSpec, CustomerSpec, PlanSpec } from '../plan/model.js'
+import { UserError } from '../errors.js'
+import type { StateSnapshot } from '../state/model.js'
+import type { LiveFigures } from '../warehouse/warehouse.js'
+import { decideUnit } from './decide-unit.js'
+import type { UnitDecision } from './decide-unit.js'
+import type { EngineDeps } from './deps.js'
+import { fingerprint } from './fingerprint.js'
+import { orphanedSteps } from './forget.js'
+import type { ComputedPlan, PlannedStep, PlannedUnit, PlanSummary } from './plan-model.js'
+import { planCustomer } from './plan-customer.js'
+import { clusterWarnings } from './plan-warnings.js'
+import { checkTargetsExist, isSelected, mayTouch } from './selection.js'
+import type { Selection } from './selection.js'
+import { stepAddress } from './step-addresses.js'
+import { verifyInputs } from './step-inputs.js'
+
+export interface PlanOptions {
+  selection: Selection
+  /** `drifted`: only units whose live figures are wrong. */
+  select: 'all' | 'drifted'
+  /** False: plan from state alone, no ClickHouse queries. */
+  refresh: boolean
+}
+
+function customersInPlay(spec: PlanSpec, cluster: ClusterSpec, selection: Selection): CustomerSpec[] {
+  return cluster.customers.filter((customer) => mayTouch(joinAddress(cluster.name, customer.id), selection))
+}
+
+async function refreshCluster(spec: PlanSpec, deps: EngineDeps, cluster: ClusterSpec, customers: CustomerSpec[]): Promise<LiveFigures> {
+  const warehouse = await deps.warehouse(cluster.name)
+  return warehouse.refresh({
+    target: spec.target,
+    ...(spec.expected ? { expected: spec.expected } : {}),
+    customers,
+    grid: spec.batch,
+  })
+}
+
+function knownAddress(spec: PlanSpec): (prefix: string) => boolean {
+  return (prefix) => {
+    const parts = prefix.split('/')
+    const cluster = spec.clusters.find((candidate) => candidate.name === parts[0])
+    if (!cluster) return false
+    if (parts.length === 1) return true
+    const customer = cluster.customers.find((candidate) => joinAddress(candidate.id) === parts[1])
+    if (!customer) return false
+    if (parts.length === 2) return true
+    return [...unitsOfCustomer(spec, cluster, customer)].some((unit) => unit.address === prefix)
+  }
+}
+
+/** Every root of a customer waits on its cluster's check and, for non-canary customers, on every canary verify. */
+function wireCluster(steps: PlannedStep[], roots: Set<string>, checkAddress: string, gates: string[]): void {
+  for (const step of steps) {
+    if (!roots.has(step.address)) continue
+    step.dependsOn = [checkAddress, ...gates, ...step.dependsOn]
+  }
+}
+
+function summarize(units: PlannedUnit[], steps: PlannedStep[]): PlanSummary {
+  const summary: PlanSummary = { create: 0, replace: 0, noOp: 0, forget: 0, steps: {}, rowsToDelete: 0 }
+  for (const unit of units) {
+    if (unit.action === 'create') summary.create++
+    else if (unit.action === 'replace') summary.replace++
+    else if (unit.action === 'no-op') summary.noOp++
+    else summary.forget++
+  }
+  for (const step of steps) {
+    summary.steps[step.kind] = (summary.steps[step.kind] ?? 0) + 1
+    if (step.kind === 'delete') summary.rowsToDelete += step.estimatedRows ?? 0
+  }
+  return summary
+}
+
+/**
+ * Compares the plan file with the state and the live figures, and builds the step graph
+ * that closes the difference. Refresh sends a constant number of queries per cluster.
+ */
+export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: PlanOptions, stateSnapshot?: StateSnapshot): Promise<ComputedPlan> {
+  const { selection } = options
+  checkTargetsExist(selection, knownAddress(spec))
+  if (options.select === 'drifted' && !options.refresh) throw new UserError('--select drifted needs live figures: drop --refresh=false')
+  const state = stateSnapshot ?? (await deps.state.read())
+
+  const clusters = spec.clusters.map((cluster) => ({ cluster, customers: customersInPlay(spec, cluster, selection) })).filter((entry) => entry.customers.length > 0)
+  const liveByCluster = new Map<string, LiveFigures>()
+  if (options.refresh) {
+    const figures = await Promise.all(clusters.map(({ cluster, customers }) => refreshCluster(spec, deps, cluster, customers)))
+    clusters.forEach(({ cluster }, index) => liveByCluster.set(cluster.name, figures[index] as LiveFigures))
+  }
+
+  const units: PlannedUnit[] = []
+  const steps: PlannedStep[] = []
+  const warnings: Diagnostic[] = []
+  const canaries = new Set(spec.rollout.canary)
+  const canaryVerifies: string[] = []
+  const wiring: { checkAddress: string; steps: PlannedStep[]; roots: Set<string>; gated: Set<PlannedStep> }[] = []
+
+  for (const { cluster, customers } of clusters) {
+    const live = liveByCluster.get(cluster.name)
+    const clusterSteps: PlannedStep[] = []
+    const roots = new Set<string>()
+    const gated = new Set<PlannedStep>()
+    for (const customer of customers) {
+      const verifyFingerprint = fingerprint(verifyInputs(spec, customer.id))
+      const context = { spec, steps: state.steps, verifyFingerprint, ...(live ? { live } : {}) }
+      const decisions: UnitDecision[] = []
+      for (const unit of unitsOfCustomer(spec, cluster, customer)) decisions.push(decideUnit(unit, context))
+      const inSelection = (decision: UnitDecision): boolean => isSelected(decision.unit.address, selection)
+      const wanted = (decision: UnitDecision): boolean => inSelection(decision) && (options.select === 'all' || decision.drifted)
+      const planned = planCustomer({ spec, cluster, customer, steps: state.steps, deleteStatement: deps.deleteStatement, verifyFingerprint }, decisions, { inSelection, wanted })
+      if (planned.deleteCovers.length > 0) {
+        const deleteAddress = stepAddress.customerStep(cluster.name, customer.id, 'delete')
+        throw new UserError(
+          `${deleteAddress} must re-run and would empty ${planned.deleteCovers.length} unit(s) outside the selection (${planned.deleteCovers.slice(0, 3).join(', ')}${planned.deleteCovers.length > 3 ? ', …' : ''}); ` +
+            `target the whole customer (${joinAddress(cluster.name, customer.id)}) or use delete.per: batch`,
+        )
+      }
+      units.push(...planned.units)
+      for (const root of planned.roots) roots.add(root)
+      clusterSteps.push(...planned.steps)
+      if (canaries.has(customer.id)) canaryVerifies.push(...planned.steps.filter((step) => step.kind === 'verify').map((step) => step.address))
+      else for (const step of planned.steps) gated.add(step)
+    }
+    if (clusterSteps.length > 0) {
+      const inputs = { target: `${spec.target.database}.${spec.target.table}`, guards: { ...spec.guards } }
+      const checkAddress = stepAddress.check(cluster.name)
+      steps.push({ address: checkAddress, kind: 'check', dependsOn: [], cluster: cluster.name, fingerprint: fingerprint(inputs), inputs }, ...clusterSteps)
+      wiring.push({ checkAddress, steps: clusterSteps, roots, gated })
+    }
+    if (live) warnings.push(...clusterWarnings(spec, cluster, live, clusterSteps))
+  }
+  // Canaries gate every other customer, on every cluster.
+  for (const { checkAddress, steps: clusterSteps, roots, gated } of wiring) {
+    wireCluster(clusterSteps.filter((step) => !gated.has(step)), roots, checkAddress, [])
+    wireCluster([...gated], roots, checkAddress, canaryVerifies)
+  }
+
+  const orphans = orphanedSteps(spec, state.steps)
+  const forgetSteps = [...orphans.others]
+  for (const [unit, unitSteps] of orphans.units) {
+    if (!isSelected(unit, selection)) continue
+    const [clusterName = '', customer = ''] = unit.split('/')
+    units.push({ address: unit, cluster: clusterName, customer, action: 'forget', reasons: ['no longer in the plan file'] })
+    forgetSteps.push(...unitSteps)
+  }
+
+  return {
+    formatVersion: '1',
+    bfVersion: deps.version,
+    plan: { name: spec.name, description: spec.description, file: spec.source.file, sha256: spec.source.sha256 },
+    state: { lineage: state.lineage || null, serial: state.serial },
+    refreshed: options.refresh,
+    units,
+    steps,
+    forgetSteps,
+    warnings,
+    summary: summarize(units, steps),
+  }
+}

@@ -1,0 +1,68 @@
+import type { PlanSpec } from '../plan/model.js'
+import type { JsonValue, StepRecord } from '../state/model.js'
+import type { EngineDeps } from './deps.js'
+import type { ComputedPlan, PlannedStep } from './plan-model.js'
+
+export type StepResult =
+  | { status: 'succeeded'; outputs: Record<string, JsonValue> }
+  | { status: 'failed'; error: string; outputs?: Record<string, JsonValue>; logTail?: string }
+  /** Stopped at a safe point on request: the step stays `started` and is reconciled on resume. */
+  | { status: 'interrupted' }
+
+export interface StepContext {
+  spec: PlanSpec
+  plan: ComputedPlan
+  deps: EngineDeps
+  lineage: string
+  attempt: number
+  /** Outputs an unfinished earlier run of this same attempt recorded (resume after a crash). */
+  previous?: Record<string, JsonValue>
+  /** The latest record of another step (a delete's tag, for its await). */
+  record(address: string): StepRecord | undefined
+  /** Records outputs durably before the step goes on. */
+  save(outputs: Record<string, JsonValue>): Promise<void>
+  note(message: string): void
+  /** Aborted on the first interrupt: stop at a safe point. */
+  stopping: AbortSignal
+  /** Aborted on the second interrupt: stop now. */
+  aborted: AbortSignal
+  options: ExecutorOptions
+}
+
+export interface ExecutorOptions {
+  /** Overrides `job.concurrency`. */
+  concurrency?: number
+  allowLargeDelete: boolean
+  /** How often an await polls `system.mutations`. */
+  pollIntervalMs: number
+  /** First retry delay of a failed job; doubles per attempt, capped, with jitter. */
+  retryBackoffMs: number
+  retryBackoffCapMs: number
+}
+
+export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
+  allowLargeDelete: false,
+  pollIntervalMs: 2_000,
+  retryBackoffMs: 10_000,
+  retryBackoffCapMs: 300_000,
+}
+
+export type StepHandler = (step: PlannedStep, context: StepContext) => Promise<StepResult>
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const timer = setTimeout(done, ms)
+    function done(): void {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

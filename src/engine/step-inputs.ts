@@ -1,0 +1,72 @@
+import { renderTemplate } from '../plan/template.js'
+import type { ClusterSpec, PlanSpec, Unit, Window } from '../plan/model.js'
+import type { JsonValue } from '../state/model.js'
+import type { DeleteRequest } from '../warehouse/warehouse.js'
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
+
+/** Job env with `{{ … }}` rendered for one unit; `${env:…}` references stay unresolved. */
+export function renderJobEnv(spec: PlanSpec, unit: Unit): Record<string, string> {
+  const vars = {
+    customer: unit.customer,
+    cluster: unit.cluster,
+    batchStart: unit.batch.start,
+    batchEnd: unit.batch.end,
+    batchDate: iso(unit.batch.start).slice(0, 10),
+    planName: spec.name,
+  }
+  const env: Record<string, string> = {}
+  for (const [name, template] of Object.entries(spec.job.env)) env[name] = renderTemplate(template, vars)
+  return env
+}
+
+/** What a unit's job step runs: a change in any of it re-runs the unit. */
+export function jobInputs(spec: PlanSpec, unit: Unit): Record<string, JsonValue> {
+  const { job } = spec
+  const inputs: Record<string, JsonValue> = {
+    kind: job.kind,
+    customer: unit.customer,
+    window: { start: iso(unit.batch.start), end: iso(unit.batch.end) },
+  }
+  if (Object.keys(job.env).length > 0) inputs.env = renderJobEnv(spec, unit)
+  if (job.sql !== undefined) inputs.sql = job.sql
+  if (job.command !== undefined) inputs.command = job.command
+  if (job.kubernetes !== undefined) {
+    const { cronJob, namespace, container } = job.kubernetes
+    inputs.kubernetes = { cronJob, namespace, ...(container === undefined ? {} : { container }) }
+  }
+  return inputs
+}
+
+/** The delete of one customer over `window`, as the warehouse will send it. */
+export function deleteRequest(spec: PlanSpec, cluster: ClusterSpec, customer: string, window: Window, tag: string): DeleteRequest {
+  if (spec.delete === false) throw new Error('plan has no deletes')
+  return {
+    target: spec.target,
+    customer,
+    window,
+    mode: spec.delete.mode,
+    settings: spec.delete.settings,
+    ...(cluster.clickhouse.cluster === undefined ? {} : { onCluster: cluster.clickhouse.cluster }),
+    tag,
+  }
+}
+
+/** Placeholder tag used when a statement is built for review; the real tag is made at submission. */
+export const REVIEW_TAG = 'bf:review'
+
+/** What a verify step checks for one unit. */
+export function verifyInputs(spec: PlanSpec, customer: string): Record<string, JsonValue> {
+  const checks = spec.verify.checks
+    .filter((check) => check.customers === undefined || check.customers.includes(customer))
+    .map((check) => ({ name: check.name, sql: check.sql, expect: check.expect as JsonValue }))
+  const inputs: Record<string, JsonValue> = {
+    duplicates: spec.verify.duplicates,
+    readTable: `${spec.target.database}.${spec.target.readTable}`,
+    keyColumns: spec.target.keyColumns,
+    checks,
+  }
+  if (spec.verify.ratio) inputs.ratio = { ...spec.verify.ratio }
+  if (spec.expected) inputs.expected = `${spec.expected.database}.${spec.expected.table}`
+  return inputs
+}

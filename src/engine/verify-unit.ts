@@ -1,0 +1,66 @@
+import type { CheckSpec, Expectation, PlanSpec } from '../plan/model.js'
+import type { UnitFigures, Warehouse } from '../warehouse/warehouse.js'
+import type { Unit } from '../plan/model.js'
+import type { CheckFailure, UnitVerification } from './verify-model.js'
+
+function describeExpectation(expect: Expectation): string {
+  if ('equals' in expect) return `= ${String(expect.equals)}`
+  if ('between' in expect) return `between ${expect.between[0]} and ${expect.between[1]}`
+  if ('min' in expect) return `≥ ${expect.min}`
+  return `≤ ${expect.max}`
+}
+
+function holds(expect: Expectation, seen: unknown): boolean {
+  if ('equals' in expect) return String(seen) === String(expect.equals)
+  const value = Number(seen)
+  if (!Number.isFinite(value)) return false
+  if ('between' in expect) return value >= expect.between[0] && value <= expect.between[1]
+  if ('min' in expect) return value >= expect.min
+  return value <= expect.max
+}
+
+/** Duplicates and ratio of one unit from its live figures. */
+export function judgeFigures(spec: PlanSpec, address: string, figures: UnitFigures): UnitVerification {
+  const duplicates = figures.rows - figures.keys
+  const failures: CheckFailure[] = []
+  if (spec.verify.duplicates && duplicates > 0) failures.push({ check: 'duplicates', seen: duplicates, expected: '= 0' })
+  let ratio: number | undefined
+  const bounds = spec.verify.ratio
+  if (figures.expected !== undefined) {
+    ratio = figures.expected === 0 ? (figures.keys === 0 ? 1 : Infinity) : figures.keys / figures.expected
+    if (bounds && ((bounds.min !== undefined && ratio < bounds.min) || (bounds.max !== undefined && ratio > bounds.max))) {
+      failures.push({ check: 'ratio', seen: Number.isFinite(ratio) ? Number(ratio.toFixed(4)) : 'inf', expected: `between ${bounds.min ?? '-'} and ${bounds.max ?? '-'} (${figures.keys} keys / ${figures.expected} expected)` })
+    }
+  }
+  return {
+    address,
+    ok: failures.length === 0,
+    rows: figures.rows,
+    keys: figures.keys,
+    ...(figures.expected === undefined ? {} : { expected: figures.expected }),
+    duplicates,
+    ...(ratio === undefined || !Number.isFinite(ratio) ? {} : { ratio }),
+    failures,
+  }
+}
+
+export function checksFor(spec: PlanSpec, customer: string): CheckSpec[] {
+  return spec.verify.checks.filter((check) => check.customers === undefined || check.customers.includes(customer))
+}
+
+/** Runs the plan's custom checks for one unit; each returns one value compared with its expectation. */
+export async function runChecks(spec: PlanSpec, warehouse: Warehouse, unit: Unit): Promise<CheckFailure[]> {
+  const failures: CheckFailure[] = []
+  for (const check of checksFor(spec, unit.customer)) {
+    const params = { customer: unit.customer, start: Math.floor(unit.batch.start / 1000), end: Math.floor(unit.batch.end / 1000), cluster: unit.cluster }
+    const seen = await warehouse.scalar(check.sql, params)
+    if (!holds(check.expect, seen)) {
+      failures.push({ check: check.name, seen: seen === null || seen === undefined ? null : typeof seen === 'number' ? seen : String(seen), expected: describeExpectation(check.expect) })
+    }
+  }
+  return failures
+}
+
+export function describeFailures(failures: CheckFailure[]): string {
+  return failures.map((failure) => `${failure.check}: saw ${failure.seen}, expected ${failure.expected}`).join('; ')
+}

@@ -1,0 +1,42 @@
+import { Observable } from '@kubernetes/client-node'
+import type { ConfigurationOptions, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node'
+import { describeApiError, isTransientApiError, retryAfterMs } from './api-errors.js'
+import type { RetryPolicy } from './retry.js'
+import { withRetry } from './retry.js'
+
+/** How every API request of one operation is sent. */
+export interface ApiCallOptions {
+  /** Stops the request (and any retry) when aborted. */
+  signal?: AbortSignal
+  retry: RetryPolicy
+  /** A single request that gets no answer within this is cut and retried. */
+  requestTimeoutMs: number
+  /** Told about each retry, for the live view. */
+  note?(message: string): void
+}
+
+/**
+ * Runs one API request, retrying transient failures. `request` receives the per-call
+ * client options that carry the abort signal and the request timeout.
+ */
+export function apiCall<T>(what: string, request: (options: ConfigurationOptions) => Promise<T>, options: ApiCallOptions): Promise<T> {
+  return withRetry(() => request(requestOptions(options)), options.retry, {
+    isTransient: isTransientApiError,
+    retryAfterMs,
+    signal: options.signal,
+    onRetry: (error, delayMs) => options.note?.(`${what}: ${describeApiError(error)}; retrying in ${Math.round(delayMs)} ms`),
+  })
+}
+
+function requestOptions(options: ApiCallOptions): ConfigurationOptions {
+  const timeout = AbortSignal.timeout(options.requestTimeoutMs)
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+  const carrySignal: ObservableMiddleware = {
+    pre: (context: RequestContext) => {
+      context.setSignal(signal)
+      return new Observable(Promise.resolve(context))
+    },
+    post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
+  }
+  return { middleware: [carrySignal], middlewareMergeStrategy: 'append' }
+}

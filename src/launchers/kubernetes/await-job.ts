@@ -1,0 +1,97 @@
+import type { V1Job, V1Pod } from '@kubernetes/client-node'
+import type { ApiCallOptions } from './api-call.js'
+import type { KubeClients } from './kubeconfig.js'
+import { monitorPods } from './monitor-pods.js'
+import type { PodProblem } from './pod-diagnostics.js'
+import { sleep } from './retry.js'
+import type { JobEnd } from './watch-job.js'
+import { watchJobUntilEnd } from './watch-job.js'
+
+/** What ended bf's wait for a Job. */
+export type AwaitResult =
+  | { kind: 'end'; end: JobEnd }
+  | { kind: 'stuck'; problem: PodProblem }
+  /** bf's `job.timeout` passed (or the caller aborted with a TimeoutError). */
+  | { kind: 'timeout' }
+  /** The caller aborted for another reason (bf must stop now): the Job is left running. */
+  | { kind: 'interrupted'; reason: unknown }
+  /** The API kept failing beyond retries: the Job's fate is unknown. */
+  | { kind: 'lost'; error: unknown }
+
+export interface AwaitJobOptions {
+  clients: KubeClients
+  namespace: string
+  jobName: string
+  jobUid: string
+  /** Epoch ms after which bf gives up on the Job. */
+  deadlineAt?: number
+  /** The run's signal. */
+  signal: AbortSignal
+  /** Call options; their signal is replaced by one that also stops when the wait ends. */
+  call: ApiCallOptions
+  podCheckIntervalMs: number
+  podStuckGraceMs: number
+  watchTimeoutSeconds: number
+  onJob?(job: V1Job): void
+  onPods?(pods: V1Pod[]): void
+}
+
+/** Races the Job's watch against stuck pods, the deadline and the caller's signal. */
+export async function awaitJob(options: AwaitJobOptions): Promise<AwaitResult> {
+  const done = new AbortController()
+  const signal = AbortSignal.any([options.signal, done.signal])
+  const call: ApiCallOptions = { ...options.call, signal }
+  const common = { namespace: options.namespace, jobUid: options.jobUid, call }
+  const contenders: Array<Promise<AwaitResult | undefined>> = [
+    quiet(
+      watchJobUntilEnd({
+        ...common,
+        kubeConfig: options.clients.kubeConfig,
+        batch: options.clients.batch,
+        jobName: options.jobName,
+        watchTimeoutSeconds: options.watchTimeoutSeconds,
+        onJob: options.onJob,
+      }).then((end): AwaitResult => ({ kind: 'end', end })),
+      signal,
+    ),
+    quiet(
+      monitorPods({
+        ...common,
+        core: options.clients.core,
+        intervalMs: options.podCheckIntervalMs,
+        graceMs: options.podStuckGraceMs,
+        onPods: options.onPods,
+      }).then((problem): AwaitResult => ({ kind: 'stuck', problem })),
+      signal,
+    ),
+    whenAborted(options.signal),
+  ]
+  if (options.deadlineAt !== undefined) {
+    contenders.push(quiet(sleep(Math.max(0, options.deadlineAt - Date.now()), signal).then((): AwaitResult => ({ kind: 'timeout' })), signal))
+  }
+  try {
+    // A contender stopped by the signal yields undefined; whenAborted answers for it.
+    const results = contenders.map((contender) => contender.then((result) => result ?? new Promise<never>(() => {})))
+    return await Promise.race(results)
+  } finally {
+    done.abort()
+  }
+}
+
+function whenAborted(signal: AbortSignal): Promise<AwaitResult> {
+  return new Promise((resolve) => {
+    const answer = (): void => resolve(isTimeout(signal.reason) ? { kind: 'timeout' } : { kind: 'interrupted', reason: signal.reason })
+    if (signal.aborted) answer()
+    else signal.addEventListener('abort', answer, { once: true })
+  })
+}
+
+/** A contender's failure becomes `lost`, unless it merely stopped because the wait ended. */
+function quiet(promise: Promise<AwaitResult>, signal: AbortSignal): Promise<AwaitResult | undefined> {
+  return promise.catch((error: unknown): AwaitResult | undefined => (signal.aborted ? undefined : { kind: 'lost', error }))
+}
+
+/** True for an abort reason that means "time is up" (`AbortSignal.timeout`'s TimeoutError). */
+export function isTimeout(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && (reason as { name?: unknown }).name === 'TimeoutError'
+}

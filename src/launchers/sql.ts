@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto'
+import { setTimeout as delay } from 'node:timers/promises'
+import { formatDuration } from '../plan/duration.js'
+import type { ClusterSpec, JobSpec } from '../plan/model.js'
+import type { JsonValue } from '../state/model.js'
+import { unitParams } from '../warehouse/sql-values.js'
+import type { QueryStatus, Warehouse } from '../warehouse/warehouse.js'
+import { WarehouseError } from '../warehouse/warehouse.js'
+import type { JobContext, JobOutcome, JobRequest, Launcher, PreflightFinding } from './launcher.js'
+
+export interface SqlLauncherOptions {
+  /** How often bf looks up a query still running on the server after a restart (default 1 s). */
+  pollMs?: number
+}
+
+/** The parameters every job statement may use. */
+const BOUND_NAMES = new Set(['customer', 'start', 'end', 'cluster'])
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/**
+ * `bf-<unit hash>-a<attempt>-<lineage prefix>`: the same for every start of one attempt of
+ * one unit, so a restarted bf finds the query it sent before it died.
+ */
+export function insertQueryId(request: Pick<JobRequest, 'unitAddress' | 'attempt' | 'lineage'>): string {
+  const lineage = request.lineage.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)
+  return `bf-${sha256(request.unitAddress).slice(0, 12)}-a${request.attempt}-${lineage}`
+}
+
+/**
+ * Unique per state, unit and attempt: a replicated table keeps a re-insert of a unit the
+ * backfill deleted (the block is new to it), and drops the blocks of a resent attempt it
+ * already has. The unit appears as a hash, so the token holds no customer text.
+ */
+export function insertDeduplicationToken(request: Pick<JobRequest, 'unitAddress' | 'attempt' | 'lineage'>): string {
+  return `bf:${request.lineage}:${sha256(request.unitAddress).slice(0, 16)}:a${request.attempt}`
+}
+
+/** The statement without leading blanks and comments. */
+function withoutLeadingComments(sql: string): string {
+  return sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/, '')
+}
+
+/** Names of the `{name:Type}` parameters of `sql`, outside string literals and comments. */
+function parameterNames(sql: string): string[] {
+  const code = sql.replace(/'(?:[^'\\]|\\.|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+  return [...code.matchAll(/\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*:[^{}]+\}/g)].map((match) => match[1] ?? '')
+}
+
+function sqlString(text: string): string {
+  const escaped = text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')
+  return `'${escaped}'`
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+type Race<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'timed-out' } | { kind: 'interrupted' }
+
+/**
+ * Runs `job.sql`, an `INSERT … SELECT`, for one unit through the cluster's warehouse, with
+ * `{customer:String}`, `{start:DateTime}`, `{end:DateTime}` and `{cluster:String}` bound.
+ *
+ * Each attempt runs under a fixed query id, recorded before it is sent. After a crash the
+ * query is looked up by that id: one still running is waited for, one finished is
+ * adopted, one failed or unknown is sent again with the same deduplication token (so
+ * blocks the server already holds from it are not written twice).
+ *
+ * A timeout or an interrupt fails the attempt at once; the warehouse offers no way to
+ * cancel the query, so the server may still finish it.
+ */
+export class SqlLauncher implements Launcher {
+  readonly kind = 'sql' as const
+  private readonly warehouseFor: (cluster: string) => Warehouse | Promise<Warehouse>
+  private readonly pollMs: number
+
+  /** `warehouseFor` gives the warehouse of a cluster of the plan (opened once, closed by its owner). */
+  constructor(warehouseFor: (cluster: string) => Warehouse | Promise<Warehouse>, options: SqlLauncherOptions = {}) {
+    this.warehouseFor = warehouseFor
+    this.pollMs = options.pollMs ?? 1_000
+  }
+
+  async preflight(_cluster: ClusterSpec, job: JobSpec): Promise<PreflightFinding[]> {
+    const sql = job.sql?.trim() ?? ''
+    if (sql === '') return [{ severity: 'error', code: 'sql-missing', message: 'job.sql is empty: give the INSERT … SELECT to run for each unit' }]
+    const findings: PreflightFinding[] = []
+    if (!/^INSERT\b/i.test(withoutLeadingComments(sql))) {
+      findings.push({ severity: 'error', code: 'sql-not-insert', message: 'job.sql must be one INSERT … SELECT statement' })
+    }
+    const unknown = [...new Set(parameterNames(sql).filter((name) => !BOUND_NAMES.has(name)))]
+    if (unknown.length > 0) {
+      findings.push({
+        severity: 'error',
+        code: 'sql-unknown-parameter',
+        message: `job.sql uses ${unknown.map((name) => `{${name}:…}`).join(', ')}; bf binds only {customer:String}, {start:DateTime}, {end:DateTime} and {cluster:String}`,
+      })
+    }
+    return findings
+  }
+
+  async describe(request: Omit<JobRequest, 'signal' | 'logDir'>): Promise<string> {
+    const params = unitParams({ customer: request.customer, window: request.batch, cluster: request.cluster.name })
+    const time = (seconds: number): string => `${new Date(seconds * 1_000).toISOString().replace('.000Z', 'Z')} (${seconds})`
+    return [
+      (request.job.sql ?? '').trim(),
+      `-- customer = ${sqlString(String(params.customer))}`,
+      `-- start    = ${time(Number(params.start))}`,
+      `-- end      = ${time(Number(params.end))}`,
+      `-- cluster  = ${sqlString(String(params.cluster))}`,
+    ].join('\n')
+  }
+
+  async run(request: JobRequest, context: JobContext, previous?: Record<string, JsonValue>): Promise<JobOutcome> {
+    const sql = request.job.sql
+    if (sql === undefined || sql.trim() === '') return { ok: false, outputs: {}, error: 'job.sql is empty' }
+    let params: Record<string, string | number>
+    try {
+      params = unitParams({ customer: request.customer, window: request.batch, cluster: request.cluster.name })
+    } catch (error) {
+      return { ok: false, outputs: {}, error: errorText(error) }
+    }
+    const warehouse = await this.warehouseFor(request.cluster.name)
+    const queryId = insertQueryId(request)
+    const deduplicationToken = insertDeduplicationToken(request)
+    const recorded = { queryId, deduplicationToken }
+
+    if (typeof previous?.queryId === 'string') {
+      const startedAt = typeof previous.startedAt === 'string' ? Date.parse(previous.startedAt) : Date.now()
+      const adopted = await this.reconcile(warehouse, previous.queryId, request, context, startedAt)
+      if (adopted) return adopted
+      context.note(`sending ${queryId} again with the same deduplication token`)
+    }
+    if (request.signal.aborted) return { ok: false, outputs: recorded, error: 'interrupted' }
+
+    const startedAt = Date.now()
+    await context.record({ ...recorded, startedAt: new Date(startedAt).toISOString() })
+    context.note(`INSERT ${queryId} for ${request.customer} ${request.batch.label}`)
+    const result = await this.race(warehouse.insert(sql, params, { queryId, deduplicationToken }), request, startedAt)
+    switch (result.kind) {
+      case 'done':
+        return { ok: true, outputs: { ...recorded, writtenRows: result.value.writtenRows } }
+      case 'failed':
+        // The client gave up but the server may have gone on: look the query up before failing.
+        if (result.error instanceof WarehouseError && result.error.uncertain) {
+          const adopted = await this.reconcile(warehouse, queryId, request, context, startedAt)
+          if (adopted) return adopted
+        }
+        return { ok: false, outputs: recorded, error: errorText(result.error) }
+      case 'timed-out':
+        return { ok: false, outputs: recorded, error: this.timeoutText(request) }
+      case 'interrupted':
+        return { ok: false, outputs: recorded, error: 'interrupted' }
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /**
+   * What the server knows of `queryId`: waits while it runs; an outcome when it finished
+   * (or when waiting had to stop), undefined when it must be sent again.
+   */
+  private async reconcile(warehouse: Warehouse, queryId: string, request: JobRequest, context: JobContext, startedAt: number): Promise<JobOutcome | undefined> {
+    const outputs = { queryId, deduplicationToken: insertDeduplicationToken(request) }
+    let status: QueryStatus = await warehouse.queryStatus(queryId)
+    if (status === 'running') context.note(`query ${queryId} is still running on the server; waiting for it`)
+    while (status === 'running') {
+      const waited = await this.race(delay(this.pollMs), request, startedAt)
+      if (waited.kind === 'timed-out') return { ok: false, outputs, error: this.timeoutText(request) }
+      if (waited.kind === 'interrupted') return { ok: false, outputs, error: 'interrupted' }
+      status = await warehouse.queryStatus(queryId)
+    }
+    if (status === 'finished') {
+      context.note(`query ${queryId} had already finished; not running it again`)
+      return { ok: true, outputs: { ...outputs, writtenRows: null, note: 'found finished on the server: rows written unknown' } }
+    }
+    context.note(`query ${queryId} ${status === 'failed' ? 'failed on the server' : 'is unknown to the server'}`)
+    return undefined
+  }
+
+  /** `work`, unless the attempt's deadline passes or bf is interrupted first. */
+  private async race<T>(work: Promise<T>, request: JobRequest, startedAt: number): Promise<Race<T>> {
+    const stop = new AbortController()
+    const contenders: Promise<Race<T>>[] = [
+      work.then(
+        (value): Race<T> => ({ kind: 'done', value }),
+        (error: unknown): Race<T> => ({ kind: 'failed', error }),
+      ),
+      new Promise<Race<T>>((resolve) => {
+        if (request.signal.aborted) resolve({ kind: 'interrupted' })
+        request.signal.addEventListener('abort', () => resolve({ kind: 'interrupted' }), { once: true, signal: stop.signal })
+      }),
+    ]
+    const timeoutMs = request.job.timeoutMs
+    if (timeoutMs !== undefined) {
+      const left = Math.max(0, startedAt + timeoutMs - Date.now())
+      contenders.push(
+        new Promise<Race<T>>((resolve) => {
+          const timer = setTimeout(() => resolve({ kind: 'timed-out' }), left)
+          stop.signal.addEventListener('abort', () => clearTimeout(timer), { once: true })
+        }),
+      )
+    }
+    try {
+      return await Promise.race(contenders)
+    } finally {
+      stop.abort()
+    }
+  }
+
+  private timeoutText(request: JobRequest): string {
+    return `timed out after ${formatDuration(request.job.timeoutMs ?? 0)}`
+  }
+}

@@ -1,0 +1,14 @@
+/** Values a plan gets for keys it leaves out; the schema's `default` annotations use the same ones. */
+export const DEFAULTS = {
+  database: 'default',
+  deleteMode: 'mutation',
+  deletePer: 'customer',
+  deleteTimeout: '6h',
+  kubernetesOwnerReference: true,
+  jobRetries: 0,
+  jobConcurrency: 1,
+  verifyDuplicates: true,
+  rolloutOrder: 'forward',
+  /** Relative to the plan file's folder; `<name>` is the plan's name. */
+  statePath: (name: string) => `.bf/state/${name}`,
+} as const

@@ -1,0 +1,22 @@
+import { DURATION_PATTERN } from './duration.js'
+import { ENV_NAME_PATTERN, IDENTIFIER_PATTERN, KUBERNETES_NAME_PATTERN, SLUG_PATTERN, TIMESTAMP_PATTERN, URL_PATTERN } from './patterns.js'
+
+const HINTS = new Map<string, string>([
+  [SLUG_PATTERN, 'use lowercase letters, digits and "-", starting with a letter or digit, at most 40 characters'],
+  [IDENTIFIER_PATTERN, 'use letters, digits and "_", not starting with a digit'],
+  [ENV_NAME_PATTERN, 'use letters, digits and "_", not starting with a digit'],
+  [TIMESTAMP_PATTERN, 'write RFC 3339 in UTC, such as 2026-01-01T00:00:00Z'],
+  [DURATION_PATTERN, 'write a whole number and a unit: 30s, 15m, 6h, 1d'],
+  [KUBERNETES_NAME_PATTERN, 'use lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters'],
+  [URL_PATTERN, 'write http://host:port or https://host:port'],
+])
+
+/** What a value matching `pattern` looks like, for the hint of an error. */
+export function patternHint(pattern: string): string | undefined {
+  return HINTS.get(pattern)
+}
+
+/** Whether a message may quote a value that failed `pattern`: never for URLs, which can carry credentials. */
+export function mayQuoteValue(pattern: string): boolean {
+  return pattern !== URL_PATTERN
+}

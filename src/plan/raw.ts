@@ -1,0 +1,69 @@
+/** A plan file's data as the schema admits it, before defaults: what `resolve` reads. */
+
+export type Scalar = string | number | boolean
+
+export interface RawWindow {
+  start?: string
+  end?: string
+}
+
+export interface RawColumns {
+  database?: string
+  table: string
+  timeColumn: string
+  customerColumn: string
+  keyColumns: string[]
+}
+
+export interface RawCluster {
+  clickhouse: {
+    url?: string
+    embedded?: string
+    cluster?: string
+    database?: string
+    username?: string
+    password?: string
+    settings?: Record<string, Scalar>
+  }
+  kubernetes?: { context: string; kubeconfig?: string }
+  window?: RawWindow
+  customers: (string | { id: string; window: RawWindow })[]
+}
+
+export type RawExpectation = { equals: Scalar } | { max: number } | { min: number } | { between: [number, number] }
+
+export interface RawPlan {
+  version: 1
+  name: string
+  description?: string
+  window: { start: string; end: string; batch: string }
+  target: RawColumns & { readTable?: string }
+  expected?: RawColumns
+  delete:
+    | false
+    | {
+        mode?: 'mutation' | 'lightweight'
+        per?: 'customer' | 'batch'
+        settings?: Record<string, Scalar>
+        timeout?: string
+      }
+  job: {
+    kind: 'kubernetes' | 'sql' | 'command'
+    kubernetes?: { cronJob: string; namespace: string; container?: string; ownerReference?: boolean; ttlSecondsAfterFinished?: number }
+    sql?: string
+    command?: string[]
+    env?: Record<string, Scalar>
+    timeout?: string
+    retries?: number
+    concurrency?: number
+  }
+  verify?: {
+    duplicates?: boolean
+    ratio?: { min?: number; max?: number }
+    checks?: { name: string; customers?: string[]; sql: string; expect: RawExpectation }[]
+  }
+  rollout?: { canary?: string[]; order?: 'forward' | 'backward' }
+  guards?: { maxPendingMutations?: number; maxDeleteRows?: number }
+  state?: { path?: string }
+  clusters: Record<string, RawCluster>
+}

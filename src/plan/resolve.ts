@@ -1,0 +1,125 @@
+import { homedir } from 'node:os'
+import { isAbsolute, join, resolve } from 'node:path'
+import { DEFAULTS } from './defaults.js'
+import { parseDuration } from './duration.js'
+import { envRefsIn } from './env-refs.js'
+import type { ClusterSpec, CustomerSpec, DeleteSpec, JobSpec, PlanSource, PlanSpec, VerifySpec, Window } from './model.js'
+import type { RawCluster, RawPlan, RawWindow, Scalar } from './raw.js'
+import { stringsIn } from './checks/access.js'
+import { parseTimestamp } from './timestamp.js'
+
+/** How `resolvePlan` learns what only the source knows. */
+export interface ResolveContext {
+  source: PlanSource
+  /** Cluster names in the order the file lists them (an object may reorder number-like keys). */
+  clusterOrder: string[]
+  /** The source text of a plain scalar (`1.10`), so env values keep what the user wrote. */
+  plainText: (path: (string | number)[]) => string | undefined
+}
+
+/** A checked plan's data → the resolved model: defaults filled in, times in milliseconds, paths absolute. */
+export function resolvePlan(raw: RawPlan, context: ResolveContext): PlanSpec {
+  const { dir } = context.source
+  const planWindow = { start: time(raw.window.start), end: time(raw.window.end) }
+  const target = { database: DEFAULTS.database, readTable: raw.target.table, ...raw.target }
+  return {
+    version: 1,
+    name: raw.name,
+    description: raw.description ?? '',
+    source: context.source,
+    window: planWindow,
+    batch: { origin: planWindow.start, stepMs: duration(raw.window.batch), text: raw.window.batch },
+    target,
+    ...(raw.expected ? { expected: { ...raw.expected, database: raw.expected.database ?? target.database } } : {}),
+    delete: resolveDelete(raw.delete),
+    job: resolveJob(raw, context),
+    verify: resolveVerify(raw),
+    rollout: { canary: raw.rollout?.canary ?? [], order: raw.rollout?.order ?? DEFAULTS.rolloutOrder },
+    guards: { ...raw.guards },
+    statePath: expandPath(raw.state?.path ?? DEFAULTS.statePath(raw.name), dir),
+    clusters: context.clusterOrder.map((name) => resolveCluster(name, raw.clusters[name]!, planWindow, dir)),
+    envRefs: [...new Set([...stringsIn(raw)].flatMap(([, value]) => envRefsIn(value)))].sort(),
+  }
+}
+
+function time(text: string): number {
+  const ms = parseTimestamp(text)
+  if (ms === undefined) throw new Error(`resolvePlan: unchecked timestamp ${text}`)
+  return ms
+}
+
+function duration(text: string): number {
+  const ms = parseDuration(text)
+  if (ms === undefined) throw new Error(`resolvePlan: unchecked duration ${text}`)
+  return ms
+}
+
+function resolveDelete(raw: RawPlan['delete']): DeleteSpec | false {
+  if (raw === false) return false
+  return {
+    mode: raw.mode ?? DEFAULTS.deleteMode,
+    per: raw.per ?? DEFAULTS.deletePer,
+    settings: { ...raw.settings },
+    timeoutMs: duration(raw.timeout ?? DEFAULTS.deleteTimeout),
+  }
+}
+
+function resolveJob(raw: RawPlan, context: ResolveContext): JobSpec {
+  const job = raw.job
+  const env: Record<string, string> = {}
+  for (const [name, value] of Object.entries(job.env ?? {})) env[name] = envValue(value, context.plainText(['job', 'env', name]))
+  return {
+    kind: job.kind,
+    ...(job.kubernetes ? { kubernetes: { ownerReference: DEFAULTS.kubernetesOwnerReference, ...job.kubernetes } } : {}),
+    ...(job.sql !== undefined ? { sql: job.sql } : {}),
+    ...(job.command ? { command: job.command } : {}),
+    env,
+    ...(job.timeout ? { timeoutMs: duration(job.timeout) } : {}),
+    retries: job.retries ?? DEFAULTS.jobRetries,
+    concurrency: job.concurrency ?? DEFAULTS.jobConcurrency,
+  }
+}
+
+/** Numbers and booleans keep the text the user wrote (`1.10`, `TRUE`), not their JavaScript spelling. */
+function envValue(value: Scalar, written: string | undefined): string {
+  return typeof value === 'string' ? value : (written ?? String(value))
+}
+
+function resolveVerify(raw: RawPlan): VerifySpec {
+  const verify = raw.verify ?? {}
+  return {
+    duplicates: verify.duplicates ?? DEFAULTS.verifyDuplicates,
+    ...(verify.ratio ? { ratio: { ...verify.ratio } } : {}),
+    checks: (verify.checks ?? []).map((check) => ({ ...check })),
+  }
+}
+
+function resolveCluster(name: string, raw: RawCluster, planWindow: Window, dir: string): ClusterSpec {
+  const { settings, embedded, ...connection } = raw.clickhouse
+  const clusterWindow = overlay(planWindow, raw.window)
+  const customers = raw.customers.map((entry): CustomerSpec =>
+    typeof entry === 'string' ? { id: entry, window: clusterWindow } : { id: entry.id, window: overlay(clusterWindow, entry.window) },
+  )
+  return {
+    name,
+    clickhouse: { ...connection, ...(embedded !== undefined ? { embedded: expandPath(embedded, dir) } : {}), settings: { ...settings } },
+    ...(raw.kubernetes ? { kubernetes: resolveKubernetes(raw.kubernetes, dir) } : {}),
+    customers,
+  }
+}
+
+function overlay(base: Window, own: RawWindow | undefined): Window {
+  if (!own) return base
+  return { start: own.start !== undefined ? time(own.start) : base.start, end: own.end !== undefined ? time(own.end) : base.end }
+}
+
+function resolveKubernetes(raw: NonNullable<RawCluster['kubernetes']>, dir: string): NonNullable<ClusterSpec['kubernetes']> {
+  if (raw.kubeconfig === undefined) return { context: raw.context }
+  return { context: raw.context, kubeconfig: expandPath(raw.kubeconfig, dir) }
+}
+
+/** `~/x` is under the home folder; other relative paths are relative to the plan's folder. */
+function expandPath(path: string, dir: string): string {
+  if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1))
+  return isAbsolute(path) ? path : resolve(dir, path)
+}

@@ -1,0 +1,8 @@
+export { sqlRunnerFromClient } from './client-runner.js'
+export type { QuickstartData } from './generate.js'
+export { generateQuickstartData } from './generate.js'
+export type { QuickstartOptions } from './options.js'
+export { defaultQuickstartOptions, quickstartCustomerIds, quickstartDefaults } from './options.js'
+export { prepareQuickstart } from './prepare.js'
+export { createQuickstartTables } from './schema.js'
+export type { SqlParams, SqlRunner } from './sql-runner.js'

@@ -1,0 +1,118 @@
+import { access, readFile } from 'node:fs/promises'
+import { UserError } from '../errors.js'
+import { applyEvent, STATE_FORMAT_VERSION } from './model.js'
+import type { StateSnapshot } from './model.js'
+import { parseJournal } from './journal.js'
+import type { JournalEntry } from './journal.js'
+import { parseSnapshot } from './snapshot-file.js'
+import type { StateFiles } from './state-files.js'
+
+/** A state as read from its files, with what a writer needs to go on from it. */
+export interface LoadedState {
+  snapshot: StateSnapshot
+  /** False when there is no `snapshot.json` yet: the state has never been written. */
+  exists: boolean
+  /** Serial of `snapshot.json` itself (before the journal). */
+  snapshotSerial: number
+  /** Intact lines in `journal.jsonl` (skipped ones included). */
+  journalLines: number
+  /** Byte size of `journal.jsonl`, and of its intact part. */
+  journalBytes: number
+  journalValidEnd: number
+  warnings: string[]
+}
+
+/**
+ * Reads `snapshot.json` and replays the journal on it. Journal lines whose serial the
+ * snapshot already holds are skipped; the rest must continue the serials without a
+ * gap. A gap right after the snapshot is filled from `journal.jsonl.bak` when it can
+ * be: that is the case after `snapshot.json.bak` was restored, or when a compaction
+ * ran between reading the snapshot and reading the journal.
+ */
+export async function loadState(files: StateFiles, planName: string): Promise<LoadedState> {
+  const snapshotText = await readIfExists(files.snapshot, 'utf8')
+  const journalBytes = (await readIfExists(files.journal)) ?? Buffer.alloc(0)
+  const snapshot =
+    snapshotText === undefined ? undefined : parseSnapshot(snapshotText, files.snapshot, await exists(files.snapshotBackup))
+  const journal = parseJournal(journalBytes, files.journal)
+  const loaded = {
+    journalLines: journal.entries.length,
+    journalBytes: journalBytes.length,
+    journalValidEnd: journal.validEnd,
+    warnings: journal.warnings,
+  }
+  if (snapshot === undefined) {
+    if (journal.entries.length > 0) throw await missingSnapshot(files)
+    const empty = { formatVersion: STATE_FORMAT_VERSION, lineage: '', serial: 0, plan: planName, steps: new Map() }
+    return { ...loaded, snapshot: empty, exists: false, snapshotSerial: 0 }
+  }
+  if (snapshot.plan !== planName) {
+    throw new UserError(`${files.snapshot} is the state of plan "${snapshot.plan}", not "${planName}"; give each plan its own state directory`)
+  }
+  const snapshotSerial = snapshot.serial
+  // Lines the snapshot already holds can only lead the journal (see JournalEntry).
+  const firstPending = journal.entries.findIndex((entry) => entry.serial > snapshotSerial)
+  let pending = firstPending === -1 ? [] : journal.entries.slice(firstPending)
+  if (pending[0]?.serial !== snapshotSerial + 1) {
+    const recovered = await recoverFromJournalBackup(files, snapshotSerial, pending[0]?.serial)
+    if (recovered.length > 0) {
+      loaded.warnings.push(
+        `replayed ${recovered.length} event(s) from ${files.journalBackup}: ${files.snapshot} is older than the last compaction (restored from ${files.snapshotBackup}?)`,
+      )
+      pending = [...recovered, ...pending]
+    }
+  }
+  replay(snapshot, pending, files.journal)
+  return { ...loaded, snapshot, exists: true, snapshotSerial }
+}
+
+function replay(snapshot: StateSnapshot, entries: JournalEntry[], file: string): void {
+  for (const entry of entries) {
+    if (entry.serial !== snapshot.serial + 1) {
+      const what = entry.serial > snapshot.serial + 1 ? `events ${snapshot.serial + 1}..${entry.serial - 1} are missing` : 'serials go backwards'
+      throw new UserError(
+        `${file}:${entry.line}: journal line has serial ${entry.serial} after serial ${snapshot.serial}: ${what}. ` +
+          'The state files do not belong together; restore them from a backup',
+      )
+    }
+    applyEvent(snapshot.steps, entry.event)
+    snapshot.serial = entry.serial
+  }
+}
+
+/** Events of `journal.jsonl.bak` after `serial`, if they reach up to `nextSerial` (or its end). */
+async function recoverFromJournalBackup(files: StateFiles, serial: number, nextSerial: number | undefined): Promise<JournalEntry[]> {
+  const bytes = await readIfExists(files.journalBackup)
+  if (bytes === undefined) return []
+  const entries = parseJournal(bytes, files.journalBackup).entries.filter((entry) => entry.serial > serial)
+  const last = entries.at(-1)
+  if (last === undefined || (nextSerial !== undefined && last.serial !== nextSerial - 1)) return []
+  return entries
+}
+
+async function missingSnapshot(files: StateFiles): Promise<UserError> {
+  const remedy = (await exists(files.snapshotBackup))
+    ? `restore it with: cp ${files.snapshotBackup} ${files.snapshot}`
+    : 'restore it from a backup, or move the state directory aside to start over'
+  return new UserError(`${files.journal} has events but ${files.snapshot} is missing; ${remedy}`)
+}
+
+async function readIfExists(file: string): Promise<Buffer | undefined>
+async function readIfExists(file: string, encoding: 'utf8'): Promise<string | undefined>
+async function readIfExists(file: string, encoding?: 'utf8'): Promise<Buffer | string | undefined> {
+  try {
+    return await readFile(file, encoding)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file)
+    return true
+  } catch {
+    return false
+  }
+}

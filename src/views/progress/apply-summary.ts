@@ -1,0 +1,29 @@
+import { palette } from '../palette.js'
+import { formatNumber, oneLine } from '../text.js'
+
+/** The outcome of an apply, as counted by the executor. */
+export interface ApplyCounts {
+  succeeded: number
+  failed: number
+  skipped: number
+  interrupted?: boolean
+  /** Steps whose last attempt failed; listed under a failed apply. */
+  failedAddresses?: string[]
+}
+
+/**
+ * The last words of an apply: `Apply complete: 98 succeeded, 0 failed, 0 skipped.`, or
+ * `Apply failed: …` with each failed step and how to go on, or `Apply interrupted: …`.
+ */
+export function renderApplySummary(counts: ApplyCounts, options: { color: boolean } = { color: false }): string {
+  const c = palette(options.color)
+  const figures = `${formatNumber(counts.succeeded)} succeeded, ${formatNumber(counts.failed)} failed, ${formatNumber(counts.skipped)} skipped.`
+  if (counts.failed > 0) {
+    const lines = [c.red.bold(`Apply failed: ${figures}`)]
+    for (const address of counts.failedAddresses ?? []) lines.push(`  ${c.red('✗')} ${oneLine(address)}`)
+    lines.push('Fix the cause and run bf apply again: finished steps are not run twice, failed ones run again.')
+    return `${lines.join('\n')}\n`
+  }
+  if (counts.interrupted) return `${c.yellow.bold(`Apply interrupted: ${figures}`)}\nRun bf apply again to resume where it stopped.\n`
+  return `${c.green.bold(`Apply complete: ${figures}`)}\n`
+}

@@ -1,0 +1,154 @@
+import type { ChalkInstance } from 'chalk'
+import type { ApplyEvent } from '../../engine/events.js'
+import { palette } from '../palette.js'
+import { formatNumber, oneLine } from '../text.js'
+import { renderApplySummary } from './apply-summary.js'
+import { ApplyTally } from './apply-tally.js'
+import { formatElapsed, formatEta } from './elapsed.js'
+import type { ProgressView, TextSink } from './progress-view.js'
+import { interruptLine, stepDoneLines } from './step-lines.js'
+
+const REDRAW_MS = 100
+const RUNNING_SHOWN = 8
+const CURSOR_UP = (lines: number): string => `\u001b[${lines}A`
+const CLEAR_BELOW = '\u001b[0J'
+
+export interface LiveProgressOptions {
+  color: boolean
+  /** Terminal width: block lines are cut to it, so a redraw always covers what it replaces. */
+  columns: number
+  /** Job steps in the run and how many run at once in all: the ETA is made from them. */
+  jobs: number
+  concurrency: number
+  /** Milliseconds now; `Date.now` unless a test drives time. */
+  clock?: () => number
+  /** Calls `tick` every `ms` until the returned stop function is called; a real interval by default. */
+  every?: (ms: number, tick: () => void) => () => void
+}
+
+function realInterval(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
+/**
+ * Progress for a terminal: a block redrawn in place (at most every 100 ms) with steps
+ * done of total, failures, an ETA from finished job durations, and the running steps
+ * with their elapsed time and latest note. Failures, warnings and interrupts are
+ * printed above the block and stay; the apply ends with its summary in place of the block.
+ */
+export class LiveProgressView implements ProgressView {
+  private readonly tally = new ApplyTally()
+  private readonly c: ChalkInstance
+  private readonly clock: () => number
+  private stopTicking: (() => void) | undefined
+  private started = false
+  private finished = false
+  private drawnLines = 0
+  private drawnText = ''
+  private lastDraw = Number.NEGATIVE_INFINITY
+
+  constructor(
+    private readonly sink: TextSink,
+    private readonly options: LiveProgressOptions,
+  ) {
+    this.c = palette(options.color)
+    this.clock = options.clock ?? Date.now
+    this.stopTicking = (options.every ?? realInterval)(REDRAW_MS, () => this.tick())
+  }
+
+  private fit(text: string): string {
+    const width = Math.max(20, this.options.columns - 1)
+    return text.length > width ? `${text.slice(0, width - 1)}…` : text
+  }
+
+  private block(now: number): string {
+    const { c, tally } = this
+    const failed = tally.failedAddresses().length
+    const eta = tally.estimateRemaining(this.options.jobs, this.options.concurrency, now)
+    const parts = [`${formatNumber(tally.done)}/${formatNumber(tally.total)} steps done`, `${formatNumber(tally.running.size)} running`]
+    if (failed > 0) parts.push(`${formatNumber(failed)} failed`)
+    if (eta !== undefined) parts.push(`ETA ${formatEta(eta)}`)
+    const lines = [c.bold(this.fit(`Applying ${oneLine(tally.plan)}: ${parts.join(' · ')}`))]
+    const running = [...tally.running.values()].sort((a, b) => a.since - b.since)
+    for (const step of running.slice(0, RUNNING_SHOWN)) {
+      const attempt = step.attempt > 1 ? ` (attempt ${step.attempt})` : ''
+      const note = step.note === undefined ? '' : `  ${oneLine(step.note)}`
+      const text = this.fit(`  ▸ ${oneLine(step.address)}${attempt}  ${formatElapsed(now - step.since)}${note}`)
+      lines.push(`  ${c.cyan('▸')}${text.slice(3)}`)
+    }
+    if (running.length > RUNNING_SHOWN) lines.push(c.dim(`  +${formatNumber(running.length - RUNNING_SHOWN)} more`))
+    return lines.map((line) => `${line}\n`).join('')
+  }
+
+  private erase(): string {
+    const text = this.drawnLines > 0 ? `${CURSOR_UP(this.drawnLines)}${CLEAR_BELOW}` : ''
+    this.drawnLines = 0
+    this.drawnText = ''
+    return text
+  }
+
+  private draw(now: number, force: boolean): void {
+    if (!this.started || this.finished) return
+    const text = this.block(now)
+    if (!force && text === this.drawnText) return
+    const erase = this.erase()
+    this.sink.write(`${erase}${text}`)
+    this.drawnText = text
+    this.drawnLines = text.split('\n').length - 1
+    this.lastDraw = now
+  }
+
+  /** Writes lines above the block, which is then drawn again below them. */
+  private print(lines: string[], now: number): void {
+    this.sink.write(`${this.erase()}${lines.map((line) => `${line}\n`).join('')}`)
+    this.draw(now, true)
+  }
+
+  /** Redraws when something changed or a running step's time moved on. */
+  tick(): void {
+    const now = this.clock()
+    if (now - this.lastDraw >= REDRAW_MS) this.draw(now, false)
+  }
+
+  onEvent(event: ApplyEvent): void {
+    const now = this.clock()
+    this.tally.record(event, now)
+    const { c } = this
+    switch (event.type) {
+      case 'apply_start':
+        this.started = true
+        this.draw(now, true)
+        return
+      case 'step_done':
+        if (event.status === 'failed') return this.print(stepDoneLines(event, c, '    '), now)
+        return this.tick()
+      case 'warning':
+        return this.print([`${c.yellow.bold('Warning:')} ${oneLine(event.message)}`], now)
+      case 'interrupt':
+        return this.print([interruptLine(event, c)], now)
+      case 'apply_done': {
+        const { succeeded, failed, skipped, interrupted } = event
+        const summary = renderApplySummary({ succeeded, failed, skipped, interrupted, failedAddresses: this.tally.failedAddresses() }, { color: c.level > 0 })
+        this.sink.write(`${this.erase()}${summary}`)
+        this.finished = true
+        this.stop()
+        return
+      }
+      default:
+        return this.tick()
+    }
+  }
+
+  private stop(): void {
+    this.stopTicking?.()
+    this.stopTicking = undefined
+  }
+
+  close(): void {
+    this.stop()
+    if (!this.finished) this.draw(this.clock(), true)
+    this.finished = true
+  }
+}

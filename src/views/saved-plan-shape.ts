@@ -1,0 +1,116 @@
+/**
+ * JSON Schema (2020-12) of a saved plan file, format 1. Properties are closed: a file
+ * with fields this bf does not know is refused rather than applied partly understood.
+ */
+
+const integer = { type: 'integer', minimum: 0 } as const
+const text = { type: 'string' } as const
+const window = {
+  type: 'object',
+  required: ['start', 'end'],
+  additionalProperties: false,
+  properties: { start: { type: 'number' }, end: { type: 'number' } },
+} as const
+const stepKind = { enum: ['check', 'delete', 'await-mutation', 'job', 'verify'] } as const
+
+const diagnostic = {
+  type: 'object',
+  required: ['severity', 'code', 'message'],
+  additionalProperties: false,
+  properties: {
+    severity: { enum: ['error', 'warning'] },
+    code: text,
+    message: text,
+    hint: text,
+    file: text,
+    position: { type: 'object', required: ['line', 'col'], additionalProperties: false, properties: { line: integer, col: integer } },
+    address: text,
+  },
+} as const
+
+const unit = {
+  type: 'object',
+  required: ['address', 'cluster', 'customer', 'action', 'reasons'],
+  additionalProperties: false,
+  properties: {
+    address: text,
+    cluster: text,
+    customer: text,
+    batch: {
+      type: 'object',
+      required: ['start', 'end', 'label'],
+      additionalProperties: false,
+      properties: { start: { type: 'number' }, end: { type: 'number' }, label: text },
+    },
+    action: { enum: ['create', 'replace', 'no-op', 'forget'] },
+    reasons: { type: 'array', items: text },
+    live: {
+      type: 'object',
+      required: ['rows', 'keys'],
+      additionalProperties: false,
+      properties: { rows: integer, keys: integer, expected: integer },
+    },
+    inputsDiff: text,
+  },
+} as const
+
+const step = {
+  type: 'object',
+  required: ['address', 'kind', 'dependsOn', 'cluster', 'fingerprint', 'inputs'],
+  additionalProperties: false,
+  properties: {
+    address: text,
+    kind: stepKind,
+    dependsOn: { type: 'array', items: text },
+    cluster: text,
+    customer: text,
+    unit: text,
+    window,
+    fingerprint: { type: 'string', minLength: 1 },
+    inputs: { type: 'object' },
+    estimatedRows: integer,
+  },
+} as const
+
+export const savedPlanSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  required: ['format', 'format_version', 'bf_version', 'plan', 'state', 'refreshed', 'summary', 'warnings', 'units', 'steps', 'forgetSteps', 'checksum'],
+  additionalProperties: false,
+  properties: {
+    format: { const: 'bf-saved-plan' },
+    format_version: { const: 1 },
+    bf_version: text,
+    plan: {
+      type: 'object',
+      required: ['name', 'description', 'file', 'sha256'],
+      additionalProperties: false,
+      properties: { name: text, description: text, file: text, sha256: text },
+    },
+    state: {
+      type: 'object',
+      required: ['lineage', 'serial'],
+      additionalProperties: false,
+      properties: { lineage: { type: ['string', 'null'] }, serial: integer },
+    },
+    refreshed: { type: 'boolean' },
+    summary: {
+      type: 'object',
+      required: ['create', 'replace', 'noOp', 'forget', 'steps', 'rowsToDelete'],
+      additionalProperties: false,
+      properties: {
+        create: integer,
+        replace: integer,
+        noOp: integer,
+        forget: integer,
+        steps: { type: 'object', propertyNames: stepKind, additionalProperties: integer },
+        rowsToDelete: integer,
+      },
+    },
+    warnings: { type: 'array', items: diagnostic },
+    units: { type: 'array', items: unit },
+    steps: { type: 'array', items: step },
+    forgetSteps: { type: 'array', items: text },
+    checksum: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+  },
+} as const

@@ -1,0 +1,308 @@
+import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client'
+import type { Millis, TableRef } from '../plan/model.js'
+import { parseDdlAnswer } from './ddl-status.js'
+import { buildDeleteStatement } from './delete-statement.js'
+import type { ErrorScope } from './errors.js'
+import { isStillRunningCode, redact, translateError, WarehouseError } from './errors.js'
+import { FiguresIndex } from './figures-index.js'
+import { mutationRowsQuery, mutationStatus, parseMutationRow, replicaCountQuery } from './mutations.js'
+import type { MutationRow } from './mutations.js'
+import { figuresQuery, parseFiguresRow, parseTableFacts, pendingMutationsQuery, tableFactsQuery, tableKey } from './refresh-queries.js'
+import type { CountedSource } from './refresh-queries.js'
+import type { SqlQuery } from './sql-query.js'
+import { toNumber } from './sql-query.js'
+import type {
+  DeleteRequest,
+  DeleteSubmission,
+  InsertResult,
+  LiveFigures,
+  MutationStatus,
+  QueryStatus,
+  RefreshRequest,
+  Statement,
+  TableFacts,
+  Warehouse,
+} from './warehouse.js'
+
+type Row = Record<string, unknown>
+
+const UNKNOWN_TABLE = 60
+
+export interface ClickHouseWarehouseOptions {
+  /** bf's cluster name. */
+  cluster: string
+  /** `clickhouse.cluster` of the plan: replica-wide checks use it. */
+  onCluster?: string
+  scope: ErrorScope
+}
+
+/** The warehouse of one cluster, over any `@clickhouse/client` connection (HTTP or embedded). */
+export class ClickHouseWarehouse implements Warehouse {
+  readonly cluster: string
+  readonly #client: ClickHouseClient
+  readonly #scope: ErrorScope
+  readonly #onCluster: string | undefined
+
+  constructor(client: ClickHouseClient, options: ClickHouseWarehouseOptions) {
+    this.cluster = options.cluster
+    this.#client = client
+    this.#scope = options.scope
+    this.#onCluster = options.onCluster
+  }
+
+  async ping(): Promise<void> {
+    const result = await this.#client.ping({ select: true })
+    if (!result.success) throw translateError(result.error, this.#scope, 'connecting')
+  }
+
+  async serverTime(): Promise<Millis> {
+    const row = await this.#first('reading the server time', { sql: 'SELECT toUnixTimestamp64Milli(now64(3)) AS bf_now', params: {} })
+    return toNumber(row?.bf_now)
+  }
+
+  async tableFacts(ref: TableRef): Promise<TableFacts | undefined> {
+    const facts = await this.#tableFacts([ref])
+    return facts.get(tableKey(ref))
+  }
+
+  async refresh(request: RefreshRequest): Promise<LiveFigures> {
+    let queries = 0
+    const { target, expected, grid } = request
+    const targetRef = { database: target.database, table: target.table }
+    const readRef = { database: target.database, table: target.readTable }
+    const expectedRef = expected ? { database: expected.database, table: expected.table } : undefined
+
+    const facts = await this.#tableFacts([targetRef, readRef, ...(expectedRef ? [expectedRef] : [])])
+    queries++
+    const readTable = facts.get(tableKey(readRef))
+    const expectedTable = expectedRef ? facts.get(tableKey(expectedRef)) : undefined
+
+    const customers = request.customers.filter((customer) => customer.window.end > customer.window.start)
+    const figures = new FiguresIndex(grid, expectedTable !== undefined)
+    const work: Promise<void>[] = []
+    if (readTable && customers.length > 0) {
+      const source: CountedSource = { ...readRef, timeColumn: target.timeColumn, customerColumn: target.customerColumn, keyColumns: target.keyColumns }
+      queries++
+      work.push(
+        this.#eachRow(`counting rows of ${tableKey(readRef)}`, figuresQuery(source, customers, grid), (row) => {
+          const cell = parseFiguresRow(row)
+          figures.addTarget(cell.customer, cell.cell, cell.rows, cell.keys)
+        }),
+      )
+    }
+    if (expected && expectedRef && expectedTable && customers.length > 0) {
+      queries++
+      work.push(
+        this.#eachRow(`counting keys of ${tableKey(expectedRef)}`, figuresQuery(expected, customers, grid), (row) => {
+          const cell = parseFiguresRow(row)
+          figures.addExpected(cell.customer, cell.cell, cell.keys)
+        }),
+      )
+    }
+    let pendingMutations = 0
+    queries++
+    work.push(
+      this.pendingMutations(targetRef).then((count) => {
+        pendingMutations = count
+      }),
+    )
+    await Promise.all(work)
+
+    const live: LiveFigures = {
+      unit: (customer, batchStart) => figures.unit(customer, batchStart),
+      pendingMutations,
+      queries,
+    }
+    const targetFacts = facts.get(tableKey(targetRef))
+    if (targetFacts) live.target = targetFacts
+    if (readTable) live.readTable = readTable
+    if (expectedTable) live.expectedTable = expectedTable
+    return live
+  }
+
+  async pendingMutations(ref: TableRef): Promise<number> {
+    const row = await this.#first(`counting unfinished mutations of ${tableKey(ref)}`, pendingMutationsQuery(ref, this.#onCluster))
+    return toNumber(row?.bf_pending)
+  }
+
+  deleteStatement(request: DeleteRequest): Statement {
+    return buildDeleteStatement(request)
+  }
+
+  async submitDelete(request: DeleteRequest): Promise<DeleteSubmission> {
+    const statement = buildDeleteStatement(request)
+    const action = `deleting rows of customer ${JSON.stringify(request.customer)} from ${request.target.database}.${request.target.table}`
+    const params = {
+      query: statement.sql,
+      query_params: statement.params,
+      clickhouse_settings: statement.settings as ClickHouseSettings,
+    }
+    if (request.onCluster === undefined) {
+      await this.#guard(action, () => this.#client.command(params))
+      return { hosts: [], pending: false }
+    }
+    let body: string
+    try {
+      body = await this.#guard(action, async () => {
+        const result = await this.#client.exec(params)
+        let text = ''
+        for await (const chunk of result.stream) text += String(chunk)
+        return text
+      })
+    } catch (err) {
+      if (err instanceof WarehouseError && isStillRunningCode(err.code)) return { hosts: [], pending: true }
+      throw err
+    }
+    return this.#ddlSubmission(body, action)
+  }
+
+  #ddlSubmission(body: string, action: string): DeleteSubmission {
+    const answer = parseDdlAnswer(body)
+    const failed = answer.hosts.filter((host) => host.state === 'failed')
+    const where = `cluster ${this.cluster} (${this.#scope.endpoint})`
+    if (failed.length > 0) {
+      const first = failed[0]!
+      const list = failed.map((host) => `${host.host}: ${host.error ?? `error ${host.code}`}`).join('; ')
+      const message = `${action} failed on ${where}: ${failed.length} of ${answer.hosts.length} hosts refused it: ${list}`
+      throw new WarehouseError(redact(message, this.#scope.secrets), {
+        cluster: this.cluster,
+        endpoint: this.#scope.endpoint,
+        ...(first.code === undefined ? {} : { code: first.code }),
+        // Hosts that accepted it have the mutation: look it up before submitting again.
+        uncertain: answer.hosts.some((host) => host.state !== 'failed'),
+      })
+    }
+    let pending = answer.hosts.some((host) => host.state === 'running')
+    if (answer.bodyError) {
+      if (!isStillRunningCode(answer.bodyError.code)) {
+        const error = Object.assign(new Error(answer.bodyError.message), { code: String(answer.bodyError.code) })
+        throw translateError(error, this.#scope, action)
+      }
+      pending = true
+    }
+    return { hosts: answer.hosts.map((host) => ({ host: host.host, accepted: host.state === 'done' })), pending }
+  }
+
+  async findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined> {
+    const action = `looking up the mutation of customer ${JSON.stringify(request.customer)} on ${request.target.database}.${request.target.table}`
+    const rows: MutationRow[] = []
+    const [replicas] = await Promise.all([
+      request.onCluster === undefined ? Promise.resolve(1) : this.#replicaCount(request.onCluster),
+      this.#eachRow(action, mutationRowsQuery(request, since), (row) => rows.push(parseMutationRow(row))),
+    ])
+    return mutationStatus(rows, replicas)
+  }
+
+  async #replicaCount(cluster: string): Promise<number> {
+    const row = await this.#first(`counting the replicas of cluster ${cluster}`, replicaCountQuery(cluster))
+    const replicas = toNumber(row?.bf_replicas)
+    if (replicas === 0) {
+      throw new WarehouseError(`cluster ${this.cluster} (${this.#scope.endpoint}): ClickHouse has no cluster named ${cluster} in system.clusters (check clickhouse.cluster)`, {
+        cluster: this.cluster,
+        endpoint: this.#scope.endpoint,
+        uncertain: false,
+      })
+    }
+    return replicas
+  }
+
+  async insert(sql: string, params: Record<string, string | number>, options: { queryId: string; deduplicationToken: string }): Promise<InsertResult> {
+    if (options.queryId === '' || options.deduplicationToken === '') throw new Error('an insert needs a query id and a deduplication token')
+    const result = await this.#guard(`running INSERT ${options.queryId}`, () =>
+      this.#client.command({
+        query: sql,
+        query_params: params,
+        query_id: options.queryId,
+        // The summary is complete only once the whole query has run.
+        clickhouse_settings: { insert_deduplication_token: options.deduplicationToken, wait_end_of_query: 1 },
+      }),
+    )
+    return { writtenRows: toNumber(result.summary?.written_rows) }
+  }
+
+  async queryStatus(queryId: string): Promise<QueryStatus> {
+    const action = `looking up query ${queryId}`
+    const onCluster = this.#onCluster
+    const processes = onCluster === undefined ? 'system.processes' : 'clusterAllReplicas({cluster:String}, system.processes)'
+    const queryLog = onCluster === undefined ? 'system.query_log' : 'clusterAllReplicas({cluster:String}, system.query_log)'
+    const params = { query_id: queryId, ...(onCluster === undefined ? {} : { cluster: onCluster }) }
+
+    const running = await this.#first(action, { sql: `SELECT count() AS bf_running FROM ${processes} WHERE query_id = {query_id:String}`, params })
+    if (toNumber(running?.bf_running) > 0) return 'running'
+
+    await this.#client.command({ query: 'SYSTEM FLUSH LOGS' }).catch(() => undefined)
+    try {
+      const logged = await this.#first(action, {
+        sql: [
+          'SELECT toString(type) AS bf_type FROM ' + queryLog,
+          "WHERE event_date >= today() - 7 AND query_id = {query_id:String} AND type != 'QueryStart'",
+          'ORDER BY event_time_microseconds DESC LIMIT 1',
+        ].join('\n'),
+        params,
+      })
+      if (logged === undefined) return 'unknown'
+      return logged.bf_type === 'QueryFinish' ? 'finished' : 'failed'
+    } catch (err) {
+      // The embedded engine keeps no query log.
+      if (err instanceof WarehouseError && err.code === UNKNOWN_TABLE) return 'unknown'
+      throw err
+    }
+  }
+
+  async scalar(sql: string, params: Record<string, string | number>): Promise<unknown> {
+    return this.#guard('running a check', async () => {
+      const result = await this.#client.query({
+        query: sql,
+        query_params: params,
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+      })
+      const rows = await result.json<unknown[]>()
+      return rows[0]?.[0]
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.#client.close()
+  }
+
+  async #tableFacts(refs: TableRef[]): Promise<Map<string, TableFacts>> {
+    const facts = new Map<string, TableFacts>()
+    await this.#eachRow('reading table facts', tableFactsQuery(refs), (row) => {
+      const table = parseTableFacts(row)
+      facts.set(tableKey(table), table)
+    })
+    return facts
+  }
+
+  async #first(action: string, query: SqlQuery): Promise<Row | undefined> {
+    let first: Row | undefined
+    await this.#eachRow(action, query, (row) => {
+      first ??= row
+    })
+    return first
+  }
+
+  /** Streams JSONEachRow rows: a refresh can return a million of them. */
+  async #eachRow(action: string, query: SqlQuery, onRow: (row: Row) => void): Promise<void> {
+    await this.#guard(action, async () => {
+      const result = await this.#client.query({
+        query: query.sql,
+        query_params: query.params,
+        format: 'JSONEachRow',
+        ...(query.settings ? { clickhouse_settings: query.settings as ClickHouseSettings } : {}),
+      })
+      for await (const rows of result.stream<Row>()) {
+        for (const row of rows) onRow(row.json())
+      }
+    })
+  }
+
+  async #guard<T>(action: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (err) {
+      throw translateError(err, this.#scope, action)
+    }
+  }
+}

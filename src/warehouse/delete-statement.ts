@@ -1,0 +1,73 @@
+import { UserError } from '../errors.js'
+import type { SettingValue } from '../plan/model.js'
+import { quoteIdentifier, quoteTable } from './identifiers.js'
+import { windowSeconds } from './sql-values.js'
+import type { DeleteRequest, Statement } from './warehouse.js'
+
+/**
+ * Tags travel as a bound String and come back inside `system.mutations.command` as a quoted
+ * literal. Restricting them to characters ClickHouse never escapes keeps that rendering
+ * exactly `'<tag>'` on every server version.
+ */
+const MUTATION_TAG = /^[A-Za-z0-9_.:/@+-]{1,128}$/
+
+export function assertMutationTag(tag: string): void {
+  if (!MUTATION_TAG.test(tag)) {
+    throw new Error(`mutation tag ${JSON.stringify(tag)} must match ${MUTATION_TAG.source}`)
+  }
+}
+
+/** The tag as `system.mutations.command` shows it, e.g. `'bf:abc'` in `… AND ('bf:abc' != '')`. */
+export function renderedTagLiteral(tag: string): string {
+  assertMutationTag(tag)
+  return `'${tag}'`
+}
+
+/**
+ * Settings bf sends whatever the plan says. bf never waits inside the statement: a
+ * synchronous mutation under `ON CLUSTER` blocks every host's DDL queue, and the
+ * await-mutation step (with its own timeout) polls instead. With `ON CLUSTER` the answer
+ * is read as per-host status rows, which needs the whole answer buffered
+ * (`wait_end_of_query`) in a known format.
+ */
+function forcedSettings(request: DeleteRequest): Record<string, SettingValue> {
+  const forced: Record<string, SettingValue> = request.mode === 'mutation' ? { mutations_sync: 0 } : { lightweight_deletes_sync: 0 }
+  if (request.onCluster !== undefined) {
+    forced.wait_end_of_query = 1
+    forced.default_format = 'JSONEachRow'
+  }
+  return forced
+}
+
+function checkedSettings(settings: Record<string, SettingValue>): Record<string, SettingValue> {
+  for (const name of Object.keys(settings)) quoteIdentifier(name, 'setting name')
+  return settings
+}
+
+/**
+ * The delete of one customer's window, bounded by customer and time, with every value bound:
+ * `ALTER TABLE db.t [ON CLUSTER c] DELETE WHERE …` (mutation) or `DELETE FROM db.t [ON CLUSTER c] WHERE …`
+ * (lightweight). The always-true `{tag:String} != ''` makes the mutation findable by its
+ * command text on every replica, where mutation ids differ.
+ */
+export function buildDeleteStatement(request: DeleteRequest): Statement {
+  if (request.customer === '') throw new UserError('bf refuses a delete without a customer: the customer id is empty')
+  const { start, end } = windowSeconds(request.window, `delete window of customer ${JSON.stringify(request.customer)}`)
+  assertMutationTag(request.tag)
+
+  const table = quoteTable({ database: request.target.database, table: request.target.table })
+  const onCluster = request.onCluster === undefined ? '' : ` ON CLUSTER ${quoteIdentifier(request.onCluster, 'cluster name')}`
+  const customerColumn = quoteIdentifier(request.target.customerColumn, 'customer column')
+  const timeColumn = quoteIdentifier(request.target.timeColumn, 'time column')
+  const predicate =
+    `${customerColumn} = {customer:String}` +
+    ` AND ${timeColumn} >= {start:DateTime} AND ${timeColumn} < {end:DateTime}` +
+    ` AND {tag:String} != ''`
+  const sql = request.mode === 'mutation' ? `ALTER TABLE ${table}${onCluster} DELETE WHERE ${predicate}` : `DELETE FROM ${table}${onCluster} WHERE ${predicate}`
+
+  return {
+    sql,
+    params: { customer: request.customer, start, end, tag: request.tag },
+    settings: { ...checkedSettings(request.settings), ...forcedSettings(request) },
+  }
+}

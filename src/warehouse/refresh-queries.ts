@@ -1,0 +1,139 @@
+import type { BatchGrid, CustomerSpec, TableRef } from '../plan/model.js'
+import { quoteColumns, quoteIdentifier, quoteTable } from './identifiers.js'
+import type { SqlQuery } from './sql-query.js'
+import { toNumber } from './sql-query.js'
+import { toEpochSeconds } from './sql-values.js'
+import type { TableFacts } from './warehouse.js'
+
+/** A table whose rows are counted per customer and grid cell. */
+export interface CountedSource extends TableRef {
+  timeColumn: string
+  customerColumn: string
+  keyColumns: string[]
+}
+
+/** One row of a figures query: a customer's grid cell. */
+export interface FiguresRow {
+  customer: string
+  cell: number
+  rows: number
+  keys: number
+}
+
+/**
+ * Rows and distinct keys per customer and grid cell, for every customer at once. Each
+ * customer's own range is bound as parallel arrays and applied per row with `transform`
+ * (a hash lookup), so a customer whose range starts mid-cell counts only its own rows.
+ * Cells use `floor`, as bf's grid does (`intDiv` truncates toward zero before the origin).
+ */
+export function figuresQuery(source: CountedSource, customers: readonly CustomerSpec[], grid: BatchGrid): SqlQuery {
+  const customer = quoteIdentifier(source.customerColumn, 'customer column')
+  const time = quoteIdentifier(source.timeColumn, 'time column')
+  const seconds = `toInt64(toUnixTimestamp(${time}))`
+  const ids: string[] = []
+  const starts: number[] = []
+  const ends: number[] = []
+  for (const spec of customers) {
+    if (spec.window.end <= spec.window.start) continue
+    ids.push(spec.id)
+    starts.push(toEpochSeconds(spec.window.start, `range start of customer ${JSON.stringify(spec.id)}`))
+    ends.push(toEpochSeconds(spec.window.end, `range end of customer ${JSON.stringify(spec.id)}`))
+  }
+  if (new Set(ids).size !== ids.length) throw new Error('refresh was given the same customer twice')
+  const sql = [
+    'SELECT',
+    `  ${customer} AS bf_customer,`,
+    `  toInt64(floor((${seconds} - {origin:Int64}) / {step:Int64})) AS bf_cell,`,
+    '  count() AS bf_rows,',
+    `  uniqExact(${quoteColumns(source.keyColumns, 'key column')}) AS bf_keys`,
+    `FROM ${quoteTable(source)}`,
+    `WHERE ${customer} IN {customers:Array(String)}`,
+    `  AND ${time} >= {from:DateTime} AND ${time} < {to:DateTime}`,
+    `  AND ${seconds} >= transform(${customer}, {customers:Array(String)}, {starts:Array(Int64)}, toInt64(0))`,
+    `  AND ${seconds} < transform(${customer}, {customers:Array(String)}, {ends:Array(Int64)}, toInt64(0))`,
+    'GROUP BY bf_customer, bf_cell',
+  ].join('\n')
+  return {
+    sql,
+    params: {
+      origin: toEpochSeconds(grid.origin, 'grid origin'),
+      step: toEpochSeconds(grid.stepMs, 'batch duration'),
+      customers: ids,
+      starts,
+      ends,
+      from: starts.reduce((min, start) => Math.min(min, start), starts[0] ?? 0),
+      to: ends.reduce((max, end) => Math.max(max, end), ends[0] ?? 0),
+    },
+  }
+}
+
+export function parseFiguresRow(row: Record<string, unknown>): FiguresRow {
+  return { customer: String(row.bf_customer), cell: toNumber(row.bf_cell), rows: toNumber(row.bf_rows), keys: toNumber(row.bf_keys) }
+}
+
+/** Engine, keys and columns of several tables in one query; a missing table has no row. */
+export function tableFactsQuery(refs: readonly TableRef[]): SqlQuery {
+  for (const ref of refs) quoteTable(ref)
+  const sql = [
+    'SELECT t.database AS bf_database, t.name AS bf_table, t.engine AS bf_engine,',
+    '  t.sorting_key AS bf_sorting_key, t.partition_key AS bf_partition_key, c.columns AS bf_columns',
+    'FROM (',
+    '  SELECT database, name, engine, sorting_key, partition_key FROM system.tables',
+    '  WHERE database IN {databases:Array(String)} AND name IN {tables:Array(String)}',
+    ') AS t',
+    'LEFT JOIN (',
+    '  SELECT database, table, groupArray(tuple(position, name, type)) AS columns FROM system.columns',
+    '  WHERE database IN {databases:Array(String)} AND table IN {tables:Array(String)}',
+    '  GROUP BY database, table',
+    ') AS c ON t.database = c.database AND t.name = c.table',
+  ].join('\n')
+  return {
+    sql,
+    params: { databases: [...new Set(refs.map((ref) => ref.database))], tables: [...new Set(refs.map((ref) => ref.table))] },
+  }
+}
+
+export function parseTableFacts(row: Record<string, unknown>): TableFacts {
+  const columns = Array.isArray(row.bf_columns) ? (row.bf_columns as unknown[][]) : []
+  return {
+    database: String(row.bf_database),
+    table: String(row.bf_table),
+    engine: String(row.bf_engine),
+    sortingKey: String(row.bf_sorting_key ?? ''),
+    partitionKey: String(row.bf_partition_key ?? ''),
+    columns: [...columns]
+      .sort((a, b) => toNumber(a[0]) - toNumber(b[0]))
+      .map(([, name, type]) => ({ name: String(name), type: String(type) })),
+  }
+}
+
+export function tableKey(ref: TableRef): string {
+  return `${ref.database}.${ref.table}`
+}
+
+/**
+ * Unfinished mutations of a table. With a cluster, the most any one replica has: the
+ * limits that matter (`number_of_mutations_to_throw`) are per replica.
+ */
+export function pendingMutationsQuery(ref: TableRef, onCluster?: string): SqlQuery {
+  quoteTable(ref)
+  const params = { database: ref.database, table: ref.table }
+  if (onCluster === undefined) {
+    return {
+      sql: 'SELECT count() AS bf_pending FROM system.mutations WHERE database = {database:String} AND table = {table:String} AND is_done = 0',
+      params,
+    }
+  }
+  return {
+    sql: [
+      'SELECT max(bf_host_pending) AS bf_pending FROM (',
+      '  SELECT hostName() AS bf_host, count() AS bf_host_pending',
+      '  FROM clusterAllReplicas({cluster:String}, system.mutations)',
+      '  WHERE database = {database:String} AND table = {table:String} AND is_done = 0',
+      '  GROUP BY bf_host',
+      ')',
+    ].join('\n'),
+    params: { ...params, cluster: onCluster },
+    settings: { skip_unavailable_shards: 0 },
+  }
+}

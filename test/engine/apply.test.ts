@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
+import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
+
+let ws: EmbeddedWorkspace
+
+beforeAll(async () => {
+  ws = openWorkspace()
+  await ws.seed({ customers: 3, days: 3, conversationsPerDay: 30, start: '2026-01-01T00:00:00Z' })
+})
+afterAll(async () => ws.close())
+
+const duplicates = async (): Promise<number> => {
+  const [row] = await ws.rows<{ d: string }>('SELECT count() - uniqExact(customer_id, conversation_id) AS d FROM conversation_with_labels FINAL')
+  return Number(row?.d)
+}
+
+describe('bf apply on the embedded engine', () => {
+  it('removes the stale rows, and a second apply does nothing', async () => {
+    ws.writePlan(relabelPlan({ customers: ['alaska-air', 'acme', 'globex'], canary: ['alaska-air'] }))
+    expect(await duplicates()).toBeGreaterThan(0)
+    const first = await ws.apply()
+    expect(first.kind).toBe('applied')
+    if (first.kind !== 'applied') return
+    expect(first.result).toMatchObject({ failed: 0, skipped: 0, succeeded: 1 + 3 + 3 + 9 + 9 })
+    expect(await duplicates()).toBe(0)
+    const [counts] = await ws.rows<{ target: string; truth: string }>(
+      `SELECT (SELECT uniqExact(conversation_id) FROM conversation_with_labels WHERE conversation_end_time < '2026-01-04') AS target,
+              (SELECT count() FROM conversation_d WHERE ended_at < '2026-01-04') AS truth`,
+    )
+    expect(counts?.target).toBe(counts?.truth)
+    const second = await ws.apply()
+    expect(second.kind).toBe('no-changes')
+  })
+
+  it('runs the canary to verified before any other customer starts', async () => {
+    ws.writePlan(relabelPlan({ customers: ['alaska-air', 'acme', 'globex'], canary: ['acme'] }).replace("'assisted'", "'canary-run'"))
+    const run = await ws.apply()
+    const order = run.events.filter((event) => event.type === 'step_start').map((event) => (event.type === 'step_start' ? event.address : ''))
+    const lastCanaryVerify = Math.max(...order.map((address, i) => (address.startsWith('local/acme/') && address.endsWith('/verify') ? i : -1)))
+    const firstOther = order.findIndex((address) => address.startsWith('local/alaska-air/') || address.startsWith('local/globex/'))
+    expect(lastCanaryVerify).toBeGreaterThan(0)
+    expect(firstOther).toBeGreaterThan(lastCanaryVerify)
+  })
+
+  it('retries a failing job, then reports it with its log tail and skips its verify', async () => {
+    ws.writePlan(
+      relabelPlan({
+        customers: ['acme'],
+        kind: 'command',
+        retries: 1,
+        start: '2026-01-01T00:00:00Z',
+        end: '2026-01-02T00:00:00Z',
+        command: [process.execPath, '-e', "console.log('cannot reach labeler for ' + process.env.CUSTOMER); process.exit(3)"],
+        env: '  env:\n    CUSTOMER: "{{ customer }}"\n',
+      }),
+    )
+    const run = await ws.apply()
+    expect(run.kind).toBe('applied')
+    if (run.kind !== 'applied') return
+    expect(run.result.failed).toBe(1)
+    expect(run.result.skipped).toBe(1)
+    const failure = run.result.failures[0]
+    expect(failure?.address).toBe('local/acme/2026-01-01/job')
+    expect(failure?.error).toMatch(/exited with code 3/)
+    expect(failure?.logTail).toContain('cannot reach labeler for acme')
+    const attempts = run.events.filter((event) => event.type === 'step_start' && event.address === 'local/acme/2026-01-01/job')
+    expect(attempts).toHaveLength(2)
+    const plan = await ws.plan()
+    expect(plan.units[0]).toMatchObject({ action: 'replace' })
+    expect(plan.units[0]?.reasons[0]).toMatch(/^failed: command exited with code 3/)
+  })
+
+  it('never lets two applies run at once', async () => {
+    ws.writePlan(
+      relabelPlan({
+        customers: ['globex'],
+        kind: 'command',
+        start: '2026-01-01T00:00:00Z',
+        end: '2026-01-02T00:00:00Z',
+        command: [process.execPath, '-e', 'setTimeout(() => {}, 1500)'],
+      }),
+    )
+    const first = ws.apply()
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    await expect(ws.apply()).rejects.toThrow(/locked by .* lock id/)
+    const done = await first
+    expect(done.kind).toBe('applied')
+  })
+})

@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { readdir } from 'node:fs/promises'
+import os from 'node:os'
+import { describe, expect, it, vi } from 'vitest'
+import { UserError } from '../../src/errors.js'
+import { FileStateStore } from '../../src/state/file-store.js'
+import { LockHeldError } from '../../src/state/lock-held-error.js'
+import type { LockInfo } from '../../src/state/store.js'
+import { LOCK, PLAN, readText, writeText } from './state-dir.js'
+import { tempDirs } from './temp-dirs.js'
+
+const tempDir = tempDirs()
+
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0'])
+  await once(child, 'exit')
+  return child.pid as number
+}
+
+function forgedLock(fields: Partial<LockInfo>): LockInfo {
+  return { id: 'forged-id', who: 'alice', host: os.hostname(), pid: 1, operation: 'apply', created: '2026-01-15T00:00:00.000Z', ...fields }
+}
+
+async function race(dir: string, racers: number): Promise<{ winners: FileStateStore[]; losers: unknown[] }> {
+  const stores = Array.from({ length: racers }, () => new FileStateStore(dir, PLAN))
+  const results = await Promise.allSettled(stores.map((store) => store.lock(LOCK)))
+  return {
+    winners: stores.filter((_, i) => results[i]?.status === 'fulfilled'),
+    losers: results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : [])),
+  }
+}
+
+describe('the state lock', () => {
+  it('records who holds it, and leaves no other file behind', async () => {
+    const dir = await tempDir()
+    const store = new FileStateStore(dir, PLAN)
+    const held = await store.lock({ operation: 'apply', timeoutMs: 0 })
+    expect(JSON.parse(await readText(dir, 'lock.json'))).toEqual({
+      id: held.info.id,
+      who: os.userInfo().username,
+      host: os.hostname(),
+      pid: process.pid,
+      operation: 'apply',
+      created: held.info.created,
+    })
+    expect(await readdir(dir)).toEqual(['lock.json'])
+    await held.release()
+    expect(await readdir(dir)).toEqual([])
+  })
+
+  it('goes to exactly one of many stores racing for it', async () => {
+    const dir = await tempDir()
+    for (let round = 0; round < 20; round++) {
+      const { winners, losers } = await race(dir, 8)
+      expect(winners).toHaveLength(1)
+      expect(losers).toHaveLength(7)
+      for (const loser of losers) expect(loser).toBeInstanceOf(LockHeldError)
+      await winners[0]?.close()
+    }
+  })
+
+  it('says who holds it and how to unlock, in the terms of the plan file', async () => {
+    const dir = await tempDir()
+    const holder = await new FileStateStore(dir, PLAN).lock(LOCK)
+    const refused = new FileStateStore(dir, PLAN, { planRef: 'plans/2026.yaml' }).lock(LOCK)
+    const { id, who, host, pid, created } = holder.info
+    await expect(refused).rejects.toThrow(
+      `state is locked by ${who}@${host} (pid ${pid}, apply, since ${created}, lock id ${id}); wait for it to finish, or run: bf unlock plans/2026.yaml ${id}`,
+    )
+    await expect(refused).rejects.toBeInstanceOf(UserError)
+    await holder.release()
+  })
+
+  it('is taken over, with a warning, when its process on this host is gone', async () => {
+    const dir = await tempDir()
+    const pid = await deadPid()
+    await writeText(dir, 'lock.json', JSON.stringify(forgedLock({ pid })))
+    const onWarning = vi.fn()
+    const held = await new FileStateStore(dir, PLAN).lock({ ...LOCK, onWarning })
+    expect(onWarning).toHaveBeenCalledTimes(1)
+    expect(onWarning).toHaveBeenCalledWith(
+      `removed the stale state lock of alice@${os.hostname()} (pid ${pid}, apply, since 2026-01-15T00:00:00.000Z, lock id forged-id): that process is no longer running`,
+    )
+    expect(JSON.parse(await readText(dir, 'lock.json'))).toMatchObject({ id: held.info.id })
+    await held.release()
+  })
+
+  it('is taken over by exactly one of many stores racing for a stale lock', async () => {
+    const dir = await tempDir()
+    const pid = await deadPid()
+    for (let round = 0; round < 10; round++) {
+      await writeText(dir, 'lock.json', JSON.stringify(forgedLock({ id: `forged-${round}`, pid })))
+      const { winners, losers } = await race(dir, 8)
+      expect(winners).toHaveLength(1)
+      for (const loser of losers) expect(loser).toBeInstanceOf(LockHeldError)
+      expect(await winners[0]?.lockHolder()).toMatchObject({ pid: process.pid })
+      await winners[0]?.close()
+    }
+  })
+
+  it('is taken over when it names this very process but not a lock this process holds (a reused pid)', async () => {
+    const dir = await tempDir()
+    await writeText(dir, 'lock.json', JSON.stringify(forgedLock({ pid: process.pid })))
+    const onWarning = vi.fn()
+    const held = await new FileStateStore(dir, PLAN).lock({ ...LOCK, onWarning })
+    expect(onWarning).toHaveBeenCalledTimes(1)
+    await held.release()
+  })
+
+  it('of another host is never taken over, even when a process with its pid is gone here', async () => {
+    const dir = await tempDir()
+    const pid = await deadPid()
+    await writeText(dir, 'lock.json', JSON.stringify(forgedLock({ host: 'runner-7.example', pid })))
+    const refused = new FileStateStore(dir, PLAN).lock({ ...LOCK, timeoutMs: 300 })
+    await expect(refused).rejects.toThrow(`state is locked by alice@runner-7.example (pid ${pid}, apply`)
+    expect(JSON.parse(await readText(dir, 'lock.json'))).toMatchObject({ id: 'forged-id' })
+  })
+
+  it('is waited for up to the lock timeout, and taken when released meanwhile', async () => {
+    const dir = await tempDir()
+    const first = await new FileStateStore(dir, PLAN).lock(LOCK)
+    const waiter = new FileStateStore(dir, PLAN)
+    const waiting = waiter.lock({ ...LOCK, timeoutMs: 30_000 })
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await waiter.lockHolder()).toEqual(first.info)
+    await first.release()
+    const second = await waiting
+    expect(await waiter.lockHolder()).toEqual(second.info)
+    await waiter.close()
+    expect(await waiter.lockHolder()).toBeUndefined()
+  })
+
+  it('is given up on once the lock timeout has passed', async () => {
+    const dir = await tempDir()
+    const first = await new FileStateStore(dir, PLAN).lock(LOCK)
+    await expect(new FileStateStore(dir, PLAN).lock({ ...LOCK, timeoutMs: 500 })).rejects.toBeInstanceOf(LockHeldError)
+    await first.release()
+  })
+
+  it('is released only if it is still ours: a release after a force-unlock leaves the next holder alone', async () => {
+    const dir = await tempDir()
+    const first = await new FileStateStore(dir, PLAN).lock(LOCK)
+    await new FileStateStore(dir, PLAN).forceUnlock(first.info.id)
+    const next = new FileStateStore(dir, PLAN)
+    const second = await next.lock(LOCK)
+    await first.release()
+    expect(await next.lockHolder()).toEqual(second.info)
+    await second.release()
+  })
+
+  it('that is not a lock file is a clear error', async () => {
+    const dir = await tempDir()
+    await writeText(dir, 'lock.json', '{"id": ')
+    const error = await new FileStateStore(dir, PLAN).lock(LOCK).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UserError)
+    expect((error as Error).message).toMatch(/lock\.json is not a bf lock \(not valid JSON\); if no bf is running on this state, delete the file/)
+  })
+
+  it('survives a removal claim left by a process that died while taking it over', async () => {
+    const dir = await tempDir()
+    await writeText(dir, 'lock.json', JSON.stringify(forgedLock({ host: 'runner-7.example' })))
+    await writeText(dir, 'lock.json.forged-id.removing', JSON.stringify(forgedLock({ host: 'runner-7.example' })))
+    const store = new FileStateStore(dir, PLAN)
+    expect(await store.forceUnlock('forged-id')).toMatchObject({ host: 'runner-7.example' })
+    expect(await readdir(dir)).toEqual([])
+    const held = await store.lock(LOCK)
+    await held.release()
+  })
+})

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { unitParams } from '../../src/warehouse/sql-values.js'
+import { WarehouseError } from '../../src/warehouse/warehouse.js'
+import { CREATE_EXPECTED, CREATE_TARGET, openEmbeddedFixture, rowsOf } from './embedded-fixture.js'
+import type { EmbeddedFixture } from './embedded-fixture.js'
+import { DAY, JAN_1 } from './fixtures.js'
+
+let fx: EmbeddedFixture
+
+const BACKFILL = `INSERT INTO analytics.conversation_with_labels
+  SELECT conversation_id, customer_id, profile_id, 'agent', ended_at, {cluster:String}
+  FROM analytics.conversations
+  WHERE customer_id = {customer:String} AND ended_at >= {start:DateTime} AND ended_at < {end:DateTime}`
+
+beforeAll(async () => {
+  fx = await openEmbeddedFixture()
+  await fx.sql.command({ query: 'CREATE DATABASE analytics' })
+  await fx.sql.command({ query: CREATE_TARGET })
+  await fx.sql.command({ query: CREATE_EXPECTED })
+  await fx.sql.command({
+    query: `INSERT INTO analytics.conversations
+      SELECT concat('conv-', toString(number)), if(number % 2 = 0, 'even', 'odd'), 'p', toDateTime({from:UInt32}) + number * 1800
+      FROM numbers(200)`,
+    query_params: { from: JAN_1 / 1000 },
+  })
+})
+
+afterAll(async () => {
+  await fx?.close()
+})
+
+describe('queries on the embedded engine', () => {
+  it('pings and reads the server clock in epoch ms', async () => {
+    await fx.warehouse.ping()
+    const now = await fx.warehouse.serverTime()
+    expect(Math.abs(now - Date.now())).toBeLessThan(60_000)
+  })
+
+  it('runs an INSERT … SELECT with bound unit parameters and reports the rows written', async () => {
+    const params = unitParams({ customer: 'even', window: { start: JAN_1, end: JAN_1 + DAY }, cluster: 'local' })
+    expect(params).toEqual({ customer: 'even', start: 1767225600, end: 1767312000, cluster: 'local' })
+    const result = await fx.warehouse.insert(BACKFILL, params, { queryId: 'bf-test-insert-1', deduplicationToken: 'unit-1-attempt-1' })
+    // 48 half-hours in the day, every other one is 'even'.
+    expect(result).toEqual({ writtenRows: 24 })
+    const rows = await rowsOf<{ n: number; label: string }>(fx.sql, "SELECT count() AS n, any(label) AS label FROM analytics.conversation_with_labels WHERE customer_id = 'even'")
+    expect(rows[0]).toEqual({ n: 24, label: 'local' })
+
+    const none = await fx.warehouse.insert(BACKFILL, { ...params, customer: 'nobody' }, { queryId: 'bf-test-insert-2', deduplicationToken: 'unit-2-attempt-1' })
+    expect(none).toEqual({ writtenRows: 0 })
+  })
+
+  it("keeps a statement's own settings out of later statements of the session", async () => {
+    const mutationsSync = await fx.warehouse.scalar("SELECT getSetting('mutations_sync')", {})
+    await fx.warehouse.submitDelete({
+      target: { database: 'analytics', table: 'conversation_with_labels', readTable: 'conversation_with_labels', timeColumn: 'conversation_end_time', customerColumn: 'customer_id', keyColumns: ['conversation_id'] },
+      customer: 'nobody',
+      window: { start: JAN_1, end: JAN_1 + DAY },
+      mode: 'mutation',
+      settings: {},
+      tag: 'bf:settings',
+    })
+    expect(await fx.warehouse.scalar("SELECT getSetting('mutations_sync')", {})).toBe(mutationsSync)
+
+    await fx.warehouse.insert(BACKFILL, unitParams({ customer: 'odd', window: { start: JAN_1, end: JAN_1 + DAY }, cluster: 'local' }), {
+      queryId: 'bf-test-insert-3',
+      deduplicationToken: 'unit-3-attempt-1',
+    })
+    expect(await fx.warehouse.scalar("SELECT getSetting('insert_deduplication_token')", {})).toBe('')
+  })
+
+  it('has no query log: the status of a past query is unknown', async () => {
+    expect(await fx.warehouse.queryStatus('bf-test-insert-1')).toBe('unknown')
+  })
+
+  it('returns the first value of a check query, with 64-bit integers as numbers', async () => {
+    expect(await fx.warehouse.scalar('SELECT count() FROM analytics.conversations WHERE customer_id = {customer:String}', { customer: 'odd' })).toBe(100)
+    expect(await fx.warehouse.scalar("SELECT 'x' WHERE 0", {})).toBeUndefined()
+    expect(await fx.warehouse.scalar('SELECT {customer:String}', { customer: "a' OR '1'='1" })).toBe("a' OR '1'='1")
+  })
+
+  it('names the cluster and the engine in errors', async () => {
+    const error = await fx.warehouse.scalar('SELECT count() FROM analytics.nope', {}).catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(WarehouseError)
+    expect(error).toMatchObject({ cluster: 'local', code: 60, uncertain: false })
+    expect((error as Error).message).toMatch(/^running a check failed on cluster local \(embedded .*\/data\): ClickHouse error 60 UNKNOWN_TABLE: /)
+  })
+})
