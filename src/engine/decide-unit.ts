@@ -19,6 +19,8 @@ export interface UnitDecision {
   dirty: boolean
   /** Live figures are wrong (duplicates, ratio out of bounds). */
   drifted: boolean
+  /** Never run by bf, yet rows are live in its window: only a delete makes its job's output exact. */
+  orphanRows: boolean
   live?: UnitLive
   inputsDiff?: string
   jobInputs: Record<string, JsonValue>
@@ -59,11 +61,11 @@ export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
   const figures = context.live?.unit(unit.customer, unit.batch.start)
   const live = figures && { rows: figures.rows, keys: figures.keys, ...(figures.expected === undefined ? {} : { expected: figures.expected }) }
   const drift = live ? driftReasons(spec, live) : []
-  const base = { unit, jobInputs: inputs, jobFingerprint, drifted: drift.length > 0, ...(live ? { live } : {}) }
+  const base = { unit, jobInputs: inputs, jobFingerprint, drifted: drift.length > 0, orphanRows: false, ...(live ? { live } : {}) }
 
   const job = steps.get(stepAddress.unitStep(unit.address, 'job'))
   const verify = steps.get(stepAddress.unitStep(unit.address, 'verify'))
-  if (!job) return { ...base, action: 'create', reasons: [], need: 'job', dirty: false }
+  if (!job) return { ...base, orphanRows: (live?.rows ?? 0) > 0, action: 'create', reasons: [], need: 'job', dirty: false }
   if (job.status === 'started') {
     return { ...base, action: 'create', reasons: [`interrupted: job attempt ${job.attempt} is reconciled first`], need: 'job', dirty: false }
   }

@@ -58,6 +58,16 @@ function isDone(record: StepRecord | undefined, fingerprintNow: string): boolean
   return record?.status === 'succeeded' && record.fingerprint === fingerprintNow
 }
 
+const ORPHAN_ROWS = 'rows are live but no job of bf wrote them: the delete re-runs first'
+
+/** Units never run whose window holds rows: a delete that already ran must run again before their jobs. */
+function orphansAfterDelete(decisions: UnitDecision[], deleteDone: boolean, wanted: (decision: UnitDecision) => boolean): boolean {
+  if (!deleteDone) return false
+  const orphans = decisions.filter((decision) => decision.orphanRows && wanted(decision))
+  for (const decision of orphans) decision.reasons = [ORPHAN_ROWS]
+  return orphans.length > 0
+}
+
 function reRunBecauseOfDelete(decision: UnitDecision, deleteAddress: string): void {
   if (decision.need === 'job') return
   decision.need = 'job'
@@ -125,7 +135,9 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
     const deleteAddress = stepAddress.customerStep(cluster.name, customer.id, 'delete')
     const awaitAddress = stepAddress.customerStep(cluster.name, customer.id, 'await-mutation')
     const remove = deleteStep(context, deleteAddress, customer.window, sumRows(decisions))
-    const deleteNeeded = !isDone(context.steps.get(deleteAddress), remove.fingerprint) || decisions.some((d) => d.dirty && selected(d))
+    const deleteDone = isDone(context.steps.get(deleteAddress), remove.fingerprint)
+    const orphans = orphansAfterDelete(decisions, deleteDone, selected)
+    const deleteNeeded = !deleteDone || orphans || decisions.some((d) => d.dirty && selected(d))
     const awaitNeeded = deleteNeeded || context.steps.get(awaitAddress)?.status !== 'succeeded'
     if (deleteNeeded) {
       for (const decision of decisions) {
@@ -157,7 +169,8 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
       const deleteAddress = stepAddress.unitStep(decision.unit.address, 'delete')
       const awaitAddress = stepAddress.unitStep(decision.unit.address, 'await-mutation')
       const remove = deleteStep(context, deleteAddress, decision.unit.batch, decision.live?.rows)
-      const deleteNeeded = decision.dirty || !isDone(context.steps.get(deleteAddress), remove.fingerprint)
+      const deleteDone = isDone(context.steps.get(deleteAddress), remove.fingerprint)
+      const deleteNeeded = decision.dirty || !deleteDone || orphansAfterDelete([decision], deleteDone, selected)
       if (deleteNeeded) reRunBecauseOfDelete(decision, deleteAddress)
       const awaitNeeded = deleteNeeded || (decision.need === 'job' && context.steps.get(awaitAddress)?.status !== 'succeeded')
       let after = previous

@@ -1,26 +1,21 @@
 import type { V1CronJob, V1Job } from '@kubernetes/client-node'
 import type { ClusterSpec, JobSpec } from '../plan/model.js'
-import { formatDuration } from '../plan/duration.js'
 import type { JsonValue } from '../state/model.js'
 import { UserError } from '../errors.js'
 import type { JobContext, JobOutcome, JobRequest, Launcher, PreflightFinding } from './launcher.js'
 import type { ApiCallOptions } from './kubernetes/api-call.js'
-import { describeApiError } from './kubernetes/api-errors.js'
-import type { AwaitResult } from './kubernetes/await-job.js'
 import { awaitJob, isTimeout } from './kubernetes/await-job.js'
-import { deleteJob } from './kubernetes/delete-job.js'
-import type { ManifestRequest } from './kubernetes/job-manifest.js'
+import { CronJobUnreadable, readCronJob } from './kubernetes/cronjob.js'
 import { buildJobManifest, kubernetesSpec, manifestYaml } from './kubernetes/job-manifest.js'
 import type { KubeClients } from './kubernetes/kubeconfig.js'
 import { connect, effectiveNamespace } from './kubernetes/kubeconfig.js'
-import { collectLogTail, writeLogFile } from './kubernetes/logs.js'
-import { listJobPods } from './kubernetes/monitor-pods.js'
-import { CronJobUnreadable, preflightKubernetes, readCronJob, serverDryRunFindings } from './kubernetes/preflight.js'
+import { outcomeOf } from './kubernetes/outcome.js'
+import { preflightKubernetes, serverDryRunFindings } from './kubernetes/preflight.js'
 import { JobProgress } from './kubernetes/progress.js'
 import type { RetryPolicy } from './kubernetes/retry.js'
 import { DEFAULT_RETRY_POLICY } from './kubernetes/retry.js'
 import type { StartedJob } from './kubernetes/start-job.js'
-import { LaunchFailure, createOrAdoptJob, findRecordedJob } from './kubernetes/start-job.js'
+import { LaunchFailure, startJob } from './kubernetes/start-job.js'
 
 export { buildJobManifest } from './kubernetes/job-manifest.js'
 export { jobName } from './kubernetes/job-name.js'
@@ -42,17 +37,6 @@ export interface KubernetesLauncherOptions {
 }
 
 type Settings = Required<Omit<KubernetesLauncherOptions, 'retry'>> & { retry: RetryPolicy }
-
-/** Facts about the Job one run is waiting for. */
-interface RunState {
-  request: JobRequest
-  clients: KubeClients
-  namespace: string
-  jobName: string
-  jobUid: string
-  outputs: Record<string, JsonValue>
-  note(message: string): void
-}
 
 /**
  * Runs each attempt as a Kubernetes Job made from a CronJob's template with env overrides,
@@ -101,18 +85,20 @@ export class KubernetesLauncher implements Launcher {
   /**
    * Creates (or adopts, or after a crash finds again) this attempt's Job and waits for it.
    * Resolves with the outcome; rejects with the signal's reason when bf must stop now,
-   * leaving the recorded Job running for the next apply to adopt.
+   * leaving the recorded Job running for the next apply to adopt. An abort whose reason is
+   * a TimeoutError counts as the attempt's timeout.
    */
   async run(request: JobRequest, context: JobContext, previous?: Record<string, JsonValue>): Promise<JobOutcome> {
     const signal = AbortSignal.any([request.signal, this.closing.signal])
-    const call = this.callOptions(signal, (message) => context.note(message))
+    const note = (message: string): void => context.note(message)
+    const call = this.callOptions(signal, note)
     let clients: KubeClients
     let namespace: string
     let started: StartedJob
     try {
       clients = this.clients(request.cluster)
       namespace = effectiveNamespace(kubernetesSpec(request).namespace, clients)
-      started = await this.start(request, clients, namespace, previous, call)
+      started = await startJob(clients, namespace, request, previous, call)
     } catch (caught) {
       if (request.signal.aborted && isTimeout(request.signal.reason)) return { ok: false, outputs: {}, error: 'timed out before the Job was created' }
       if (signal.aborted) throw signal.reason
@@ -125,11 +111,11 @@ export class KubernetesLauncher implements Launcher {
     const outputs: Record<string, JsonValue> = { jobName, jobUid, namespace }
     await context.record({ ...outputs })
     const ref = `${namespace}/${jobName}`
-    context.note(`${started.how} Job ${ref}`)
+    note(`${started.how} Job ${ref}`)
 
-    const progress = new JobProgress(ref, (message) => context.note(message))
-    const startedAt = started.how === 'created' ? Date.now() : createdAt(started.job)
+    const progress = new JobProgress(ref, note)
     const timeoutMs = request.job.timeoutMs
+    const startedAt = started.how === 'created' ? Date.now() : createdAt(started.job)
     const result = await awaitJob({
       clients,
       namespace,
@@ -144,93 +130,27 @@ export class KubernetesLauncher implements Launcher {
       onJob: (job) => progress.job(job),
       onPods: (pods) => progress.pods(pods),
     })
-    return this.conclude(result, { request, clients, namespace, jobName, jobUid, outputs, note: (message) => context.note(message) })
+    return outcomeOf(result, {
+      request,
+      clients,
+      namespace,
+      jobName,
+      jobUid,
+      outputs,
+      cleanup: this.callOptions(this.closing.signal, note),
+      podStuckGraceMs: this.settings.podStuckGraceMs,
+      logTailLines: this.settings.logTailLines,
+    })
   }
 
+  /** Stops every wait in progress (their runs reject) and forgets cached clients. */
   async close(): Promise<void> {
     this.closing.abort(new Error('the Kubernetes launcher was closed'))
     this.clientsByContext.clear()
     this.cronJobs.clear()
   }
 
-  private async start(
-    request: JobRequest,
-    clients: KubeClients,
-    namespace: string,
-    previous: Record<string, JsonValue> | undefined,
-    call: ApiCallOptions,
-  ): Promise<StartedJob> {
-    const recorded = previous?.jobName
-    if (typeof recorded === 'string' && recorded) {
-      const recordedNamespace = typeof previous?.namespace === 'string' ? previous.namespace : namespace
-      return findRecordedJob(clients, recordedNamespace, recorded, request, call)
-    }
-    const spec = kubernetesSpec(request)
-    const cronJob = await readCronJob(clients, namespace, spec.cronJob, call)
-    if (cronJob.spec?.jobTemplate?.spec?.suspend === true) {
-      throw new LaunchFailure(`CronJob ${namespace}/${spec.cronJob} has spec.jobTemplate.spec.suspend: true — a Job made from it never starts`)
-    }
-    return createOrAdoptJob(clients, buildJobManifest(cronJob, request), request, call)
-  }
-
-  private async conclude(result: AwaitResult, run: RunState): Promise<JobOutcome> {
-    const ref = `${run.namespace}/${run.jobName}`
-    switch (result.kind) {
-      case 'end': {
-        const { end } = result
-        if (end.kind === 'deleted') return this.failure(run, `Job ${ref} was deleted while bf waited for it`, false)
-        run.outputs.condition = end.condition
-        if (end.reason) run.outputs.reason = end.reason
-        if (end.succeeded) {
-          const pods = await listJobPods(run.clients.core, run.namespace, run.jobUid, this.cleanupCall(run)).catch(() => [])
-          run.outputs.pods = pods.map((pod) => pod.metadata?.name ?? '?')
-          return { ok: true, outputs: run.outputs }
-        }
-        const why = [end.reason, end.message].filter(Boolean).join(': ')
-        return this.failure(run, `Job ${ref} failed${why ? ` (${why})` : ''}`, false)
-      }
-      case 'stuck': {
-        const { problem } = result
-        const grace = formatDuration(this.settings.podStuckGraceMs)
-        return this.failure(run, `Job ${ref}: pod ${problem.pod} stuck in ${problem.reason} for more than ${grace} (${problem.message}); bf deleted the Job`, true)
-      }
-      case 'timeout': {
-        const limit = run.request.job.timeoutMs === undefined ? 'its time limit' : formatDuration(run.request.job.timeoutMs)
-        return this.failure(run, `Job ${ref} did not finish within ${limit} (job.timeout); bf deleted it`, true)
-      }
-      case 'interrupted':
-        throw result.reason
-      case 'lost':
-        return this.failure(run, `bf lost track of Job ${ref}: ${describeApiError(result.error)} — it may still be running`, false)
-    }
-  }
-
-  /** A failed outcome with the pods' log tails (stored in the log folder), deleting the Job first if asked. */
-  private async failure(run: RunState, message: string, removeJob: boolean): Promise<JobOutcome> {
-    const call = this.cleanupCall(run)
-    const pods = await listJobPods(run.clients.core, run.namespace, run.jobUid, call).catch(() => [])
-    run.outputs.pods = pods.map((pod) => pod.metadata?.name ?? '?')
-    const logTail =
-      pods.length === 0
-        ? '(no pods left to read logs from)'
-        : await collectLogTail(run.clients.core, run.namespace, pods, this.settings.logTailLines, call).catch(
-            (caught: unknown) => `(logs unavailable: ${describeApiError(caught)})`,
-          )
-    run.outputs.logFile = await writeLogFile(run.request.logDir, run.jobName, logTail)
-    let error = message
-    if (removeJob) {
-      await deleteJob(run.clients, run.namespace, run.jobName, call).catch((caught: unknown) => {
-        error = `${message}, but deleting it failed: ${describeApiError(caught)}`
-      })
-    }
-    return { ok: false, outputs: run.outputs, error, logTail }
-  }
-
-  /** Reading logs and deleting must work even after the run's signal fired (a timeout). */
-  private cleanupCall(run: RunState): ApiCallOptions {
-    return this.callOptions(this.closing.signal, run.note)
-  }
-
+  /** Builds a request's manifest; the CronJob is read once per launcher (describe runs per unit). */
   private async manifest(request: Omit<JobRequest, 'signal' | 'logDir'>): Promise<V1Job> {
     const spec = kubernetesSpec(request)
     const clients = this.clients(request.cluster)
@@ -242,7 +162,7 @@ export class KubernetesLauncher implements Launcher {
       cronJob.catch(() => this.cronJobs.delete(key))
       this.cronJobs.set(key, cronJob)
     }
-    return buildJobManifest(await cronJob, request as ManifestRequest)
+    return buildJobManifest(await cronJob, request)
   }
 
   private clients(cluster: ClusterSpec): KubeClients {

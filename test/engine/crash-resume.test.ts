@@ -62,8 +62,8 @@ function startedKinds(journal: string): string[] {
   const kinds: string[] = []
   for (const line of text.split('\n')) {
     if (!line.endsWith('}')) continue
-    const event = JSON.parse(line) as { type?: string; kind?: string }
-    if (event.type === 'started' && event.kind) kinds.push(event.kind)
+    const { event } = JSON.parse(line) as { event?: { type?: string; kind?: string } }
+    if (event?.type === 'started' && event.kind) kinds.push(event.kind)
   }
   return kinds
 }

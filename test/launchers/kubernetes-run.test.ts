@@ -230,7 +230,9 @@ describe('watching', () => {
     server.setJobScript(() => ({ outcome: 'hang' }))
     const running = createKubernetesLauncher(FAST).run(request(), recordingContext())
     await server.waitFor(() => server.openWatches > 0)
-    await new Promise((resolve) => setTimeout(resolve, 40))
+    // A change the watch does not carry: only a BOOKMARK can tell bf the newer revision.
+    server.addCronJob({ ...labelConversationsCronJob(), metadata: { name: 'unrelated', namespace: CRON_NAMESPACE } })
+    await new Promise((resolve) => setTimeout(resolve, 60))
     const job = server.jobs(CRON_NAMESPACE)[0]!
     server.dropWatches('end')
     server.failNext(2, { status: 500, match: isWatch })
@@ -238,7 +240,7 @@ describe('watching', () => {
     expect((await running).ok).toBe(true)
     const watches = server.requestsMatching(isWatch)
     expect(watches.length).toBeGreaterThanOrEqual(4)
-    // Resumed from a bookmark's revision, not from scratch: no list after the first.
+    // Resumed from the bookmark's revision, not from scratch: no list after the first.
     expect(Number(watches.at(-1)!.query.resourceVersion)).toBeGreaterThan(Number(watches[0]!.query.resourceVersion))
     expect(server.requestsMatching(isJobList)).toHaveLength(1)
   })

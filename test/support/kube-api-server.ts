@@ -7,6 +7,9 @@ import { join } from 'node:path'
 import { stringify } from 'yaml'
 import type { JobRunningHook, JobScript } from './kube-job-controller.js'
 import { SimulatedJobController, containerNames, logKey } from './kube-job-controller.js'
+import { validateJob, withJobDefaults } from './kube-job-rules.js'
+import type { Route } from './kube-routes.js'
+import { forbiddenStatus, parseJson, parseRoute, readBody, verbOf } from './kube-routes.js'
 import { SelectorError, parseFieldSelector, parseLabelSelector } from './kube-selectors.js'
 import type { StatusBody } from './kube-status.js'
 import { failure, success } from './kube-status.js'
@@ -44,17 +47,6 @@ export interface KubeApiServerOptions {
   token?: string
   /** Interval of BOOKMARK events on watches that allow them; 0 for none. Default 0. */
   bookmarkIntervalMs?: number
-}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/
-
-interface Route {
-  group: 'batch' | 'core' | 'authorization'
-  namespace?: string
-  resource: string
-  name?: string
-  subresource?: string
 }
 
 /**
@@ -433,98 +425,4 @@ export class KubeApiServer {
 /** Starts a server on a free local port. */
 export function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
   return new KubeApiServer(options).listen()
-}
-
-function parseRoute(path: string): Route | undefined {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent)
-  let group: Route['group']
-  let rest: string[]
-  if (parts[0] === 'api' && parts[1] === 'v1') {
-    group = 'core'
-    rest = parts.slice(2)
-  } else if (parts[0] === 'apis' && parts[1] === 'batch' && parts[2] === 'v1') {
-    group = 'batch'
-    rest = parts.slice(3)
-  } else if (parts[0] === 'apis' && parts[1] === 'authorization.k8s.io' && parts[2] === 'v1') {
-    group = 'authorization'
-    rest = parts.slice(3)
-  } else return undefined
-  let namespace: string | undefined
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
-    namespace = rest[1]
-    rest = rest.slice(2)
-  }
-  const [resource, name, subresource] = rest
-  if (!resource || rest.length > 3) return undefined
-  return { group, resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}), ...(subresource ? { subresource } : {}) }
-}
-
-function verbOf(method: string, route: Route, query: Record<string, string>): string {
-  switch (method) {
-    case 'GET':
-      if (query.watch === 'true' || query.watch === '1') return 'watch'
-      return route.name ? 'get' : 'list'
-    case 'POST':
-      return 'create'
-    case 'PUT':
-      return 'update'
-    case 'PATCH':
-      return 'patch'
-    case 'DELETE':
-      return route.name ? 'delete' : 'deletecollection'
-    default:
-      return method.toLowerCase()
-  }
-}
-
-function forbiddenStatus(request: RecordedRequest, route: Route): StatusBody {
-  const group = route.group === 'core' ? '' : route.group === 'authorization' ? 'authorization.k8s.io' : 'batch'
-  const qualified = group ? `${route.resource}.${group}` : route.resource
-  const subject = route.name ? `${qualified} "${route.name}"` : qualified
-  const where = route.namespace ? ` in the namespace "${route.namespace}"` : ''
-  const message = `${subject} is forbidden: User "bf-test-user" cannot ${request.verb} resource "${request.resource}" in API group "${group}"${where}`
-  return failure(403, message, { ...(route.name ? { name: route.name } : {}), group, kind: route.resource })
-}
-
-function validateJob(job: KubeObject): Array<[string, string]> {
-  const problems: Array<[string, string]> = []
-  const name = job.metadata?.name ?? ''
-  if (!name) problems.push(['metadata.name', 'Required value: name or generateName is required'])
-  else if (name.length > 63 || !DNS_LABEL.test(name)) {
-    problems.push(['metadata.name', `Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character, at most 63 characters`])
-  }
-  for (const [key, value] of Object.entries(job.metadata?.labels ?? {})) {
-    if (value.length > 63 || !LABEL_VALUE.test(value)) problems.push([`metadata.labels`, `Invalid value: "${value}" for ${key}: a valid label must be 63 characters or less`])
-  }
-  const podSpec = job.spec?.template?.spec
-  if (!podSpec?.containers?.length) problems.push(['spec.template.spec.containers', 'Required value'])
-  if (!['Never', 'OnFailure'].includes(podSpec?.restartPolicy)) {
-    problems.push(['spec.template.spec.restartPolicy', `Unsupported value: "${podSpec?.restartPolicy ?? ''}": supported values: "OnFailure", "Never"`])
-  }
-  return problems
-}
-
-/** The defaults the API server fills into a new Job. */
-function withJobDefaults<T extends KubeObject | Omit<KubeObject, 'metadata'>>(job: T): T {
-  const copy = clone(job)
-  copy.spec = { backoffLimit: 6, completions: 1, parallelism: 1, completionMode: 'NonIndexed', suspend: false, ...copy.spec }
-  copy.status ??= {}
-  return copy
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
-    request.on('error', reject)
-  })
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
 }

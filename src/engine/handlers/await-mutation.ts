@@ -40,7 +40,8 @@ export const runAwaitMutation: StepHandler = async (step, context): Promise<Step
   const started = Date.now()
   let last: MutationStatus | undefined
   let lastNote = ''
-  for (;;) {
+  // Small mutations finish in moments: poll quickly first, then back off to the plan's interval.
+  for (let poll = 0; ; poll++) {
     try {
       last = await warehouse.findMutation(request, since)
     } catch (error) {
@@ -58,7 +59,7 @@ export const runAwaitMutation: StepHandler = async (step, context): Promise<Step
         outputs: last ? { tag, hosts: hostsOutput(last) } : { tag },
       }
     }
-    await sleep(context.options.pollIntervalMs, context.stopping)
+    await sleep(Math.min(context.options.pollIntervalMs, 50 * 2 ** poll), context.stopping)
     if (context.stopping.aborted) return { status: 'interrupted' }
   }
 }

@@ -26,8 +26,9 @@ export const runJob: StepHandler = async (step, context): Promise<StepResult> =>
   } catch (error) {
     return { status: 'failed', error: errorMessage(error) }
   }
-  // An INSERT run by bf itself must finish; a Job or a detached process can be left and adopted on resume.
-  const signal = spec.job.kind === 'sql' ? context.aborted : AbortSignal.any([context.stopping, context.aborted])
+  // On the first interrupt an INSERT or a local command runs to its end; a Kubernetes Job,
+  // recorded as soon as it is created, is left running and adopted on resume.
+  const signal = spec.job.kind === 'kubernetes' ? AbortSignal.any([context.stopping, context.aborted]) : context.aborted
   const outcome = await deps.launcher(spec.job.kind).run(
     {
       planName: spec.name,

@@ -34,6 +34,7 @@ const TRANSIENT_NETWORK = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ])
 
 /** The Status of a failed API call, or undefined for errors that are not HTTP answers. */

@@ -1,10 +1,10 @@
 import type { V1CronJob, V1Job } from '@kubernetes/client-node'
 import type { ClusterSpec, JobSpec } from '../../plan/model.js'
 import type { PreflightFinding } from '../launcher.js'
-import { UserError } from '../../errors.js'
 import type { ApiCallOptions } from './api-call.js'
 import { apiCall } from './api-call.js'
 import { apiStatus, describeApiError, forbiddenMessage } from './api-errors.js'
+import { CronJobUnreadable, readCronJob } from './cronjob.js'
 import { cronJobRef } from './job-manifest.js'
 import type { KubeClients } from './kubeconfig.js'
 import { effectiveNamespace } from './kubeconfig.js'
@@ -22,30 +22,6 @@ const NEEDED_ACCESS: Array<[string, string, string, string?]> = [
   ['list', '', 'pods'],
   ['get', '', 'pods', 'log'],
 ]
-
-/** A CronJob bf cannot read; `code` is the preflight finding's code. */
-export class CronJobUnreadable extends UserError {
-  constructor(
-    message: string,
-    readonly code: 'cronjob-not-found' | 'forbidden' | 'kube-api',
-  ) {
-    super(message)
-    this.name = 'CronJobUnreadable'
-  }
-}
-
-/** Reads a CronJob; throws CronJobUnreadable naming the CronJob and context when it cannot. */
-export async function readCronJob(clients: KubeClients, namespace: string, name: string, call: ApiCallOptions): Promise<V1CronJob> {
-  try {
-    return await apiCall(`read CronJob ${namespace}/${name}`, (options) => clients.batch.readNamespacedCronJob({ name, namespace }, options), call)
-  } catch (caught) {
-    call.signal?.throwIfAborted()
-    const code = apiStatus(caught)?.code
-    if (code === 404) throw new CronJobUnreadable(`CronJob ${namespace}/${name} not found in context ${clients.context}`, 'cronjob-not-found')
-    if (code === 403) throw new CronJobUnreadable(forbiddenMessage('get', 'cronjobs', namespace), 'forbidden')
-    throw new CronJobUnreadable(`cannot read CronJob ${namespace}/${name} in context ${clients.context}: ${describeApiError(caught)}`, 'kube-api')
-  }
-}
 
 /**
  * Checks a cluster can run the plan's Jobs: the context, the CronJob and its template,

@@ -1,9 +1,11 @@
 import type { V1Job } from '@kubernetes/client-node'
+import type { JsonValue } from '../../state/model.js'
 import type { ApiCallOptions } from './api-call.js'
 import { apiCall } from './api-call.js'
 import { apiStatus, describeApiError, forbiddenMessage } from './api-errors.js'
+import { readCronJob } from './cronjob.js'
 import type { ManifestRequest } from './job-manifest.js'
-import { bfSelector, notOursReason } from './job-manifest.js'
+import { bfSelector, buildJobManifest, kubernetesSpec, notOursReason } from './job-manifest.js'
 import type { KubeClients } from './kubeconfig.js'
 
 /** A failure to start or find a Job, with the message to show as the attempt's error. */
@@ -18,6 +20,30 @@ export class LaunchFailure extends Error {
 export interface StartedJob {
   job: V1Job
   how: 'created' | 'adopted' | 'resumed'
+}
+
+/**
+ * The Job this attempt runs as: the one an interrupted run recorded in `previous`, else a
+ * new one made from the CronJob (or its twin a lost answer left behind).
+ */
+export async function startJob(
+  clients: KubeClients,
+  namespace: string,
+  request: ManifestRequest,
+  previous: Record<string, JsonValue> | undefined,
+  call: ApiCallOptions,
+): Promise<StartedJob> {
+  const recorded = previous?.jobName
+  if (typeof recorded === 'string' && recorded) {
+    const recordedNamespace = typeof previous?.namespace === 'string' ? previous.namespace : namespace
+    return findRecordedJob(clients, recordedNamespace, recorded, request, call)
+  }
+  const spec = kubernetesSpec(request)
+  const cronJob = await readCronJob(clients, namespace, spec.cronJob, call)
+  if (cronJob.spec?.jobTemplate?.spec?.suspend === true) {
+    throw new LaunchFailure(`CronJob ${namespace}/${spec.cronJob} has spec.jobTemplate.spec.suspend: true — a Job made from it never starts`)
+  }
+  return createOrAdoptJob(clients, buildJobManifest(cronJob, request), request, call)
 }
 
 /**

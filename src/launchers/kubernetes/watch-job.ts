@@ -91,13 +91,18 @@ export async function watchJobUntilEnd(options: WatchJobOptions): Promise<JobEnd
         else await sleep(retryDelayMs(Math.min(++failures, 10), call.retry), call.signal)
         break
       case 'error':
-        if (!isTransientApiError(result.error) || ++failures >= call.retry.attempts) throw result.error
+        if (!isTransientWatchError(result.error) || ++failures >= call.retry.attempts) throw result.error
         call.note?.(`watch of Job ${options.jobName} interrupted; reconnecting`)
         await sleep(retryDelayMs(failures, call.retry, retryAfterMs(result.error)), call.signal)
         resourceVersion = result.resourceVersion
         break
     }
   }
+}
+
+/** A watch stream that breaks without an HTTP status (reset, premature close) is worth reconnecting. */
+function isTransientWatchError(error: unknown): boolean {
+  return apiStatus(error) === undefined || isTransientApiError(error)
 }
 
 async function listJob(options: WatchJobOptions): Promise<{ end?: JobEnd; resourceVersion?: string }> {

@@ -1,0 +1,127 @@
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bf, bfProcess, ensureBuilt, ROOT, seedQuickstart } from '../support/cli.js'
+
+let dir: string
+let plan: string
+
+beforeAll(() => {
+  ensureBuilt()
+  dir = mkdtempSync(join(tmpdir(), 'bf-cli-'))
+  seedQuickstart(join(dir, 'data'), { customers: 3, days: 14, conversationsPerDay: 20 })
+  plan = join(dir, 'plan.yaml')
+  copyFileSync(join(ROOT, 'examples', 'quickstart', 'plan.yaml'), plan)
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('bf on the command line', () => {
+  it('shows usage with examples', () => {
+    const help = bf(['--help'])
+    expect(help.status).toBe(0)
+    for (const command of ['validate', 'plan', 'apply', 'verify', 'graph', 'unlock', 'state']) expect(help.stdout).toContain(command)
+    const validate = bf(['validate', '--help'])
+    expect(validate.stdout).toContain('EXAMPLES')
+    expect(validate.stdout).toContain('bf validate plans/2026.yaml')
+  })
+
+  it('validates the reference plan and names the variables it needs', () => {
+    const run = bf(['validate', 'plans/2026.yaml'])
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('plans/2026.yaml is valid')
+    expect(run.stdout).toContain('needs environment variables: CLICKHOUSE_PASSWORD')
+  })
+
+  it('reports every error of a broken plan with file:line:col and no stack trace', () => {
+    const run = bf(['validate', 'test/fixtures/invalid/many-errors.yaml'])
+    expect(run.status).toBe(1)
+    const lines = run.stderr.trim().split('\n')
+    expect(lines.length).toBeGreaterThan(1)
+    expect(lines.every((line) => /test\/fixtures\/invalid\/many-errors\.yaml:\d+:\d+: /.test(line) || line.startsWith('Error: '))).toBe(true)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('plans as JSON with the documented shape, and exits 2 with --detailed-exitcode', () => {
+    const run = bf(['plan', plan, '--json', '--detailed-exitcode'])
+    expect(run.status).toBe(2)
+    const document = JSON.parse(run.stdout) as { format_version: string; summary: { create: number; steps: Record<string, number>; rows_to_delete: number }; units: { live: { rows: number; keys: number } }[] }
+    expect(document.format_version).toBe('1')
+    expect(document.summary).toMatchObject({ create: 42, steps: { check: 1, delete: 3, 'await-mutation': 3, job: 42, verify: 42 } })
+    expect(document.summary.rows_to_delete).toBeGreaterThan(840)
+    expect(document.units.some((unit) => unit.live.rows > unit.live.keys)).toBe(true)
+  })
+
+  it('renders markdown and the graph', () => {
+    const markdown = bf(['plan', plan, '--markdown'])
+    expect(markdown.status).toBe(0)
+    expect(markdown.stdout).toContain('<details>')
+    const graph = bf(['graph', plan, '--format', 'dot'])
+    expect(graph.stdout).toContain('"local/check" -> "local/alaska-air/delete"')
+  })
+
+  it('refuses to apply without a terminal unless --auto-approve', () => {
+    const run = bf(['apply', plan])
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain('pass --auto-approve')
+  })
+
+  it('applies a saved plan once, then calls it stale', () => {
+    const saved = join(dir, 'quickstart.plan')
+    expect(bf(['plan', plan, '-o', saved]).status).toBe(0)
+    const applied = bf(['apply', saved])
+    expect(applied.status, applied.stderr).toBe(0)
+    expect(applied.stdout).toContain('Apply complete: 91 succeeded, 0 failed, 0 skipped.')
+    const again = bf(['apply', saved])
+    expect(again.status).toBe(1)
+    expect(again.stderr).toMatch(/Saved plan is stale: the state moved on/)
+    const next = bf(['plan', plan, '--detailed-exitcode'])
+    expect(next.status).toBe(0)
+    expect(next.stdout).toContain('No changes. Every unit is backfilled and verified.')
+  })
+
+  it('lists, shows and forgets steps in state', () => {
+    const list = bf(['state', 'list', plan])
+    expect(list.stdout).toMatch(/local\/acme\/2026-01-03\/job\s+succeeded\s+1/)
+    const show = bf(['state', 'show', plan, 'local/acme/2026-01-03/job'])
+    expect(show.stdout).toContain('queryId')
+    expect(bf(['state', 'rm', plan, 'local/acme/2026-01-03/job', 'local/acme/2026-01-03/verify']).status).toBe(0)
+    const replanned = bf(['plan', plan, '--json'])
+    const units = (JSON.parse(replanned.stdout) as { units: { address: string; action: string }[] }).units
+    const changed = units.filter((unit) => unit.action !== 'no-op')
+    // The unit's rows are live but no job of bf wrote them any more: acme's delete re-runs, and every acme unit with it.
+    expect(changed.map((unit) => unit.address)).toEqual(Array.from({ length: 14 }, (_, i) => `local/acme/2026-01-${String(i + 1).padStart(2, '0')}`))
+    expect(bf(['apply', plan, '--auto-approve']).status).toBe(0)
+    const missing = bf(['state', 'show', plan, 'local/nope/job'])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toContain('no such step in state')
+  })
+
+  it('stops at a safe point on the first SIGINT and resumes the same job', async () => {
+    const slow = join(dir, 'slow.yaml')
+    const marker = join(dir, 'runs.txt')
+    const script = `require('fs').appendFileSync(${JSON.stringify(marker)}, process.env.CUSTOMER + '\\n'); setTimeout(() => {}, 1500)`
+    writeFileSync(
+      slow,
+      readFileSync(plan, 'utf8')
+        .replace(/name: quickstart/, 'name: slow')
+        .replace(/job:\n {2}kind: sql\n {2}sql: \|\n(?: {4}.*\n)+/, `job:\n  kind: command\n  command: ${JSON.stringify([process.execPath, '-e', script])}\n  env:\n    CUSTOMER: "{{ customer }}"\n`)
+        .replace('customers: [alaska-air, acme, globex]', 'customers: [alaska-air]')
+        .replace('end: 2026-01-15T00:00:00Z', 'end: 2026-01-02T00:00:00Z')
+        .replace(/verify:\n(?: {2}.*\n)+/, 'verify:\n  duplicates: false\n'),
+    )
+    const child = bfProcess(['apply', slow, '--auto-approve'])
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+    while (!output.includes('/job started')) await new Promise((resolve) => setTimeout(resolve, 20))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    child.kill('SIGINT')
+    expect(await exited).toBe(1)
+    expect(output).toMatch(/interrupt/i)
+    const resumed = bf(['apply', slow, '--auto-approve'])
+    expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0)
+    expect(readFileSync(marker, 'utf8')).toBe('alaska-air\n')
+  })
+})
