@@ -4,6 +4,7 @@ import { BfCommand } from '../cli/base-command.js'
 import { openEngine } from '../cli/engine-wiring.js'
 import { normalizeRefreshArgv, planFlags, planOptionsFrom } from '../cli/shared-flags.js'
 import { hasChanges } from '../engine/apply.js'
+import { withJobPreviews } from '../engine/job-previews.js'
 import { computePlan } from '../engine/planner.js'
 import { loadPlan } from '../plan/load.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
@@ -28,7 +29,8 @@ export default class Plan extends BfCommand {
     out: Flags.string({ char: 'o', summary: 'Save the plan to this file, for bf apply FILE.' }),
     markdown: Flags.boolean({ summary: 'A pull-request comment: summary first, details folded, at most 60,000 characters.', default: false, exclusive: ['json'] }),
     'detailed-exitcode': Flags.boolean({ summary: 'Exit 0 when there are no changes, 2 when there are, 1 on error.', default: false }),
-    'show-sql': Flags.boolean({ summary: 'Show the exact statements and job inputs of each step.', default: false }),
+    'show-sql': Flags.boolean({ summary: 'Show the exact statements, and the Job manifest or command each customer\'s jobs run.', default: false }),
+    'server-dry-run': Flags.boolean({ summary: 'Also send each customer\'s first Job to the API server with dryRun: All and report rejections.', default: false }),
   }
 
   async run(): Promise<void> {
@@ -38,12 +40,14 @@ export default class Plan extends BfCommand {
     for (const warning of warnings) this.err(`Warning: ${formatDiagnostic(warning)}`)
     const engine = await openEngine(spec)
     try {
-      const plan = await computePlan(spec, engine.deps, planOptionsFrom(flags))
+      const computed = await computePlan(spec, engine.deps, planOptionsFrom(flags))
+      const review = flags['show-sql'] || flags['server-dry-run']
+      const plan = review ? await withJobPreviews(spec, computed, engine.deps, flags['server-dry-run']) : computed
       if (flags.json) this.out(renderPlanJson(plan))
       else if (flags.markdown) this.out(renderPlanMarkdown(plan))
       else this.out(renderPlanHuman(plan, { color: this.useColor(flags['no-color']), showSql: flags['show-sql'] }))
       if (flags.out) {
-        await writeFile(flags.out, serializeSavedPlan(plan))
+        await writeFile(flags.out, serializeSavedPlan(computed))
         if (!flags.json) this.err(`Saved the plan to ${flags.out}: bf apply ${flags.out}`)
       }
       if (plan.warnings.some((warning) => warning.severity === 'error')) this.exit(1)

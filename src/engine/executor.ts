@@ -175,6 +175,7 @@ export class Executor {
     const startedAt = Date.now()
     const outcome = await this.attempts(step).catch((error: unknown): StepResult => ({ status: 'failed', error: errorMessage(error) }))
     if (outcome.status === 'interrupted') return
+    // From here on 'unresolved' counts as a failure for this run; its record stays `started`.
     this.finished++
     const durationMs = Date.now() - startedAt
     const attempt = this.records.get(step.address)?.attempt ?? 1
@@ -231,6 +232,7 @@ export class Executor {
     for (;;) {
       const result = await this.once(step, attempt, previous)
       if (result.status !== 'failed' || attempt >= lastAttempt || this.stop.stopping.aborted) return result
+      // retry only failures whose end is known; an unresolved attempt is never run twice at once
       const delay = Math.min(this.options.retryBackoffCapMs, this.options.retryBackoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2)
       this.emit({ type: 'step_note', address: step.address, message: `attempt ${attempt} failed: ${result.error}; retrying in ${Math.round(delay / 1000)}s`, at: now() })
       await sleep(delay, this.stop.stopping)
@@ -260,6 +262,7 @@ export class Executor {
     }
     const result = await HANDLERS[step.kind](step, context).catch((error: unknown): StepResult => ({ status: 'failed', error: errorMessage(error) }))
     if (result.status === 'interrupted' || this.stop.aborted.aborted) return { status: 'interrupted' }
+    if (result.status === 'unresolved') return result
     const outputs = { ...this.records.get(step.address)?.outputs, ...(result.outputs ?? {}) }
     if (result.status === 'succeeded') await this.write({ type: 'succeeded', ...base, outputs, at: now() })
     else await this.write({ type: 'failed', ...base, outputs, error: result.error, at: now() })

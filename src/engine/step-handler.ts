@@ -8,6 +8,8 @@ export type StepResult =
   | { status: 'failed'; error: string; outputs?: Record<string, JsonValue>; logTail?: string }
   /** Stopped at a safe point on request: the step stays `started` and is reconciled on resume. */
   | { status: 'interrupted' }
+  /** The outcome is unknown (a Job bf lost sight of): reported as a failure, but the step stays `started` for the next apply to reconcile. */
+  | { status: 'unresolved'; error: string; outputs?: Record<string, JsonValue>; logTail?: string }
 
 export interface StepContext {
   spec: PlanSpec

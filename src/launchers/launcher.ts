@@ -36,6 +36,11 @@ export interface JobOutcome {
   error?: string
   /** Last lines of the job's log, shown with a failure. */
   logTail?: string
+  /**
+   * The job's end is unknown (it may still be running): bf neither retries nor records a
+   * failure, and the next apply reconciles the attempt from what was recorded.
+   */
+  unresolved?: boolean
 }
 
 /** A warning or error found before anything runs. */
@@ -61,5 +66,7 @@ export interface Launcher {
    * a Job still running, waits for a process still alive — instead of starting again.
    */
   run(request: JobRequest, context: JobContext, previous?: Record<string, JsonValue>): Promise<JobOutcome>
+  /** Sends what `describe` shows to the server without creating it (Kubernetes `dryRun: All`); rejections as findings. */
+  serverDryRun?(request: Omit<JobRequest, 'signal' | 'logDir'>): Promise<PreflightFinding[]>
   close(): Promise<void>
 }

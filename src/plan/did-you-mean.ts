@@ -1,15 +1,15 @@
-/** Edit distance between two strings (insertions, deletions, substitutions). */
-export function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+/** Edit distance between two strings: insertions, deletions, substitutions and swaps of neighbours (`tabel` → `table` is 1). */
+export function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)))
   for (let i = 1; i <= a.length; i++) {
-    const current = [i]
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1)
+      rows[i]![j] = best
     }
-    previous = current
   }
-  return previous[b.length]!
+  return rows[a.length]![b.length]!
 }
 
 /**
@@ -27,7 +27,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     if (candidate.toLowerCase() === word.toLowerCase()) return candidate
     if (word.length >= 4 && candidate.startsWith(word)) extension ??= candidate
     if (Math.abs(candidate.length - word.length) > limit) continue
-    const distance = levenshtein(word.toLowerCase(), candidate.toLowerCase())
+    const distance = editDistance(word.toLowerCase(), candidate.toLowerCase())
     if (distance <= limit && distance < bestDistance) {
       best = candidate
       bestDistance = distance

@@ -76,6 +76,21 @@ describe('preflight', () => {
     expect(findings).toEqual([{ severity: 'error', code: 'kube-context', message: 'kubeconfig has no context "us-east-1-prod_dev" (contexts: test, staging)' }])
   })
 
+  it('says so when there is no kubeconfig at all', async () => {
+    const saved = { HOME: process.env.HOME, KUBECONFIG: process.env.KUBECONFIG }
+    process.env.HOME = '/nonexistent-home'
+    delete process.env.KUBECONFIG
+    try {
+      const findings = await launcher.preflight({ ...cluster, kubernetes: { context: 'test' } }, kubernetesJobSpec())
+      expect(findings).toEqual([expect.objectContaining({ code: 'kube-context', message: expect.stringMatching(/^no kubeconfig found/) })])
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key]
+        else process.env[key] = value
+      }
+    }
+  })
+
   it('makes a suspended jobTemplate an error', async () => {
     server.addCronJob(cronJobVariant('suspended', (spec) => (spec.suspend = true)))
     const findings = await launcher.preflight(cluster, kubernetesJobSpec({ cronJob: 'suspended' }))

@@ -6,7 +6,7 @@ import { loadPlan } from '../../src/plan/load.js'
 /**
  * Every file in test/fixtures/invalid is a broken plan; its `.expected.txt` holds the
  * exact lines `bf validate` prints for it. After a deliberate change to a message,
- * regenerate them with `npx vitest run -u test/plan/invalid-corpus.test.ts` and review the diff.
+ * regenerate them with `npx vitest run test/plan/invalid-corpus.test.ts --update` and review the diff.
  */
 const DIR = 'test/fixtures/invalid'
 const fixtures = readdirSync(DIR).filter((name) => name.endsWith('.yaml')).sort()

@@ -260,7 +260,7 @@ export async function startReplicasServer(initial: ReplicasScenario): Promise<Re
     requests.push({ method: request.method ?? 'GET', path: url.pathname, sql, params, settings, headers: request.headers })
 
     if (state.scenario.delayMs) await new Promise((resolve) => setTimeout(resolve, state.scenario.delayMs))
-    if (response.destroyed || request.destroyed) return
+    if (request.socket.destroyed) return
     const queryId = settings.query_id ?? ''
     const format = formatOf(sql, settings)
     const common = { 'X-ClickHouse-Query-Id': queryId, 'X-ClickHouse-Server-Display-Name': 'replicas-test-server', 'X-ClickHouse-Timezone': 'UTC' }

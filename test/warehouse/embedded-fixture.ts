@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createClient } from '@clickhouse/client'
 import type { ClickHouseClient } from '@clickhouse/client'
-import { createChdbConnection } from 'chdb/connection'
+import { createWarehouseClient } from '../../src/warehouse/client-factory.js'
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js'
 import type { Warehouse } from '../../src/warehouse/warehouse.js'
 import { embeddedCluster } from './fixtures.js'
@@ -21,7 +20,7 @@ export async function openEmbeddedFixture(): Promise<EmbeddedFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'bf-warehouse-'))
   const path = join(dir, 'data')
   const warehouse = await openWarehouse(embeddedCluster(path))
-  const sql = createClient({ connection: createChdbConnection({ path }) })
+  const { client: sql } = await createWarehouseClient(embeddedCluster(path))
   return {
     path,
     sql,

@@ -29,7 +29,7 @@ export const runJob: StepHandler = async (step, context): Promise<StepResult> =>
   // On the first interrupt an INSERT or a local command runs to its end; a Kubernetes Job,
   // recorded as soon as it is created, is left running and adopted on resume.
   const signal = spec.job.kind === 'kubernetes' ? AbortSignal.any([context.stopping, context.aborted]) : context.aborted
-  const outcome = await deps.launcher(spec.job.kind).run(
+  const run = deps.launcher(spec.job.kind).run(
     {
       planName: spec.name,
       lineage: context.lineage,
@@ -47,6 +47,15 @@ export const runJob: StepHandler = async (step, context): Promise<StepResult> =>
     { record: context.save, note: context.note },
     context.previous,
   )
+  let outcome: Awaited<typeof run>
+  try {
+    outcome = await run
+  } catch (error) {
+    // A launcher told to stop may reject; what it recorded lets the next apply adopt the job.
+    if (signal.aborted) return { status: 'interrupted' }
+    throw error
+  }
+  if (outcome.unresolved) return { status: 'unresolved', error: outcome.error ?? 'the end of the job is unknown', ...(outcome.logTail ? { logTail: outcome.logTail } : {}) }
   if (outcome.ok) return { status: 'succeeded', outputs: outcome.outputs }
   if (signal.aborted) return { status: 'interrupted' }
   return {

@@ -30,6 +30,10 @@ export function loadKubeConfig(spec: KubernetesClusterSpec): KubeConfig {
     throw new UserError(`cannot read kubeconfig ${where}: ${error instanceof Error ? error.message : String(error)}`)
   }
   const names = kubeConfig.getContexts().map((context) => context.name)
+  // loadFromDefault falls back to an anonymous localhost:8080 context when it finds no file.
+  if (!file && names.length === 1 && names[0] === 'loaded-context') {
+    throw new UserError('no kubeconfig found (KUBECONFIG, ~/.kube/config): set KUBECONFIG or the cluster\'s kubernetes.kubeconfig')
+  }
   if (!names.includes(spec.context)) {
     throw new UserError(`kubeconfig has no context "${spec.context}" (contexts: ${names.join(', ') || 'none'})`)
   }

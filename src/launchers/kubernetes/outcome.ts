@@ -57,7 +57,7 @@ export async function outcomeOf(result: AwaitResult, run: FinishedRun): Promise<
     case 'interrupted':
       throw result.reason
     case 'lost':
-      return failure(run, `bf lost track of Job ${ref}: ${describeApiError(result.error)} — it may still be running`, false)
+      return { ...(await failure(run, `bf lost track of Job ${ref}: ${describeApiError(result.error)} — it may still be running; the next apply finds it again`, false)), unresolved: true }
   }
 }
 
