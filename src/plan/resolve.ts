@@ -38,7 +38,7 @@ export function resolvePlan(raw: RawPlan, context: ResolveContext): PlanSpec {
     guards: { ...raw.guards },
     statePath: expandPath(raw.state?.path ?? DEFAULTS.statePath(raw.name), dir),
     clusters: context.clusterOrder.map((name) => resolveCluster(name, raw.clusters[name]!, planWindow, dir)),
-    envRefs: [...new Set([...stringsIn(raw)].flatMap(([, value]) => envRefsIn(value)))].sort(),
+    envRefs: [...new Set([...stringsIn(raw, (value) => value.includes('${env:'))].flatMap(([, value]) => envRefsIn(value)))].sort(),
   }
 }
 

@@ -40,9 +40,25 @@ export function entriesAt(data: unknown, path: DataPath): [string, unknown][] {
   return isRecord(value) ? Object.entries(value) : []
 }
 
-/** Every string in `data` with its path, depth first. */
-export function* stringsIn(data: unknown, path: DataPath = []): Generator<[DataPath, string]> {
-  if (typeof data === 'string') yield [path, data]
-  else if (Array.isArray(data)) for (let i = 0; i < data.length; i++) yield* stringsIn(data[i], [...path, i])
-  else if (isRecord(data)) for (const [key, value] of Object.entries(data)) yield* stringsIn(value, [...path, key])
+/** Every string in `data` that passes `test`, with its path, depth first. */
+export function* stringsIn(data: unknown, test: (value: string) => boolean = () => true): Generator<[DataPath, string]> {
+  const path: (string | number)[] = []
+  function* walk(value: unknown): Generator<[DataPath, string]> {
+    if (typeof value === 'string') {
+      if (test(value)) yield [[...path], value]
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i)
+        yield* walk(value[i])
+        path.pop()
+      }
+    } else if (isRecord(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        path.push(key)
+        yield* walk(item)
+        path.pop()
+      }
+    }
+  }
+  yield* walk(data)
 }

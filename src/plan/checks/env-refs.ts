@@ -11,8 +11,7 @@ const PATHS = [/^state\.path$/, /^clusters\.[^.]+\.clickhouse\.embedded$/, /^clu
 /** Every `${env:…}` is well formed, and none sits in a file path. */
 export function envRefFindings(data: unknown): Finding[] {
   const findings: Finding[] = []
-  for (const [path, value] of stringsIn(data)) {
-    if (!value.includes('${')) continue
+  for (const [path, value] of stringsIn(data, (value) => value.includes('${env:'))) {
     for (const bad of badEnvRefsIn(value)) {
       findings.push(
         errorAt('env-ref', path, `malformed environment reference ${JSON.stringify(bad.text)} in ${formatPath(path)}`, {

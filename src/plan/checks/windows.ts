@@ -46,8 +46,8 @@ export function windowFindings(data: unknown): Finding[] {
   findings.push(...batchFindings(data))
   for (const [cluster] of entriesAt(data, ['clusters'])) {
     const clusterWindow = checkWindow(['clusters', cluster, 'window'], plan)
-    listAt(data, ['clusters', cluster, 'customers']).forEach((_, index) => {
-      checkWindow(['clusters', cluster, 'customers', index, 'window'], clusterWindow)
+    listAt(data, ['clusters', cluster, 'customers']).forEach((customer, index) => {
+      if (isRecord(customer)) checkWindow(['clusters', cluster, 'customers', index, 'window'], clusterWindow)
     })
   }
   return findings
