@@ -7,7 +7,6 @@ export interface JsonSchema {
   title?: string
   description?: string
   default?: unknown
-  examples?: unknown[]
   type?: JsonType | JsonType[]
   const?: unknown
   enum?: unknown[]

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path'
 import { UserError } from '../errors.js'
 import { semanticFindings } from './checks/index.js'
 import { isRecord } from './checks/access.js'
-import type { Diagnostic } from './diagnostics.js'
+import type { Diagnostic, SourcePosition } from './diagnostics.js'
 import type { Finding } from './finding.js'
 import type { PlanSpec } from './model.js'
 import type { RawPlan } from './raw.js'
@@ -41,16 +41,16 @@ export function loadPlanText(text: string, file: string): LoadedPlan {
 }
 
 async function readPlanFile(file: string, maxBytes: number): Promise<Buffer> {
-  const fail = (code: string, message: string, hint?: string): never => {
+  const refuse = (code: string, message: string, hint?: string): never => {
     throw UserError.fromDiagnostics([{ severity: 'error', code, message, file, ...(hint ? { hint } : {}) }])
   }
   try {
     const handle = await open(file, 'r')
     try {
       const stats = await handle.stat()
-      if (!stats.isFile()) return fail('unreadable-file', 'the plan is not a file')
+      if (!stats.isFile()) return refuse('unreadable-file', 'the plan is not a file')
       if (stats.size > maxBytes) {
-        return fail('file-too-large', `the plan file is ${megabytes(stats.size)}, larger than the ${megabytes(maxBytes)} bf reads`, 'a plan lists clusters and customers, not data; is this the right file?')
+        return refuse('file-too-large', `the plan file is ${megabytes(stats.size)}, larger than the ${megabytes(maxBytes)} bf reads`, 'a plan lists clusters and customers, not data; is this the right file?')
       }
       return await handle.readFile()
     } finally {
@@ -60,7 +60,7 @@ async function readPlanFile(file: string, maxBytes: number): Promise<Buffer> {
     if (error instanceof UserError) throw error
     const code = (error as NodeJS.ErrnoException).code
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : String((error as Error).message)
-    return fail('unreadable-file', `cannot read the plan file: ${reason}`)
+    return refuse('unreadable-file', `cannot read the plan file: ${reason}`)
   }
 }
 
@@ -69,15 +69,8 @@ function megabytes(bytes: number): string {
 }
 
 function loadPlanBytes(bytes: Buffer, file: string): LoadedPlan {
-  const located = (findings: Finding[], at: (finding: Finding) => Diagnostic['position']): Diagnostic[] =>
-    findings.map((f) => ({
-      severity: f.severity,
-      code: f.code,
-      message: f.message,
-      ...(f.hint ? { hint: f.hint } : {}),
-      file,
-      ...(at(f) ? { position: at(f)! } : {}),
-    }))
+  const located = (findings: Finding[], at: (finding: Finding) => SourcePosition): Diagnostic[] =>
+    findings.map((f) => ({ severity: f.severity, code: f.code, message: f.message, ...(f.hint ? { hint: f.hint } : {}), file, position: at(f) }))
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)

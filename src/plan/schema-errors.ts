@@ -13,7 +13,7 @@ import { mayQuoteValue, patternHint } from './pattern-hints.js'
  * words, pointing at the key or value to edit. `schema` is the inlined schema ajv ran.
  */
 export function schemaFindings(errors: readonly ErrorObject[], schema: JsonSchema, data: unknown): Finding[] {
-  const kept = withoutLosingBranches(errors, schema)
+  const kept = relevantErrors(errors, schema)
   const findings: Finding[] = []
   for (const error of kept) {
     const finding = toFinding(error, schema, data)
@@ -23,11 +23,12 @@ export function schemaFindings(errors: readonly ErrorObject[], schema: JsonSchem
 }
 
 /**
- * For `oneOf`/`anyOf`, ajv reports the errors of every branch. Keep only those of the
- * branch the value was meant for (the first whose type fits), or, when no branch fits,
- * one error saying what the value may be.
+ * The errors worth showing. For `oneOf`/`anyOf`, ajv reports the errors of every branch:
+ * keep only those of the branch the value was meant for (the first whose type fits), or,
+ * when no branch fits, the one error saying what the value may be. Errors that follow
+ * from another one (a missing key beside its misspelling) go too.
  */
-function withoutLosingBranches(errors: readonly ErrorObject[], schema: JsonSchema): ErrorObject[] {
+function relevantErrors(errors: readonly ErrorObject[], schema: JsonSchema): ErrorObject[] {
   const dropped = new Set<ErrorObject>()
   const combinators = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').sort((a, b) => a.schemaPath.length - b.schemaPath.length)
   for (const combinator of combinators) {

@@ -339,6 +339,6 @@ export const planSchema: JsonSchema = {
     settingName: identifier('setting name', 'A ClickHouse setting.'),
     kubernetesName: { title: 'Kubernetes name', description: 'Lowercase letters, digits and -, at most 63 characters.', type: 'string', pattern: KUBERNETES_NAME_PATTERN },
     customerId: { title: 'customer id', description: 'Any non-empty text; bound as a parameter, never spliced into SQL.', type: 'string', minLength: 1 },
-    scalar: { type: ['string', 'number', 'boolean'] },
+    scalar: { description: 'A string, number or boolean.', type: ['string', 'number', 'boolean'] },
   },
 }

@@ -2,7 +2,7 @@ import type { Document, ErrorCode, Node, YAMLError } from 'yaml'
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml'
 import type { Finding } from './finding.js'
 
-/** Aliases may expand a document to at most about this many nodes: more is an alias bomb. */
+/** The `yaml` package's limit on alias expansion: a document that expands more is treated as an alias bomb. */
 export const MAX_ALIAS_COUNT = 100
 
 /** A plan file parsed as YAML: its data, and the document that knows where each value came from. */

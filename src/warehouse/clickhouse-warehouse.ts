@@ -7,7 +7,7 @@ import { isStillRunningCode, redact, translateError, WarehouseError } from './er
 import { FiguresIndex } from './figures-index.js'
 import { mutationRowsQuery, mutationStatus, parseMutationRow, replicaCountQuery } from './mutations.js'
 import type { MutationRow } from './mutations.js'
-import { figuresQuery, parseFiguresRow, parseTableFacts, pendingMutationsQuery, tableFactsQuery, tableKey } from './refresh-queries.js'
+import { collapsesOnMerge, figuresQuery, parseFiguresRow, parseTableFacts, pendingMutationsQuery, tableFactsQuery, tableKey } from './refresh-queries.js'
 import type { CountedSource } from './refresh-queries.js'
 import type { SqlQuery } from './sql-query.js'
 import { toNumber } from './sql-query.js'
@@ -84,7 +84,7 @@ export class ClickHouseWarehouse implements Warehouse {
       const source: CountedSource = { ...readRef, timeColumn: target.timeColumn, customerColumn: target.customerColumn, keyColumns: target.keyColumns }
       queries++
       work.push(
-        this.#eachRow(`counting rows of ${tableKey(readRef)}`, figuresQuery(source, customers, grid), (row) => {
+        this.#eachRow(`counting rows of ${tableKey(readRef)}`, figuresQuery(source, customers, grid, { final: collapsesOnMerge(facts.get(tableKey(targetRef))?.engine) }), (row) => {
           const cell = parseFiguresRow(row)
           figures.addTarget(cell.customer, cell.cell, cell.rows, cell.keys)
         }),

@@ -1,10 +1,10 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client'
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client'
 import { UserError } from '../errors.js'
+import { resolveEnvRefs } from '../plan/env-refs.js'
 import type { ClusterSpec, SettingValue } from '../plan/model.js'
 import { EmbeddedConnection, loadChdb, openChdbConnection } from './embedded-connection.js'
 import type { ModuleImporter } from './embedded-connection.js'
-import { resolveRefs } from './env-refs.js'
 import type { ErrorScope } from './errors.js'
 import { isIdentifier } from './identifiers.js'
 
@@ -28,7 +28,7 @@ function resolvedSettings(cluster: ClusterSpec, env: NodeJS.ProcessEnv): Record<
   const settings: Record<string, SettingValue> = {}
   for (const [name, value] of Object.entries(cluster.clickhouse.settings)) {
     if (!isIdentifier(name)) throw new UserError(`cluster ${cluster.name}: clickhouse.settings has an invalid setting name ${JSON.stringify(name)}`)
-    settings[name] = typeof value === 'string' ? resolveRefs(value, env, `clusters.${cluster.name}.clickhouse.settings.${name}`) : value
+    settings[name] = typeof value === 'string' ? resolveEnvRefs(value, env, `clusters.${cluster.name}.clickhouse.settings.${name}`) : value
   }
   return settings
 }
@@ -45,7 +45,7 @@ function httpTarget(cluster: ClusterSpec, rawUrl: string, env: NodeJS.ProcessEnv
   const where = `clusters.${cluster.name}.clickhouse`
   let url: URL
   try {
-    url = new URL(resolveRefs(rawUrl, env, `${where}.url`))
+    url = new URL(resolveEnvRefs(rawUrl, env, `${where}.url`))
   } catch (err) {
     if (err instanceof UserError) throw err
     throw new UserError(`${where}.url is not a valid URL`)
@@ -57,8 +57,8 @@ function httpTarget(cluster: ClusterSpec, rawUrl: string, env: NodeJS.ProcessEnv
   }
   url.username = ''
   url.password = ''
-  const username = cluster.clickhouse.username === undefined ? fromUrl.username : resolveRefs(cluster.clickhouse.username, env, `${where}.username`)
-  const password = cluster.clickhouse.password === undefined ? fromUrl.password : resolveRefs(cluster.clickhouse.password, env, `${where}.password`)
+  const username = cluster.clickhouse.username === undefined ? fromUrl.username : resolveEnvRefs(cluster.clickhouse.username, env, `${where}.username`)
+  const password = cluster.clickhouse.password === undefined ? fromUrl.password : resolveEnvRefs(cluster.clickhouse.password, env, `${where}.password`)
   return {
     url: url.toString(),
     endpoint: url.port === '' ? `${url.hostname}:${url.protocol === 'https:' ? 443 : 80}` : url.host,
@@ -75,7 +75,7 @@ export async function createWarehouseClient(cluster: ClusterSpec, options: Clien
   const env = options.env ?? process.env
   const spec = cluster.clickhouse
   const settings = resolvedSettings(cluster, env)
-  const database = spec.database === undefined ? undefined : resolveRefs(spec.database, env, `clusters.${cluster.name}.clickhouse.database`)
+  const database = spec.database === undefined ? undefined : resolveEnvRefs(spec.database, env, `clusters.${cluster.name}.clickhouse.database`)
   const common = {
     application: 'bf',
     // bf reports every failure itself, naming the cluster; the client's own console logging would repeat it.
@@ -87,7 +87,7 @@ export async function createWarehouseClient(cluster: ClusterSpec, options: Clien
 
   if (spec.embedded !== undefined) {
     const chdb = await loadChdb(cluster.name, options.importer)
-    const connection = new EmbeddedConnection(openChdbConnection(chdb, spec.embedded, cluster.name), settings)
+    const connection = new EmbeddedConnection(openChdbConnection(chdb, spec.embedded, cluster.name), { settings, ...(database === undefined ? {} : { database }) })
     return {
       client: createClient({ ...common, connection }),
       scope: { cluster: cluster.name, endpoint: `embedded ${spec.embedded}`, secrets: [] },

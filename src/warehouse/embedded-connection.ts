@@ -83,17 +83,25 @@ function startsWithInsert(sql: string): boolean {
  * - `written_rows` of an `INSERT … SELECT` is reported. The embedded connection always
  *   reports 0; the engine's `InsertedRows` counter, read before and after, gives the number.
  *
+ * - `clickhouse.database` is the default database of unqualified names, as the HTTP
+ *   interface's `database` parameter makes it (`USE` on the session, once it exists).
+ *
  * Calls run one at a time, which the engine does anyway (one session, queries serialized);
  * this keeps a reset or a counter read from interleaving with another call.
  */
 export class EmbeddedConnection implements ClientConnection {
   readonly #inner: ClientConnection
   readonly #baseSettings: Record<string, SettingValue>
+  #database: string | undefined
   #tail: Promise<unknown> = Promise.resolve()
 
-  constructor(inner: ClientConnection, baseSettings: Record<string, SettingValue>) {
+  constructor(inner: ClientConnection, options: { settings: Record<string, SettingValue>; database?: string }) {
     this.#inner = inner
-    this.#baseSettings = baseSettings
+    this.#baseSettings = options.settings
+    if (options.database !== undefined && options.database !== 'default') {
+      if (!SETTING_NAME.test(options.database)) throw new UserError(`clickhouse.database ${JSON.stringify(options.database)} is not a plain name`)
+      this.#database = options.database
+    }
   }
 
   ping(params: Parameters<ClientConnection['ping']>[0]): ReturnType<ClientConnection['ping']> {
@@ -123,9 +131,23 @@ export class EmbeddedConnection implements ClientConnection {
   }
 
   #serial<T>(call: () => Promise<T>): Promise<T> {
-    const result = this.#tail.then(call, call)
+    const run = async (): Promise<T> => {
+      await this.#useDatabase()
+      return call()
+    }
+    const result = this.#tail.then(run, run)
     this.#tail = result.catch(() => undefined)
     return result
+  }
+
+  async #useDatabase(): Promise<void> {
+    if (this.#database === undefined) return
+    try {
+      await this.#inner.command({ query: `USE \`${this.#database}\`` })
+      this.#database = undefined
+    } catch {
+      // Not created yet: names stay qualified by `default` until it is.
+    }
   }
 
   async #scoped<T>(settings: Record<string, unknown> | undefined, call: () => Promise<T>): Promise<T> {

@@ -26,7 +26,7 @@ export interface FiguresRow {
  * (a hash lookup), so a customer whose range starts mid-cell counts only its own rows.
  * Cells use `floor`, as bf's grid does (`intDiv` truncates toward zero before the origin).
  */
-export function figuresQuery(source: CountedSource, customers: readonly CustomerSpec[], grid: BatchGrid): SqlQuery {
+export function figuresQuery(source: CountedSource, customers: readonly CustomerSpec[], grid: BatchGrid, options: { final?: boolean } = {}): SqlQuery {
   const customer = quoteIdentifier(source.customerColumn, 'customer column')
   const time = quoteIdentifier(source.timeColumn, 'time column')
   const seconds = `toInt64(toUnixTimestamp(${time}))`
@@ -46,7 +46,7 @@ export function figuresQuery(source: CountedSource, customers: readonly Customer
     `  toInt64(floor((${seconds} - {origin:Int64}) / {step:Int64})) AS bf_cell,`,
     '  count() AS bf_rows,',
     `  uniqExact(${quoteColumns(source.keyColumns, 'key column')}) AS bf_keys`,
-    `FROM ${quoteTable(source)}`,
+    `FROM ${quoteTable(source)}${options.final ? ' FINAL' : ''}`,
     `WHERE ${customer} IN {customers:Array(String)}`,
     `  AND ${time} >= {from:DateTime} AND ${time} < {to:DateTime}`,
     `  AND ${seconds} >= transform(${customer}, {customers:Array(String)}, {starts:Array(Int64)}, toInt64(0))`,
@@ -65,6 +65,15 @@ export function figuresQuery(source: CountedSource, customers: readonly Customer
       to: ends.reduce((max, end) => Math.max(max, end), ends[0] ?? 0),
     },
   }
+}
+
+/**
+ * Engines whose merges collapse rows with equal sort keys. Counted with `FINAL`, a row
+ * re-inserted with the same key (a retried job) is not a duplicate; a stale row under
+ * another key (the reason for the delete) still is.
+ */
+export function collapsesOnMerge(engine: string | undefined): boolean {
+  return /^(Shared|Replicated)?(Replacing|Collapsing|VersionedCollapsing)MergeTree$/.test(engine ?? '')
 }
 
 export function parseFiguresRow(row: Record<string, unknown>): FiguresRow {

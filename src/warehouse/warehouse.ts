@@ -14,7 +14,7 @@ export interface TableFacts {
 
 /** Live figures of one unit (customer × batch). Absent units have no rows. */
 export interface UnitFigures {
-  /** Rows in the target's read table. */
+  /** Rows in the target's read table, as queries see them (`FINAL` when the target's engine collapses equal sort keys). */
   rows: number
   /** Distinct keys (`uniqExact(keyColumns)`) in the read table. */
   keys: number
@@ -51,7 +51,10 @@ export interface DeleteRequest {
   settings: Record<string, SettingValue>
   /** `ON CLUSTER` name, when the cluster has one. */
   onCluster?: string
-  /** Unique per delete step: embedded in the predicate so the mutation can be found on every replica. */
+  /**
+   * Unique per delete step: embedded in the predicate so the mutation can be found on every
+   * replica. Characters ClickHouse never escapes only: `[A-Za-z0-9_.:/@+-]`, 1 to 128.
+   */
   tag: string
 }
 

@@ -91,6 +91,8 @@ describe('loadPlan', () => {
   })
 
   it('returns warnings for what is legal but probably wrong', () => {
+    const command = loadPlanText(MINIMAL.replace('command: [./run.sh]', 'command: [./run.sh, "{{ customer }}"]'), 'plan.yaml')
+    expect(command.warnings.map((w) => [w.code, w.message])).toEqual([['placeholder-in-command', 'job.command[1] holds a {{ … }} placeholder, which bf does not fill in']])
     const text = MINIMAL.replace('job: { kind: command, command: [./run.sh] }', 'job:\n  kind: sql\n  sql: INSERT INTO t SELECT * FROM s WHERE c = {customer:String}\n  env: { X: "1" }').replace(
       'clusters:',
       'verify: { ratio: { min: 0.9 } }\nclusters:',

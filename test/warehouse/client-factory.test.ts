@@ -19,7 +19,7 @@ describe('opening a warehouse', () => {
 
   it('resolves ${env:NAME} in the password, and names a missing variable without any value', async () => {
     await expect(openWarehouse(httpCluster('http://127.0.0.1:9', { password: '${env:BF_TEST_CH_PASSWORD}' }), { env: {} })).rejects.toThrow(
-      'clusters.us-east-1-prod.clickhouse.password refers to the environment variable BF_TEST_CH_PASSWORD, which is not set',
+      'environment variable BF_TEST_CH_PASSWORD is not set; clusters.us-east-1-prod.clickhouse.password uses it',
     )
     const { client, scope } = await createWarehouseClient(httpCluster('http://127.0.0.1:9', { password: '${env:P}' }), { env: { P: 'pw-from-env' } })
     expect(scope.secrets).toEqual(['pw-from-env'])

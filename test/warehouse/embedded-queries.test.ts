@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openWarehouse } from '../../src/warehouse/open-warehouse.js'
 import { unitParams } from '../../src/warehouse/sql-values.js'
 import { WarehouseError } from '../../src/warehouse/warehouse.js'
 import { CREATE_EXPECTED, CREATE_TARGET, openEmbeddedFixture, rowsOf } from './embedded-fixture.js'
@@ -76,6 +77,15 @@ describe('queries on the embedded engine', () => {
     expect(await fx.warehouse.scalar('SELECT count() FROM analytics.conversations WHERE customer_id = {customer:String}', { customer: 'odd' })).toBe(100)
     expect(await fx.warehouse.scalar("SELECT 'x' WHERE 0", {})).toBeUndefined()
     expect(await fx.warehouse.scalar('SELECT {customer:String}', { customer: "a' OR '1'='1" })).toBe("a' OR '1'='1")
+  })
+
+  it('resolves unqualified names in clickhouse.database, as the HTTP interface does', async () => {
+    const inAnalytics = await openWarehouse({ name: 'local', clickhouse: { embedded: fx.path, database: 'analytics', settings: {} }, customers: [] })
+    try {
+      expect(await inAnalytics.scalar('SELECT count() FROM conversations', {})).toBe(200)
+    } finally {
+      await inAnalytics.close()
+    }
   })
 
   it('names the cluster and the engine in errors', async () => {

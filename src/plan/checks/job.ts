@@ -3,7 +3,7 @@ import { didYouMean } from '../did-you-mean.js'
 import { errorAt, warningAt } from '../finding.js'
 import type { Finding } from '../finding.js'
 import { isPlaceholder, PLACEHOLDERS, placeholdersIn, unclosedPlaceholderIn } from '../template.js'
-import { at, entriesAt, isRecord, stringAt } from './access.js'
+import { at, entriesAt, isRecord, listAt, stringAt } from './access.js'
 import { sqlFindings } from './sql.js'
 
 const ALLOWED = PLACEHOLDERS.map((name) => `{{ ${name} }}`).join(', ')
@@ -17,7 +17,17 @@ export function jobFindings(data: unknown): Finding[] {
     findings.push(warningAt('unused-env', ['job', 'env'], 'job.env is not used when job.kind is "sql"', { at: 'key', hint: 'SQL jobs get their values as bound parameters' }))
   }
   if (kind === 'kubernetes') findings.push(...missingContexts(data))
+  findings.push(...placeholdersInCommand(data))
   return findings
+}
+
+/** Only env values are templates: a `{{ … }}` in the command would reach the program as written. */
+function placeholdersInCommand(data: unknown): Finding[] {
+  return listAt(data, ['job', 'command']).flatMap((arg, index) =>
+    typeof arg === 'string' && placeholdersIn(arg).length > 0
+      ? [warningAt('placeholder-in-command', ['job', 'command', index], `job.command[${index}] holds a {{ … }} placeholder, which bf does not fill in`, { hint: 'pass the value through job.env and read it from the environment' })]
+      : [],
+  )
 }
 
 function envTemplateFindings(data: unknown): Finding[] {

@@ -1,0 +1,53 @@
+// Runs one scenario in a child process: the embedded engine binds one data folder per
+// process, and a fresh process gives honest wall time and peak memory.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const TIME = '/usr/bin/time'
+const canMeasureRss = existsSync(TIME)
+
+/**
+ * Runs `node ARGS…` and resolves with its wall time, peak RSS (MB, from `/usr/bin/time -v`
+ * when present), exit code and output. `stdout: 'ignore'` sends the output to /dev/null.
+ */
+export async function runNode(args, { cwd, env, stdout = 'pipe', allowExit = [0] } = {}) {
+  const report = join(tmpdir(), `bf-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`)
+  const command = canMeasureRss ? TIME : process.execPath
+  const argv = canMeasureRss ? ['-v', '-o', report, process.execPath, ...args] : args
+  const started = process.hrtime.bigint()
+  const child = spawn(command, argv, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (chunk) => (out += chunk))
+  child.stderr.on('data', (chunk) => (err += chunk))
+  const code = await new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', resolve)
+  })
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  let peakMb = null
+  if (canMeasureRss) {
+    const text = await readFile(report, 'utf8').catch(() => '')
+    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(text)
+    if (match) peakMb = Number(match[1]) / 1024
+    await rm(report, { force: true })
+  }
+  if (!allowExit.includes(code)) {
+    throw new Error(`node ${args.join(' ')} exited with ${code}\n${err.slice(-4000)}`)
+  }
+  return { seconds, peakMb, code, stdout: out, stderr: err }
+}
+
+/** Runs a bench script that prints one JSON object as its last line, and parses it. */
+export async function runJsonScript(script, args = [], options = {}) {
+  const run = await runNode([script, ...args], options)
+  const last = run.stdout.trim().split('\n').at(-1) ?? ''
+  try {
+    return { ...run, json: JSON.parse(last) }
+  } catch {
+    throw new Error(`${script} printed no JSON result:\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`)
+  }
+}
