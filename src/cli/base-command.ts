@@ -31,7 +31,9 @@ export abstract class BfCommand extends Command {
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
     if (error instanceof UserError || error.name === 'WarehouseError' || error.name === 'LockHeldError') {
-      this.err(debugging() && error.stack ? error.stack : `Error: ${error.message}`)
+      // Diagnostics already say where (`plan.yaml:12:3: …`), one per line.
+      const located = error instanceof UserError && error.diagnostics.length > 0
+      this.err(debugging() && error.stack ? error.stack : located ? error.message : `Error: ${error.message}`)
       this.exit(1)
     }
     if (error instanceof Errors.CLIError) throw error

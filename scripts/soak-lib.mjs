@@ -1,0 +1,374 @@
+// The crash-resume soak, shared by scripts/soak.mjs and test/reliability/soak.test.ts.
+//
+// Each trial copies a seeded embedded-engine data folder, runs `bf apply`, SIGKILLs it at
+// a moment drawn from a seeded PRNG, resumes (killing some resumes too) until an apply
+// ends on its own, then checks: the table equals an uninterrupted run's, no key is
+// duplicated, the state loads (after every kill as well), and no unit's job succeeded
+// twice in the state's whole history. Runs the built CLI: `npm run build` first.
+import { execFileSync, spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = join(ROOT, 'bin', 'run.js')
+const SQL_CHILD = join(ROOT, 'test', 'support', 'chdb-child.mjs')
+const PLAN_NAME = 'soak'
+const START = '2026-01-01'
+
+/** The quickstart data set (examples/quickstart), and a small one for `npm test`. */
+export const SIZES = {
+  quickstart: { customers: 3, days: 14, conversationsPerDay: 200 },
+  small: { customers: 2, days: 4, conversationsPerDay: 60 },
+}
+
+const STEP_KINDS = ['check', 'delete', 'await-mutation', 'job', 'verify']
+
+// A plain MergeTree keeps every row it is given: a job that wrote its unit twice leaves
+// each row twice. The deduplication window lets a resent attempt (same token) write nothing.
+const PLAIN_TARGET = [
+  `CREATE TABLE labels_plain (conversation_id String, customer_id String, profile_id String, agent_user_id String,
+     conversation_end_time DateTime, label String, labeled_at DateTime)
+   ENGINE = MergeTree PARTITION BY toYYYYMM(conversation_end_time)
+   ORDER BY (toStartOfHour(conversation_end_time), agent_user_id, conversation_id, customer_id, profile_id)
+   SETTINGS non_replicated_deduplication_window = 1000`,
+  'INSERT INTO labels_plain SELECT * FROM conversation_with_labels',
+]
+
+const CONTENT = 'SELECT customer_id, conversation_id, agent_user_id, toString(conversation_end_time) AS t, label FROM labels_plain ORDER BY ALL'
+const DUPLICATES = 'SELECT count() - uniqExact(customer_id, conversation_id) AS d FROM labels_plain'
+
+/** The quickstart's plan (examples/quickstart/plan.yaml) on `labels_plain`, with a deterministic label. */
+function planText(customers, days) {
+  const end = new Date(Date.parse(`${START}T00:00:00Z`) + days * 86_400_000).toISOString().replace('.000Z', 'Z')
+  return `version: 1
+name: ${PLAN_NAME}
+window: { start: ${START}T00:00:00Z, end: ${end}, batch: 1d }
+target: { table: labels_plain, timeColumn: conversation_end_time, customerColumn: customer_id, keyColumns: [conversation_id] }
+expected: { table: conversation_d, timeColumn: ended_at, customerColumn: customer_id, keyColumns: [conversation_id] }
+delete: { mode: mutation, per: customer }
+job:
+  kind: sql
+  sql: |
+    INSERT INTO labels_plain
+    SELECT conversation_id, customer_id, profile_id, agent_user_id, ended_at,
+           if(cityHash64(conversation_id, agent_user_id) % 2 = 0, 'assisted', 'unassisted'), toDateTime('2026-06-01 00:00:00')
+    FROM conversation_d
+    WHERE customer_id = {customer:String} AND ended_at >= {start:DateTime} AND ended_at < {end:DateTime}
+  timeout: 10m
+  retries: 1
+  concurrency: 2
+verify: { duplicates: true, ratio: { min: 0.99, max: 1.01 } }
+rollout: { canary: [${customers[0]}] }
+clusters:
+  local:
+    clickhouse: { embedded: ./data }
+    customers: [${customers.join(', ')}]
+`
+}
+
+/** mulberry32: a small PRNG, the same moments for the same seed. */
+export function prng(seed) {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+function sql(dataDir, statements) {
+  const out = execFileSync(process.execPath, [SQL_CHILD, dataDir, JSON.stringify(statements)], { encoding: 'utf8', cwd: ROOT })
+  return out.trim().split('\n').map((line) => JSON.parse(line))
+}
+
+function seedTemplate(dir, size) {
+  const data = join(dir, 'data')
+  const script = `const { prepareQuickstart } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'dist', 'quickstart', 'index.js')).href)});
+process.stdout.write(JSON.stringify(await prepareQuickstart(${JSON.stringify(data)}, ${JSON.stringify(size)})))`
+  const made = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }))
+  sql(data, PLAIN_TARGET)
+  writeFileSync(join(dir, 'plan.yaml'), planText(made.customers, size.days))
+  return { customers: made.customers, units: made.customers.length * size.days }
+}
+
+function stateDir(dir) {
+  return join(dir, '.bf', 'state', PLAN_NAME)
+}
+
+/** Complete lines of a journal file as `{serial, event}`; a line cut by the kill is not an event yet. */
+function journalEntries(file) {
+  if (!existsSync(file)) return []
+  const lines = readFileSync(file, 'utf8').split('\n')
+  lines.pop()
+  const entries = []
+  for (const line of lines) {
+    if (line.trim() === '') continue
+    try {
+      const { serial, event } = JSON.parse(line)
+      entries.push({ serial, event })
+    } catch {
+      entries.push({ serial: undefined, event: undefined, damaged: line })
+    }
+  }
+  return entries
+}
+
+/**
+ * The state's whole history, gathered after every run: compaction folds `journal.jsonl`
+ * into the snapshot and keeps it only until the next compaction as `journal.jsonl.bak`.
+ */
+class History {
+  constructor(dir) {
+    this.dir = stateDir(dir)
+    this.events = new Map()
+    this.lineage = undefined
+    this.problems = []
+  }
+
+  get lastSerial() {
+    return Math.max(0, ...this.events.keys())
+  }
+
+  collect() {
+    const snapshot = join(this.dir, 'snapshot.json')
+    if (existsSync(snapshot)) {
+      try {
+        const { lineage } = JSON.parse(readFileSync(snapshot, 'utf8'))
+        if (this.lineage !== undefined && lineage !== this.lineage) this.problems.push(`the state's lineage changed from ${this.lineage} to ${lineage}`)
+        this.lineage = lineage
+      } catch (error) {
+        this.problems.push(`snapshot.json does not parse: ${error.message}`)
+      }
+    }
+    for (const name of ['journal.jsonl.bak', 'journal.jsonl']) {
+      for (const entry of journalEntries(join(this.dir, name))) {
+        if (entry.damaged !== undefined) {
+          this.problems.push(`${name}: a complete line is not JSON: ${entry.damaged.slice(0, 120)}`)
+          continue
+        }
+        const known = this.events.get(entry.serial)
+        if (known !== undefined && JSON.stringify(known) !== JSON.stringify(entry.event)) {
+          this.problems.push(`journal serial ${entry.serial} was written twice with different events`)
+        }
+        this.events.set(entry.serial, entry.event)
+      }
+    }
+  }
+
+  /** Kinds of the steps a run left `started` among those it touched: what the kill interrupted. */
+  inFlightSince(serial) {
+    const status = new Map()
+    const touched = new Set()
+    for (const [at, event] of [...this.events].sort((a, b) => a[0] - b[0])) {
+      if (event.type === 'forgotten') continue
+      if (event.type !== 'progress') status.set(event.address, { kind: event.kind, type: event.type })
+      if (at > serial) touched.add(event.address)
+    }
+    const kinds = new Set()
+    for (const address of touched) {
+      const last = status.get(address)
+      if (last?.type === 'started') kinds.add(last.kind)
+    }
+    return { kinds: [...kinds], wrote: touched.size > 0 }
+  }
+
+  /** Job steps that succeeded more than once, over all attempts. */
+  jobsSucceededTwice() {
+    const succeeded = new Map()
+    for (const event of this.events.values()) {
+      if (event.type === 'succeeded' && event.kind === 'job') succeeded.set(event.address, (succeeded.get(event.address) ?? 0) + 1)
+    }
+    return [...succeeded].filter(([, count]) => count > 1).map(([address, count]) => `${address} succeeded ${count} times`)
+  }
+}
+
+let storeModule
+/** Loads the state the way bf does; returns its steps, or the error bf would print. */
+async function loadState(dir) {
+  storeModule ??= await import(pathToFileURL(join(ROOT, 'dist', 'state', 'file-store.js')).href)
+  const store = new storeModule.FileStateStore(stateDir(dir), PLAN_NAME)
+  try {
+    const snapshot = await store.read()
+    return { steps: [...snapshot.steps.values()] }
+  } catch (error) {
+    return { error: error.message }
+  } finally {
+    await store.close()
+  }
+}
+
+/** Runs `bf apply` in `dir`; kills it with SIGKILL `killAtMs` after start when given and still running. */
+function apply(dir, killAtMs) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'apply', 'plan.yaml', '--auto-approve', '--no-color'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    const keep = (chunk) => {
+      output = (output + chunk.toString()).slice(-6_000)
+    }
+    child.stdout.on('data', keep)
+    child.stderr.on('data', keep)
+    const started = Date.now()
+    const timer = killAtMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAtMs)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, killed: signal === 'SIGKILL', output, ms: Date.now() - started })
+    })
+  })
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  if (sorted.length === 0) return 0
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+/** Runs one trial in `dir` (a copy of the template); the figures it adds and the failed checks. */
+async function runTrial(dir, options) {
+  const { seed, reference, referenceMs, units, maxKills } = options
+  const random = prng(seed)
+  const history = new History(dir)
+  const failures = []
+  const kills = []
+  let runs = 0
+  let endedBeforeKill = 0
+  let statesLoadedAfterKill = 0
+  for (;;) {
+    runs++
+    // The first run is always killed; each resume is killed with even odds, up to maxKills.
+    const kill = kills.length < maxKills && (runs === 1 || random() < 0.5)
+    const killAtMs = kill ? Math.round(random() * referenceMs) : undefined
+    const before = history.lastSerial
+    const run = await apply(dir, killAtMs)
+    history.collect()
+    if (run.killed) {
+      const { kinds, wrote } = history.inFlightSince(before)
+      kills.push({ atMs: killAtMs, kinds: kinds.length > 0 ? kinds : [wrote ? 'between steps' : 'planning'] })
+      const loaded = await loadState(dir)
+      if (loaded.error) failures.push(`the state did not load after the kill at ${killAtMs} ms: ${loaded.error}`)
+      else statesLoadedAfterKill++
+      continue
+    }
+    if (kill) endedBeforeKill++
+    if (run.code !== 0) failures.push(`apply run ${runs} exited with ${run.code}:\n${run.output}`)
+    break
+  }
+
+  const [content, duplicates] = sql(join(dir, 'data'), [CONTENT, DUPLICATES])
+  if (JSON.stringify(content) !== JSON.stringify(reference)) {
+    const missing = reference.length - content.length
+    failures.push(`table content differs from the uninterrupted run's (${content.length} rows, ${missing >= 0 ? `${missing} fewer` : `${-missing} more`})`)
+  }
+  const duplicated = Number(duplicates[0]?.d)
+  if (duplicated !== 0) failures.push(`${duplicated} duplicate key(s) in labels_plain`)
+  const loaded = await loadState(dir)
+  if (loaded.error) failures.push(`the state does not load: ${loaded.error}`)
+  else {
+    const unfinished = loaded.steps.filter((step) => step.status !== 'succeeded').map((step) => `${step.address} ${step.status}`)
+    if (unfinished.length > 0) failures.push(`steps not succeeded in state: ${unfinished.join(', ')}`)
+    const jobs = loaded.steps.filter((step) => step.kind === 'job').length
+    if (jobs !== units) failures.push(`state records ${jobs} job steps, not ${units}`)
+  }
+  failures.push(...history.problems, ...history.jobsSucceededTwice())
+  return { seed, kills, resumes: runs - 1, endedBeforeKill, statesLoadedAfterKill, failures }
+}
+
+/**
+ * Runs the soak. `seed` fixes every kill moment: trial i uses seed + i, so one trial
+ * replays with `--seed <its seed> --trials 1`.
+ */
+export async function runSoak({ trials, seed, size = 'quickstart', maxKills = 3, keep = false, log = () => {} }) {
+  const dimensions = SIZES[size]
+  if (!dimensions) throw new Error(`unknown size ${size} (${Object.keys(SIZES).join(', ')})`)
+  if (!existsSync(join(ROOT, 'dist', 'commands', 'apply.js'))) throw new Error('bf is not built: run npm run build first')
+  const work = mkdtempSync(join(tmpdir(), 'bf-soak-'))
+  const template = join(work, 'template')
+  mkdirSync(template)
+  const started = Date.now()
+  try {
+    const { units } = seedTemplate(template, dimensions)
+    const referenceDir = join(work, 'reference')
+    cpSync(template, referenceDir, { recursive: true })
+    const first = await apply(referenceDir)
+    if (first.code !== 0) throw new Error(`the uninterrupted apply failed:\n${first.output}`)
+    const [reference] = sql(join(referenceDir, 'data'), [CONTENT])
+    const referenceHistory = new History(referenceDir)
+    referenceHistory.collect()
+    if (referenceHistory.jobsSucceededTwice().length > 0) throw new Error('the uninterrupted apply ran a job twice')
+    log(`uninterrupted apply: ${(first.ms / 1000).toFixed(1)} s, ${reference.length} rows`)
+
+    const results = []
+    for (let trial = 0; trial < trials; trial++) {
+      const dir = join(work, `trial-${trial}`)
+      cpSync(template, dir, { recursive: true })
+      const result = await runTrial(dir, { seed: seed + trial, reference, referenceMs: first.ms, units, maxKills })
+      results.push(result)
+      const verdict = result.failures.length === 0 ? 'ok' : `FAILED (kept in ${dir})`
+      log(`trial ${trial + 1}/${trials} seed ${result.seed}: ${result.kills.length} kill(s) at ${result.kills.map((kill) => `${kill.atMs} ms [${kill.kinds.join(', ')}]`).join(', ')}; ${result.resumes} resume(s); ${verdict}`)
+      if (result.failures.length === 0 && !keep) rmSync(dir, { recursive: true, force: true })
+    }
+    return summarize({ results, seed, size, dimensions, units, referenceMs: first.ms, elapsedMs: Date.now() - started, work })
+  } finally {
+    if (!keep) {
+      rmSync(template, { recursive: true, force: true })
+      rmSync(join(work, 'reference'), { recursive: true, force: true })
+      try {
+        rmSync(work)
+      } catch {
+        // failed trials stay for inspection
+      }
+    }
+  }
+}
+
+function summarize({ results, seed, size, dimensions, units, referenceMs, elapsedMs, work }) {
+  const byKind = Object.fromEntries(['planning', ...STEP_KINDS, 'between steps'].map((kind) => [kind, 0]))
+  for (const result of results) for (const kill of result.kills) for (const kind of kill.kinds) byKind[kind] = (byKind[kind] ?? 0) + 1
+  const resumes = results.map((result) => result.resumes)
+  const failed = results.filter((result) => result.failures.length > 0)
+  return {
+    trials: results.length,
+    seed,
+    size,
+    dimensions,
+    units,
+    referenceMs,
+    elapsedMs,
+    kills: results.reduce((sum, result) => sum + result.kills.length, 0),
+    killsByKind: byKind,
+    endedBeforeKill: results.reduce((sum, result) => sum + result.endedBeforeKill, 0),
+    statesLoadedAfterKill: results.reduce((sum, result) => sum + result.statesLoadedAfterKill, 0),
+    resumes: { total: resumes.reduce((sum, count) => sum + count, 0), median: median(resumes), max: Math.max(0, ...resumes) },
+    passed: results.length - failed.length,
+    failures: failed.map((result) => ({ seed: result.seed, failures: result.failures })),
+    work,
+  }
+}
+
+/** The figures as printed by scripts/soak.mjs and quoted in docs/reliability.md. */
+export function formatFigures(figures) {
+  const { dimensions: d } = figures
+  const kinds = Object.entries(figures.killsByKind)
+    .map(([kind, count]) => `${kind} ${count}`)
+    .join(', ')
+  const lines = [
+    `bf crash-resume soak: ${figures.trials} trials, seed ${figures.seed}`,
+    `data set: ${figures.size} (${d.customers} customers × ${d.days} days × ${d.conversationsPerDay} conversations/day, ${figures.units} units)`,
+    `uninterrupted apply: ${(figures.referenceMs / 1000).toFixed(1)} s; soak took ${Math.round(figures.elapsedMs / 1000)} s`,
+    `kills (SIGKILL): ${figures.kills}; runs that ended before their kill moment: ${figures.endedBeforeKill}`,
+    `kills by step kind running: ${kinds}`,
+    `resumes per trial: median ${figures.resumes.median}, max ${figures.resumes.max} (${figures.resumes.total} in all)`,
+    `state loaded after every kill: ${figures.statesLoadedAfterKill}/${figures.kills}`,
+    `checks passed: ${figures.passed}/${figures.trials} trials (content = uninterrupted run's, 0 duplicate keys, state loads, no job succeeded twice)`,
+  ]
+  for (const failure of figures.failures) lines.push(`FAILED trial seed ${failure.seed}:`, ...failure.failures.map((text) => `  ${text}`))
+  return lines.join('\n')
+}
