@@ -201,25 +201,51 @@ async function loadState(dir) {
   }
 }
 
-/** Runs `bf apply` in `dir`; kills it with SIGKILL `killAtMs` after start when given and still running. */
-function apply(dir, killAtMs) {
+function completeLines(file) {
+  try {
+    const text = readFileSync(file, 'utf8')
+    let count = 0
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++
+    return count
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Runs `bf apply` in `dir` and, when `kill` says so, SIGKILLs it: `atMs` after it started,
+ * or `delayMs` after its `afterLines`-th journal line. Also tells when the run wrote its
+ * first journal line (where startup and planning end).
+ */
+function apply(dir, kill) {
   return new Promise((resolve) => {
+    const journal = join(stateDir(dir), 'journal.jsonl')
+    const linesBefore = completeLines(journal)
     const child = spawn(process.execPath, [BIN, 'apply', 'plan.yaml', '--auto-approve', '--no-color'], {
       cwd: dir,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
+    const started = Date.now()
     let output = ''
     const keep = (chunk) => {
       output = (output + chunk.toString()).slice(-6_000)
     }
     child.stdout.on('data', keep)
     child.stderr.on('data', keep)
-    const started = Date.now()
-    const timer = killAtMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAtMs)
+    let firstEventMs
+    let timer = kill?.atMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), kill.atMs)
+    const watch = setInterval(() => {
+      const written = completeLines(journal) - linesBefore
+      if (written > 0) firstEventMs ??= Date.now() - started
+      if (kill?.afterLines !== undefined && timer === undefined && written >= kill.afterLines) {
+        timer = setTimeout(() => child.kill('SIGKILL'), kill.delayMs)
+      }
+    }, 5)
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
-      resolve({ code, killed: signal === 'SIGKILL', output, ms: Date.now() - started })
+      clearInterval(watch)
+      resolve({ code, killed: signal === 'SIGKILL', output, ms: Date.now() - started, firstEventMs, lines: completeLines(journal) - linesBefore })
     })
   })
 }
@@ -233,7 +259,7 @@ function median(values) {
 
 /** Runs one trial in `dir` (a copy of the template); the figures it adds and the failed checks. */
 async function runTrial(dir, options) {
-  const { seed, reference, referenceMs, units, maxKills } = options
+  const { seed, reference, referenceMs, workStartMs, units, maxKills } = options
   const random = prng(seed)
   const history = new History(dir)
   const failures = []
@@ -244,16 +270,16 @@ async function runTrial(dir, options) {
   for (;;) {
     runs++
     // The first run is always killed; each resume is killed with even odds, up to maxKills.
-    const kill = kills.length < maxKills && (runs === 1 || random() < 0.5)
-    const killAtMs = kill ? Math.round(random() * referenceMs) : undefined
+    // One kill in six falls in startup and planning; the others a moment after a random journal line.
+    const kill = kills.length < maxKills && (runs === 1 || random() < 0.5) ? killMoment(random, reference) : undefined
+    const run = await apply(dir, kill)
     const before = history.lastSerial
-    const run = await apply(dir, killAtMs)
     history.collect()
     if (run.killed) {
       const { kinds, wrote } = history.inFlightSince(before)
-      kills.push({ atMs: killAtMs, kinds: kinds.length > 0 ? kinds : [wrote ? 'between steps' : 'planning'] })
+      kills.push({ moment: describeMoment(kill), kinds: kinds.length > 0 ? kinds : [wrote ? 'between steps' : 'planning'] })
       const loaded = await loadState(dir)
-      if (loaded.error) failures.push(`the state did not load after the kill at ${killAtMs} ms: ${loaded.error}`)
+      if (loaded.error) failures.push(`the state did not load after the kill ${describeMoment(kill)}: ${loaded.error}`)
       else statesLoadedAfterKill++
       continue
     }
@@ -303,13 +329,13 @@ export async function runSoak({ trials, seed, size = 'quickstart', maxKills = 3,
     const referenceHistory = new History(referenceDir)
     referenceHistory.collect()
     if (referenceHistory.jobsSucceededTwice().length > 0) throw new Error('the uninterrupted apply ran a job twice')
-    log(`uninterrupted apply: ${(first.ms / 1000).toFixed(1)} s, ${reference.length} rows`)
+    log(`uninterrupted apply: ${(first.ms / 1000).toFixed(1)} s (first step at ${((first.firstEventMs ?? 0) / 1000).toFixed(1)} s), ${reference.length} rows`)
 
     const results = []
     for (let trial = 0; trial < trials; trial++) {
       const dir = join(work, `trial-${trial}`)
       cpSync(template, dir, { recursive: true })
-      const result = await runTrial(dir, { seed: seed + trial, reference, referenceMs: first.ms, units, maxKills })
+      const result = await runTrial(dir, { seed: seed + trial, reference, referenceMs: first.ms, workStartMs: first.firstEventMs ?? 0, units, maxKills })
       results.push(result)
       const verdict = result.failures.length === 0 ? 'ok' : `FAILED (kept in ${dir})`
       log(`trial ${trial + 1}/${trials} seed ${result.seed}: ${result.kills.length} kill(s) at ${result.kills.map((kill) => `${kill.atMs} ms [${kill.kinds.join(', ')}]`).join(', ')}; ${result.resumes} resume(s); ${verdict}`)
