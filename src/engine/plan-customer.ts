@@ -1,3 +1,4 @@
+import { formatTimestamp } from '../plan/timestamp.js'
 import type { ClusterSpec, CustomerSpec, PlanSpec, Window } from '../plan/model.js'
 import type { JsonValue, StepRecord } from '../state/model.js'
 import type { Statement } from '../warehouse/warehouse.js'
@@ -27,8 +28,6 @@ export interface CustomerContext {
   verifyFingerprint: string
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
-
 function deleteStep(context: CustomerContext, address: string, window: Window, rows: number | undefined): PlannedStep {
   const { spec, cluster, customer } = context
   const statement = context.deleteStatement(deleteRequest(spec, cluster, customer.id, window, REVIEW_TAG))
@@ -39,7 +38,7 @@ function deleteStep(context: CustomerContext, address: string, window: Window, r
     customerColumn: spec.target.customerColumn,
     timeColumn: spec.target.timeColumn,
     customer: customer.id,
-    window: { start: iso(window.start), end: iso(window.end) },
+    window: { start: formatTimestamp(window.start), end: formatTimestamp(window.end) },
   }
   return {
     address,

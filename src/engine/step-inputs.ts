@@ -1,9 +1,8 @@
+import { formatTimestamp } from '../plan/timestamp.js'
 import { renderTemplate } from '../plan/template.js'
 import type { ClusterSpec, PlanSpec, Unit, Window } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
 import type { DeleteRequest } from '../warehouse/warehouse.js'
-
-const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
 
 /** Job env with `{{ … }}` rendered for one unit; `${env:…}` references stay unresolved. */
 export function renderJobEnv(spec: PlanSpec, unit: Unit): Record<string, string> {
@@ -12,7 +11,7 @@ export function renderJobEnv(spec: PlanSpec, unit: Unit): Record<string, string>
     cluster: unit.cluster,
     batchStart: unit.batch.start,
     batchEnd: unit.batch.end,
-    batchDate: iso(unit.batch.start).slice(0, 10),
+    batchDate: formatTimestamp(unit.batch.start).slice(0, 10),
     planName: spec.name,
   }
   const env: Record<string, string> = {}
@@ -26,7 +25,7 @@ export function jobInputs(spec: PlanSpec, unit: Unit): Record<string, JsonValue>
   const inputs: Record<string, JsonValue> = {
     kind: job.kind,
     customer: unit.customer,
-    window: { start: iso(unit.batch.start), end: iso(unit.batch.end) },
+    window: { start: formatTimestamp(unit.batch.start), end: formatTimestamp(unit.batch.end) },
   }
   if (Object.keys(job.env).length > 0) inputs.env = renderJobEnv(spec, unit)
   if (job.sql !== undefined) inputs.sql = job.sql

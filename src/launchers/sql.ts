@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
 import { formatDuration } from '../plan/duration.js'
+import { formatTimestamp } from '../plan/timestamp.js'
 import type { ClusterSpec, JobSpec } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
 import { unitParams } from '../warehouse/sql-values.js'
@@ -103,7 +104,7 @@ export class SqlLauncher implements Launcher {
 
   async describe(request: Omit<JobRequest, 'signal' | 'logDir'>): Promise<string> {
     const params = unitParams({ customer: request.customer, window: request.batch, cluster: request.cluster.name })
-    const time = (seconds: number): string => `${new Date(seconds * 1_000).toISOString().replace('.000Z', 'Z')} (${seconds})`
+    const time = (seconds: number): string => `${formatTimestamp(seconds * 1_000)} (${seconds})`
     return [
       (request.job.sql ?? '').trim(),
       `-- customer = ${sqlString(String(params.customer))}`,
