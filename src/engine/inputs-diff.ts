@@ -19,14 +19,29 @@ export function changedPaths(before: Record<string, JsonValue> | undefined, afte
   return [...paths].filter((path) => a.get(path) !== b.get(path)).sort()
 }
 
+/** `path: value` lines; a multi-line string as a block, so a diff shows only the lines that changed. */
 function asLines(inputs: Record<string, JsonValue> | undefined): string {
   const flat = new Map<string, string>()
   flatten(inputs ?? {}, '', flat)
-  return [...flat.entries()].map(([path, value]) => `${path}: ${value}`).join('\n') + '\n'
+  const lines: string[] = []
+  for (const [path, json] of flat) {
+    const value: unknown = JSON.parse(json)
+    if (typeof value === 'string' && value.includes('\n')) {
+      lines.push(`${path}: |`, ...value.replace(/\n$/, '').split('\n').map((line) => `  ${line}`))
+    } else {
+      lines.push(`${path}: ${json}`)
+    }
+  }
+  return `${lines.join('\n')}\n`
 }
 
 /** A unified diff of old and new inputs, one `path: value` line each. */
 export function inputsDiff(before: Record<string, JsonValue> | undefined, after: Record<string, JsonValue>, label: string): string {
-  const patch = createTwoFilesPatch(`${label} (applied)`, `${label} (plan)`, asLines(before), asLines(after), '', '', { context: 1 })
-  return patch.split('\n').slice(1).join('\n').trimEnd()
+  const patch = createTwoFilesPatch(`${label} (applied)`, `${label} (plan)`, asLines(before), asLines(after), '', '', { context: 2 })
+  return patch
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .trimEnd()
 }
