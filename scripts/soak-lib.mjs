@@ -36,7 +36,10 @@ const PLAIN_TARGET = [
   'INSERT INTO labels_plain SELECT * FROM conversation_with_labels',
 ]
 
-const CONTENT = 'SELECT customer_id, conversation_id, agent_user_id, toString(conversation_end_time) AS t, label FROM labels_plain ORDER BY ALL'
+// Every column of every row, as a count and an order-independent digest (a sum of row hashes counts a repeated row twice).
+const CONTENT = `SELECT count() AS rows,
+  toString(sum(cityHash64(conversation_id, customer_id, profile_id, agent_user_id, conversation_end_time, label, labeled_at))) AS digest
+  FROM labels_plain`
 const DUPLICATES = 'SELECT count() - uniqExact(customer_id, conversation_id) AS d FROM labels_plain'
 
 /** The quickstart's plan (examples/quickstart/plan.yaml) on `labels_plain`, with a deterministic label. */
@@ -81,7 +84,7 @@ export function prng(seed) {
 }
 
 function sql(dataDir, statements) {
-  const out = execFileSync(process.execPath, [SQL_CHILD, dataDir, JSON.stringify(statements)], { encoding: 'utf8', cwd: ROOT })
+  const out = execFileSync(process.execPath, [SQL_CHILD, dataDir, JSON.stringify(statements)], { encoding: 'utf8', cwd: ROOT, maxBuffer: 64 * 1024 * 1024 })
   return out.trim().split('\n').map((line) => JSON.parse(line))
 }
 
@@ -92,7 +95,7 @@ process.stdout.write(JSON.stringify(await prepareQuickstart(${JSON.stringify(dat
   const made = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }))
   sql(data, PLAIN_TARGET)
   writeFileSync(join(dir, 'plan.yaml'), planText(made.customers, size.days))
-  return { customers: made.customers, units: made.customers.length * size.days }
+  return { customers: made.customers, units: made.customers.length * size.days, conversations: made.conversations }
 }
 
 function stateDir(dir) {
@@ -245,9 +248,19 @@ function apply(dir, kill) {
     child.on('exit', (code, signal) => {
       clearTimeout(timer)
       clearInterval(watch)
-      resolve({ code, killed: signal === 'SIGKILL', output, ms: Date.now() - started, firstEventMs, lines: completeLines(journal) - linesBefore })
+      resolve({ code, killed: signal === 'SIGKILL', output, ms: Date.now() - started, firstEventMs })
     })
   })
+}
+
+/** Where to kill a run, from the uninterrupted run's timing and journal length. */
+function killMoment(random, reference) {
+  if (random() < 1 / 6) return { atMs: Math.round(random() * (reference.firstEventMs ?? reference.ms)) }
+  return { afterLines: 1 + Math.floor(random() * Math.max(1, reference.lines - 1)), delayMs: Math.floor(random() * 40) }
+}
+
+function describeMoment(kill) {
+  return kill.atMs !== undefined ? `at ${kill.atMs} ms` : `${kill.delayMs} ms after journal line ${kill.afterLines}`
 }
 
 function median(values) {
@@ -259,7 +272,7 @@ function median(values) {
 
 /** Runs one trial in `dir` (a copy of the template); the figures it adds and the failed checks. */
 async function runTrial(dir, options) {
-  const { seed, reference, referenceMs, workStartMs, units, maxKills } = options
+  const { seed, reference, units, maxKills } = options
   const random = prng(seed)
   const history = new History(dir)
   const failures = []
@@ -271,9 +284,9 @@ async function runTrial(dir, options) {
     runs++
     // The first run is always killed; each resume is killed with even odds, up to maxKills.
     // One kill in six falls in startup and planning; the others a moment after a random journal line.
-    const kill = kills.length < maxKills && (runs === 1 || random() < 0.5) ? killMoment(random, reference) : undefined
-    const run = await apply(dir, kill)
+    const kill = kills.length < maxKills && (runs === 1 || random() < 0.5) ? killMoment(random, reference.run) : undefined
     const before = history.lastSerial
+    const run = await apply(dir, kill)
     history.collect()
     if (run.killed) {
       const { kinds, wrote } = history.inFlightSince(before)
@@ -289,9 +302,9 @@ async function runTrial(dir, options) {
   }
 
   const [content, duplicates] = sql(join(dir, 'data'), [CONTENT, DUPLICATES])
-  if (JSON.stringify(content) !== JSON.stringify(reference)) {
-    const missing = reference.length - content.length
-    failures.push(`table content differs from the uninterrupted run's (${content.length} rows, ${missing >= 0 ? `${missing} fewer` : `${-missing} more`})`)
+  const [got, want] = [content[0], reference.content[0]]
+  if (got?.digest !== want?.digest || Number(got?.rows) !== Number(want?.rows)) {
+    failures.push(`table content differs from the uninterrupted run's: ${got?.rows} rows (digest ${got?.digest}), not ${want?.rows} (digest ${want?.digest})`)
   }
   const duplicated = Number(duplicates[0]?.d)
   if (duplicated !== 0) failures.push(`${duplicated} duplicate key(s) in labels_plain`)
@@ -320,25 +333,31 @@ export async function runSoak({ trials, seed, size = 'quickstart', maxKills = 3,
   mkdirSync(template)
   const started = Date.now()
   try {
-    const { units } = seedTemplate(template, dimensions)
+    const { units, conversations } = seedTemplate(template, dimensions)
     const referenceDir = join(work, 'reference')
     cpSync(template, referenceDir, { recursive: true })
     const first = await apply(referenceDir)
     if (first.code !== 0) throw new Error(`the uninterrupted apply failed:\n${first.output}`)
-    const [reference] = sql(join(referenceDir, 'data'), [CONTENT])
+    const [reference, [duplicates]] = sql(join(referenceDir, 'data'), [CONTENT, DUPLICATES])
+    if (Number(reference[0]?.rows) !== conversations || Number(duplicates?.d) !== 0) {
+      throw new Error(`the uninterrupted apply left ${reference[0]?.rows} rows (${duplicates?.d} duplicated), not one per conversation (${conversations})`)
+    }
+    // The apply's own compaction moved its journal aside.
+    first.lines = completeLines(join(stateDir(referenceDir), 'journal.jsonl.bak'))
     const referenceHistory = new History(referenceDir)
     referenceHistory.collect()
     if (referenceHistory.jobsSucceededTwice().length > 0) throw new Error('the uninterrupted apply ran a job twice')
-    log(`uninterrupted apply: ${(first.ms / 1000).toFixed(1)} s (first step at ${((first.firstEventMs ?? 0) / 1000).toFixed(1)} s), ${reference.length} rows`)
+    log(`uninterrupted apply: ${(first.ms / 1000).toFixed(1)} s, first step at ${((first.firstEventMs ?? 0) / 1000).toFixed(1)} s, ${first.lines} journal lines, ${reference[0]?.rows} rows`)
 
     const results = []
     for (let trial = 0; trial < trials; trial++) {
       const dir = join(work, `trial-${trial}`)
       cpSync(template, dir, { recursive: true })
-      const result = await runTrial(dir, { seed: seed + trial, reference, referenceMs: first.ms, workStartMs: first.firstEventMs ?? 0, units, maxKills })
+      const result = await runTrial(dir, { seed: seed + trial, reference: { run: first, content: reference }, units, maxKills })
       results.push(result)
       const verdict = result.failures.length === 0 ? 'ok' : `FAILED (kept in ${dir})`
-      log(`trial ${trial + 1}/${trials} seed ${result.seed}: ${result.kills.length} kill(s) at ${result.kills.map((kill) => `${kill.atMs} ms [${kill.kinds.join(', ')}]`).join(', ')}; ${result.resumes} resume(s); ${verdict}`)
+      const kills = result.kills.map((kill) => `${kill.moment} [${kill.kinds.join(', ')}]`).join('; ') || 'none (the run ended first)'
+      log(`trial ${trial + 1}/${trials} seed ${result.seed}: kills ${kills}; ${result.resumes} resume(s); ${verdict}`)
       if (result.failures.length === 0 && !keep) rmSync(dir, { recursive: true, force: true })
     }
     return summarize({ results, seed, size, dimensions, units, referenceMs: first.ms, elapsedMs: Date.now() - started, work })

@@ -6,10 +6,13 @@ import { FileStateStore } from '../state/file-store.js'
 import type { StateStore } from '../state/store.js'
 import { buildDeleteStatement } from '../warehouse/delete-statement.js'
 import { openWarehouse } from '../warehouse/open-warehouse.js'
+import type { OpenWarehouseOptions } from '../warehouse/open-warehouse.js'
 import type { Warehouse } from '../warehouse/warehouse.js'
 import { CommandLauncher } from '../launchers/command.js'
 import { SqlLauncher } from '../launchers/sql.js'
+import type { SqlLauncherOptions } from '../launchers/sql.js'
 import { KubernetesLauncher } from '../launchers/kubernetes.js'
+import type { KubernetesLauncherOptions } from '../launchers/kubernetes.js'
 
 /** bf's own version, from its package.json. */
 export const BF_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
@@ -23,8 +26,20 @@ export interface Engine {
   close(): Promise<void>
 }
 
+/** Timeouts and retries of the parts that reach the world; the defaults suit real clusters. */
+export interface EngineOptions {
+  warehouse?: Pick<OpenWarehouseOptions, 'retry' | 'requestTimeoutMs'>
+  kubernetes?: KubernetesLauncherOptions
+  sql?: SqlLauncherOptions
+}
+
 /** Real implementations behind the engine's interfaces, opened lazily and closed together. */
-export async function openEngine(spec: PlanSpec, state: StateStore = openStateStore(spec), env: NodeJS.ProcessEnv = process.env): Promise<Engine> {
+export async function openEngine(
+  spec: PlanSpec,
+  state: StateStore = openStateStore(spec),
+  env: NodeJS.ProcessEnv = process.env,
+  options: EngineOptions = {},
+): Promise<Engine> {
   const warehouses = new Map<string, Promise<Warehouse>>()
   const launchers = new Map<JobSpec['kind'], Launcher>()
   const warehouse = (name: string): Promise<Warehouse> => {
@@ -32,7 +47,7 @@ export async function openEngine(spec: PlanSpec, state: StateStore = openStateSt
     if (!opened) {
       const cluster = spec.clusters.find((candidate) => candidate.name === name)
       if (!cluster) throw new Error(`cluster ${name} is not in the plan`)
-      opened = openWarehouse(cluster, { env })
+      opened = openWarehouse(cluster, { ...options.warehouse, env })
       warehouses.set(name, opened)
     }
     return opened
@@ -40,7 +55,8 @@ export async function openEngine(spec: PlanSpec, state: StateStore = openStateSt
   const launcher = (kind: JobSpec['kind']): Launcher => {
     const known = launchers.get(kind)
     if (known) return known
-    const made: Launcher = kind === 'sql' ? new SqlLauncher(warehouse) : kind === 'command' ? new CommandLauncher() : new KubernetesLauncher()
+    const made: Launcher =
+      kind === 'sql' ? new SqlLauncher(warehouse, options.sql) : kind === 'command' ? new CommandLauncher() : new KubernetesLauncher(options.kubernetes)
     launchers.set(kind, made)
     return made
   }

@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { writeFile } from 'node:fs/promises'
 import { Args, Flags } from '@oclif/core'
 import { BfCommand } from '../cli/base-command.js'
@@ -9,9 +10,26 @@ import { computePlan } from '../engine/planner.js'
 import { loadPlan } from '../plan/load.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
 import { renderPlanHuman } from '../views/plan-human.js'
-import { renderPlanJson } from '../views/plan-json.js'
+import { planJsonChunks } from '../views/plan-json.js'
 import { renderPlanMarkdown } from '../views/plan-markdown.js'
 import { serializeSavedPlan } from '../views/saved-plan.js'
+
+/** Bytes gathered before each write: few writes, and no output held whole in memory. */
+const WRITE_BYTES = 1 << 16
+
+/** Writes `chunks` in writes of about `WRITE_BYTES`, waiting whenever the stream asks to. */
+async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {
+  let pending = ''
+  const flush = async (): Promise<void> => {
+    if (!stream.write(pending)) await once(stream, 'drain')
+    pending = ''
+  }
+  for (const chunk of chunks) {
+    pending += chunk
+    if (pending.length >= WRITE_BYTES) await flush()
+  }
+  if (pending.length > 0) await flush()
+}
 
 export default class Plan extends BfCommand {
   static override summary = 'Refresh, compare, and print what apply would do.'
@@ -43,7 +61,7 @@ export default class Plan extends BfCommand {
       const computed = await computePlan(spec, engine.deps, planOptionsFrom(flags))
       const review = flags['show-sql'] || flags['server-dry-run']
       const plan = review ? await withJobPreviews(spec, computed, engine.deps, flags['server-dry-run']) : computed
-      if (flags.json) this.out(renderPlanJson(plan))
+      if (flags.json) await writeChunks(process.stdout, planJsonChunks(plan))
       else if (flags.markdown) this.out(renderPlanMarkdown(plan))
       else this.out(renderPlanHuman(plan, { color: this.useColor(flags['no-color']), showSql: flags['show-sql'] }))
       if (flags.out) {

@@ -25,6 +25,9 @@ export interface UnitDecision {
   inputsDiff?: string
   jobInputs: Record<string, JsonValue>
   jobFingerprint: string
+  /** Addresses of the unit's job and verify steps. */
+  jobAddress: string
+  verifyAddress: string
 }
 
 export interface DecideContext {
@@ -53,43 +56,59 @@ export function driftReasons(spec: PlanSpec, live: UnitLive): string[] {
   return reasons
 }
 
+/** Shared by every unit with nothing to say: a plan can hold a million units. Never push to it. */
+const NO_REASONS: string[] = []
+
 /** Compares one unit's plan, state and live figures. */
 export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
   const { spec, steps } = context
   const inputs = jobInputs(spec, unit)
   const jobFingerprint = fingerprint(inputs)
   const figures = context.live?.unit(unit.customer, unit.batch.start)
-  const live = figures && { rows: figures.rows, keys: figures.keys, ...(figures.expected === undefined ? {} : { expected: figures.expected }) }
-  const drift = live ? driftReasons(spec, live) : []
-  const base = { unit, jobInputs: inputs, jobFingerprint, drifted: drift.length > 0, orphanRows: false, ...(live ? { live } : {}) }
-
-  const job = steps.get(stepAddress.unitStep(unit.address, 'job'))
-  const verify = steps.get(stepAddress.unitStep(unit.address, 'verify'))
-  if (!job) return { ...base, orphanRows: (live?.rows ?? 0) > 0, action: 'create', reasons: [], need: 'job', dirty: false }
-  if (job.status === 'started') {
-    return { ...base, action: 'create', reasons: [`interrupted: job attempt ${job.attempt} is reconciled first`], need: 'job', dirty: false }
+  let live: UnitLive | undefined
+  if (figures) {
+    live = { rows: figures.rows, keys: figures.keys }
+    if (figures.expected !== undefined) live.expected = figures.expected
   }
+  const drift = live ? driftReasons(spec, live) : NO_REASONS
+  const jobAddress = stepAddress.unitStep(unit.address, 'job')
+  const verifyAddress = stepAddress.unitStep(unit.address, 'verify')
+  const decided = (action: UnitAction, reasons: string[], need: UnitNeed, dirty: boolean): UnitDecision => {
+    const decision: UnitDecision = {
+      unit,
+      action,
+      reasons: reasons.length === 0 ? NO_REASONS : reasons,
+      need,
+      dirty,
+      drifted: drift.length > 0,
+      orphanRows: false,
+      jobInputs: inputs,
+      jobFingerprint,
+      jobAddress,
+      verifyAddress,
+    }
+    if (live) decision.live = live
+    return decision
+  }
+
+  const job = steps.get(jobAddress)
+  const verify = steps.get(verifyAddress)
+  if (!job) {
+    const decision = decided('create', NO_REASONS, 'job', false)
+    decision.orphanRows = (live?.rows ?? 0) > 0
+    return decision
+  }
+  if (job.status === 'started') return decided('create', [`interrupted: job attempt ${job.attempt} is reconciled first`], 'job', false)
   if (job.fingerprint !== jobFingerprint) {
     const paths = changedPaths(job.inputs, inputs).map((path) => `job.${path}`)
-    return {
-      ...base,
-      action: 'replace',
-      reasons: [`inputs changed: ${paths.join(', ') || 'job'}`],
-      need: 'job',
-      dirty: true,
-      inputsDiff: inputsDiff(job.inputs, inputs, unit.address),
-    }
+    const decision = decided('replace', [`inputs changed: ${paths.join(', ') || 'job'}`], 'job', true)
+    decision.inputsDiff = inputsDiff(job.inputs, inputs, unit.address)
+    return decision
   }
-  if (job.status === 'failed') {
-    return { ...base, action: 'replace', reasons: [`failed: ${job.error ?? 'job failed'}`], need: 'job', dirty: false }
-  }
-  if (verify?.status === 'failed') {
-    return { ...base, action: 'replace', reasons: [`verify failed: ${verify.error ?? 'check failed'}`], need: 'job', dirty: true }
-  }
-  if (drift.length > 0) return { ...base, action: 'replace', reasons: drift, need: 'job', dirty: true }
-  if (!verify || verify.status === 'started') return { ...base, action: 'create', reasons: ['not verified yet'], need: 'verify', dirty: false }
-  if (verify.fingerprint !== context.verifyFingerprint) {
-    return { ...base, action: 'replace', reasons: ['verify settings changed: verify re-runs'], need: 'verify', dirty: false }
-  }
-  return { ...base, action: 'no-op', reasons: [], need: 'none', dirty: false }
+  if (job.status === 'failed') return decided('replace', [`failed: ${job.error ?? 'job failed'}`], 'job', false)
+  if (verify?.status === 'failed') return decided('replace', [`verify failed: ${verify.error ?? 'check failed'}`], 'job', true)
+  if (drift.length > 0) return decided('replace', drift, 'job', true)
+  if (!verify || verify.status === 'started') return decided('create', ['not verified yet'], 'verify', false)
+  if (verify.fingerprint !== context.verifyFingerprint) return decided('replace', ['verify settings changed: verify re-runs'], 'verify', false)
+  return decided('no-op', NO_REASONS, 'none', false)
 }

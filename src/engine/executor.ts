@@ -229,8 +229,10 @@ export class Executor {
     const retries = step.kind === 'job' ? this.spec.job.retries : 0
     const lastAttempt = attempt + retries
     let previous = resuming ? record.outputs : undefined
+    // What the last attempt left when it failed (a delete's tag), so a new attempt can reconcile with it.
+    let earlier = !resuming && record?.status === 'failed' && record.fingerprint === step.fingerprint ? record.outputs : undefined
     for (;;) {
-      const result = await this.once(step, attempt, previous)
+      const result = await this.once(step, attempt, previous, earlier)
       if (result.status !== 'failed' || attempt >= lastAttempt || this.stop.stopping.aborted) return result
       // retry only failures whose end is known; an unresolved attempt is never run twice at once
       const delay = Math.min(this.options.retryBackoffCapMs, this.options.retryBackoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2)
@@ -238,11 +240,17 @@ export class Executor {
       await sleep(delay, this.stop.stopping)
       if (this.stop.stopping.aborted) return result
       attempt++
+      earlier = this.records.get(step.address)?.outputs
       previous = undefined
     }
   }
 
-  private async once(step: PlannedStep, attempt: number, previous: Record<string, JsonValue> | undefined): Promise<StepResult> {
+  private async once(
+    step: PlannedStep,
+    attempt: number,
+    previous: Record<string, JsonValue> | undefined,
+    earlier: Record<string, JsonValue> | undefined,
+  ): Promise<StepResult> {
     const base = { address: step.address, kind: step.kind, attempt, fingerprint: step.fingerprint }
     if (!previous) await this.write({ type: 'started', ...base, inputs: step.inputs, at: now() })
     this.emit({ type: 'step_start', address: step.address, kind: step.kind, attempt, at: now() })
@@ -253,6 +261,7 @@ export class Executor {
       lineage: this.lineage,
       attempt,
       ...(previous ? { previous } : {}),
+      ...(earlier ? { earlier } : {}),
       record: (address) => this.records.get(address),
       save: (outputs) => this.write({ type: 'progress', ...base, outputs, at: now() }),
       note: (message) => this.emit({ type: 'step_note', address: step.address, message, at: now() }),

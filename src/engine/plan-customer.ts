@@ -59,9 +59,13 @@ function isDone(record: StepRecord | undefined, fingerprintNow: string): boolean
 
 const ORPHAN_ROWS = 'rows are live but no job of bf wrote them: the delete re-runs first'
 
-/** Units never run whose window holds rows: a delete that already ran must run again before their jobs. */
-function orphansAfterDelete(decisions: UnitDecision[], deleteDone: boolean, wanted: (decision: UnitDecision) => boolean): boolean {
-  if (!deleteDone) return false
+/**
+ * Units never run whose window holds rows: a delete that already ran must run again
+ * before their jobs. Only once its mutation is known done: until then the rows may be
+ * the ones it is still removing, and a second delete would be redundant.
+ */
+function orphansAfterDelete(decisions: UnitDecision[], deleteSettled: boolean, wanted: (decision: UnitDecision) => boolean): boolean {
+  if (!deleteSettled) return false
   const orphans = decisions.filter((decision) => decision.orphanRows && wanted(decision))
   for (const decision of orphans) decision.reasons = [ORPHAN_ROWS]
   return orphans.length > 0
@@ -76,16 +80,17 @@ function reRunBecauseOfDelete(decision: UnitDecision, deleteAddress: string): vo
 
 function toPlannedUnit(decision: UnitDecision): PlannedUnit {
   const { unit } = decision
-  return {
+  const planned: PlannedUnit = {
     address: unit.address,
     cluster: unit.cluster,
     customer: unit.customer,
-    batch: { start: unit.batch.start, end: unit.batch.end, label: unit.batch.label },
+    batch: unit.batch,
     action: decision.action,
     reasons: decision.reasons,
-    ...(decision.live ? { live: decision.live } : {}),
-    ...(decision.inputsDiff ? { inputsDiff: decision.inputsDiff } : {}),
   }
+  if (decision.live) planned.live = decision.live
+  if (decision.inputsDiff) planned.inputsDiff = decision.inputsDiff
+  return planned
 }
 
 function sumRows(decisions: UnitDecision[]): number | undefined {
@@ -113,19 +118,28 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
   const deleteCovers: string[] = []
 
   const jobAndVerify = (decision: UnitDecision, after: string | undefined): string => {
-    const { unit } = decision
-    const base = { cluster: cluster.name, customer: customer.id, unit: unit.address, window: { start: unit.batch.start, end: unit.batch.end } }
-    const verifyAddress = stepAddress.unitStep(unit.address, 'verify')
+    const { unit, jobAddress, verifyAddress } = decision
+    const window = { start: unit.batch.start, end: unit.batch.end }
+    const unitStep = (address: string, kind: 'job' | 'verify', dependsOn: string[], fingerprint: string, inputs: Record<string, JsonValue>): PlannedStep => ({
+      cluster: cluster.name,
+      customer: customer.id,
+      unit: unit.address,
+      window,
+      address,
+      kind,
+      dependsOn,
+      fingerprint,
+      inputs,
+    })
     let verifyDeps: string[] = []
     if (decision.need === 'job') {
-      const jobAddress = stepAddress.unitStep(unit.address, 'job')
-      steps.push({ ...base, address: jobAddress, kind: 'job', dependsOn: after ? [after] : [], fingerprint: decision.jobFingerprint, inputs: decision.jobInputs })
+      steps.push(unitStep(jobAddress, 'job', after ? [after] : [], decision.jobFingerprint, decision.jobInputs))
       if (!after) roots.push(jobAddress)
       verifyDeps = [jobAddress]
     } else if (after) {
       verifyDeps = [after]
     }
-    steps.push({ ...base, address: verifyAddress, kind: 'verify', dependsOn: verifyDeps, fingerprint: context.verifyFingerprint, inputs: verify })
+    steps.push(unitStep(verifyAddress, 'verify', verifyDeps, context.verifyFingerprint, verify))
     if (verifyDeps.length === 0) roots.push(verifyAddress)
     return verifyAddress
   }
@@ -135,7 +149,7 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
     const awaitAddress = stepAddress.customerStep(cluster.name, customer.id, 'await-mutation')
     const remove = deleteStep(context, deleteAddress, customer.window, sumRows(decisions))
     const deleteDone = isDone(context.steps.get(deleteAddress), remove.fingerprint)
-    const orphans = orphansAfterDelete(decisions, deleteDone, selected)
+    const orphans = orphansAfterDelete(decisions, deleteDone && context.steps.get(awaitAddress)?.status === 'succeeded', selected)
     const deleteNeeded = !deleteDone || orphans || decisions.some((d) => d.dirty && selected(d))
     const awaitNeeded = deleteNeeded || context.steps.get(awaitAddress)?.status !== 'succeeded'
     if (deleteNeeded) {
@@ -169,7 +183,8 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
       const awaitAddress = stepAddress.unitStep(decision.unit.address, 'await-mutation')
       const remove = deleteStep(context, deleteAddress, decision.unit.batch, decision.live?.rows)
       const deleteDone = isDone(context.steps.get(deleteAddress), remove.fingerprint)
-      const deleteNeeded = decision.dirty || !deleteDone || orphansAfterDelete([decision], deleteDone, selected)
+      const settled = deleteDone && context.steps.get(awaitAddress)?.status === 'succeeded'
+      const deleteNeeded = decision.dirty || !deleteDone || orphansAfterDelete([decision], settled, selected)
       if (deleteNeeded) reRunBecauseOfDelete(decision, deleteAddress)
       const awaitNeeded = deleteNeeded || (decision.need === 'job' && context.steps.get(awaitAddress)?.status !== 'succeeded')
       let after = previous

@@ -9,7 +9,7 @@ import { decideUnit } from './decide-unit.js'
 import type { UnitDecision } from './decide-unit.js'
 import type { EngineDeps } from './deps.js'
 import { fingerprint } from './fingerprint.js'
-import { orphanedSteps } from './forget.js'
+import { forgottenDeleteWarnings, orphanedSteps } from './forget.js'
 import type { ComputedPlan, PlannedStep, PlannedUnit, PlanSummary } from './plan-model.js'
 import { planCustomer } from './plan-customer.js'
 import { clusterWarnings } from './plan-warnings.js'
@@ -53,12 +53,16 @@ function knownAddress(spec: PlanSpec): (prefix: string) => boolean {
   }
 }
 
-/** Every root of a customer waits on its cluster's check and, for non-canary customers, on every canary verify. */
-function wireCluster(steps: PlannedStep[], roots: Set<string>, checkAddress: string, gates: string[]): void {
-  for (const step of steps) {
-    if (!roots.has(step.address)) continue
-    step.dependsOn = [checkAddress, ...gates, ...step.dependsOn]
-  }
+/** Appends one by one: spreading a cluster's steps into `push` overflows the stack past ~100,000. */
+function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item)
+}
+
+/** The steps of a cluster's customers with no dependency inside their customer: canaries' and the others'. */
+interface ClusterRoots {
+  checkAddress: string
+  canary: PlannedStep[]
+  gated: PlannedStep[]
 }
 
 function summarize(units: PlannedUnit[], steps: PlannedStep[]): PlanSummary {
@@ -98,13 +102,12 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
   const warnings: Diagnostic[] = []
   const canaries = new Set(spec.rollout.canary)
   const canaryVerifies: string[] = []
-  const wiring: { checkAddress: string; steps: PlannedStep[]; roots: Set<string>; gated: Set<PlannedStep> }[] = []
+  const wiring: ClusterRoots[] = []
 
   for (const { cluster, customers } of clusters) {
     const live = liveByCluster.get(cluster.name)
     const clusterSteps: PlannedStep[] = []
-    const roots = new Set<string>()
-    const gated = new Set<PlannedStep>()
+    const clusterRoots: ClusterRoots = { checkAddress: stepAddress.check(cluster.name), canary: [], gated: [] }
     for (const customer of customers) {
       const verifyFingerprint = fingerprint(verifyInputs(spec, customer.id))
       const context = { spec, steps: state.steps, verifyFingerprint, ...(live ? { live } : {}) }
@@ -120,24 +123,27 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
             `target the whole customer (${joinAddress(cluster.name, customer.id)}) or use delete.per: batch`,
         )
       }
-      units.push(...planned.units)
-      for (const root of planned.roots) roots.add(root)
-      clusterSteps.push(...planned.steps)
-      if (canaries.has(customer.id)) canaryVerifies.push(...planned.steps.filter((step) => step.kind === 'verify').map((step) => step.address))
-      else for (const step of planned.steps) gated.add(step)
+      appendAll(units, planned.units)
+      appendAll(clusterSteps, planned.steps)
+      const isCanary = canaries.has(customer.id)
+      const roots = new Set(planned.roots)
+      for (const step of planned.steps) {
+        if (roots.has(step.address)) (isCanary ? clusterRoots.canary : clusterRoots.gated).push(step)
+        if (isCanary && step.kind === 'verify') canaryVerifies.push(step.address)
+      }
     }
     if (clusterSteps.length > 0) {
       const inputs = { target: `${spec.target.database}.${spec.target.table}`, guards: { ...spec.guards } }
-      const checkAddress = stepAddress.check(cluster.name)
-      steps.push({ address: checkAddress, kind: 'check', dependsOn: [], cluster: cluster.name, fingerprint: fingerprint(inputs), inputs }, ...clusterSteps)
-      wiring.push({ checkAddress, steps: clusterSteps, roots, gated })
+      steps.push({ address: clusterRoots.checkAddress, kind: 'check', dependsOn: [], cluster: cluster.name, fingerprint: fingerprint(inputs), inputs })
+      appendAll(steps, clusterSteps)
+      wiring.push(clusterRoots)
     }
     if (live) warnings.push(...clusterWarnings(spec, cluster, live, clusterSteps))
   }
-  // Canaries gate every other customer, on every cluster.
-  for (const { checkAddress, steps: clusterSteps, roots, gated } of wiring) {
-    wireCluster(clusterSteps.filter((step) => !gated.has(step)), roots, checkAddress, [])
-    wireCluster([...gated], roots, checkAddress, canaryVerifies)
+  // Every root waits on its cluster's check; canaries gate every other customer, on every cluster.
+  for (const { checkAddress, canary, gated } of wiring) {
+    for (const step of canary) step.dependsOn = [checkAddress, ...step.dependsOn]
+    for (const step of gated) step.dependsOn = [checkAddress, ...canaryVerifies, ...step.dependsOn]
   }
 
   const orphans = orphanedSteps(spec, state.steps)
@@ -146,8 +152,10 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
     if (!isSelected(unit, selection)) continue
     const [clusterName = '', customer = ''] = unit.split('/')
     units.push({ address: unit, cluster: clusterName, customer, action: 'forget', reasons: ['no longer in the plan file'] })
-    forgetSteps.push(...unitSteps)
+    appendAll(forgetSteps, unitSteps)
   }
+
+  warnings.push(...forgottenDeleteWarnings(spec, state.steps, forgetSteps))
 
   return {
     formatVersion: '1',

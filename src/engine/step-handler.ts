@@ -19,6 +19,8 @@ export interface StepContext {
   attempt: number
   /** Outputs an unfinished earlier run of this same attempt recorded (resume after a crash). */
   previous?: Record<string, JsonValue>
+  /** Outputs the last attempt of this step left when it failed, for a new attempt with the same inputs. */
+  earlier?: Record<string, JsonValue>
   /** The latest record of another step (a delete's tag, for its await). */
   record(address: string): StepRecord | undefined
   /** Records outputs durably before the step goes on. */

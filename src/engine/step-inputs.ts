@@ -4,6 +4,19 @@ import type { ClusterSpec, PlanSpec, Unit, Window } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
 import type { DeleteRequest } from '../warehouse/warehouse.js'
 
+const boundaries = new Map<number, string>()
+const BOUNDARIES_MAX = 100_000
+
+/** `formatTimestamp` of a batch boundary: boundaries repeat across customers and clusters, so each is formatted once. */
+function boundary(ms: number): string {
+  let text = boundaries.get(ms)
+  if (text === undefined) {
+    text = formatTimestamp(ms)
+    if (boundaries.size < BOUNDARIES_MAX) boundaries.set(ms, text)
+  }
+  return text
+}
+
 /** Job env with `{{ … }}` rendered for one unit; `${env:…}` references stay unresolved. */
 export function renderJobEnv(spec: PlanSpec, unit: Unit): Record<string, string> {
   const vars = {
@@ -25,7 +38,7 @@ export function jobInputs(spec: PlanSpec, unit: Unit): Record<string, JsonValue>
   const inputs: Record<string, JsonValue> = {
     kind: job.kind,
     customer: unit.customer,
-    window: { start: formatTimestamp(unit.batch.start), end: formatTimestamp(unit.batch.end) },
+    window: { start: boundary(unit.batch.start), end: boundary(unit.batch.end) },
   }
   if (Object.keys(job.env).length > 0) inputs.env = renderJobEnv(spec, unit)
   if (job.sql !== undefined) inputs.sql = job.sql

@@ -102,6 +102,11 @@ export class KubernetesLauncher implements Launcher {
     } catch (caught) {
       if (request.signal.aborted && isTimeout(request.signal.reason)) return { ok: false, outputs: {}, error: 'timed out before the Job was created' }
       if (signal.aborted) throw signal.reason
+      if (caught instanceof LaunchFailure && caught.maybeCreated !== undefined) {
+        // Unresolved: the next apply resumes this same attempt, whose create adopts the Job if it exists; never a second one.
+        await context.record({ maybeCreatedJob: caught.maybeCreated.name, namespace: caught.maybeCreated.namespace })
+        return { ok: false, outputs: {}, error: caught.message, unresolved: true }
+      }
       if (caught instanceof UserError || caught instanceof LaunchFailure) return { ok: false, outputs: {}, error: caught.message }
       throw caught
     }

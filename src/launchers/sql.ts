@@ -12,6 +12,11 @@ import type { JobContext, JobOutcome, JobRequest, Launcher, PreflightFinding } f
 export interface SqlLauncherOptions {
   /** How often bf looks up a query still running on the server after a restart (default 1 s). */
   pollMs?: number
+  /**
+   * Sends of one attempt's INSERT in all while the server keeps no trace of it finishing
+   * (the answer was lost, the query log does not know it). Default 3.
+   */
+  maxSends?: number
 }
 
 /** The parameters every job statement may use. */
@@ -65,10 +70,10 @@ type Race<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } |
  * Runs `job.sql`, an `INSERT … SELECT`, for one unit through the cluster's warehouse, with
  * `{customer:String}`, `{start:DateTime}`, `{end:DateTime}` and `{cluster:String}` bound.
  *
- * Each attempt runs under a fixed query id, recorded before it is sent. After a crash the
- * query is looked up by that id: one still running is waited for, one finished is
- * adopted, one failed or unknown is sent again with the same deduplication token (so
- * blocks the server already holds from it are not written twice).
+ * Each attempt runs under a fixed query id, recorded before it is sent. After a crash, or
+ * a send whose answer was lost, the query is looked up by that id: one still running is
+ * waited for, one finished is adopted, one failed or unknown is sent again with the same
+ * deduplication token (so blocks the server already holds from it are not written twice).
  *
  * A timeout or an interrupt fails the attempt at once; the warehouse offers no way to
  * cancel the query, so the server may still finish it.
@@ -77,11 +82,13 @@ export class SqlLauncher implements Launcher {
   readonly kind = 'sql' as const
   private readonly warehouseFor: (cluster: string) => Warehouse | Promise<Warehouse>
   private readonly pollMs: number
+  private readonly maxSends: number
 
   /** `warehouseFor` gives the warehouse of a cluster of the plan (opened once, closed by its owner). */
   constructor(warehouseFor: (cluster: string) => Warehouse | Promise<Warehouse>, options: SqlLauncherOptions = {}) {
     this.warehouseFor = warehouseFor
     this.pollMs = options.pollMs ?? 1_000
+    this.maxSends = Math.max(1, options.maxSends ?? 3)
   }
 
   async preflight(_cluster: ClusterSpec, job: JobSpec): Promise<PreflightFinding[]> {
@@ -139,21 +146,28 @@ export class SqlLauncher implements Launcher {
     const startedAt = Date.now()
     await context.record({ ...recorded, startedAt: new Date(startedAt).toISOString() })
     context.note(`INSERT ${queryId} for ${request.customer} ${request.batch.label}`)
-    const result = await this.race(warehouse.insert(sql, params, { queryId, deduplicationToken }), request, startedAt)
-    switch (result.kind) {
-      case 'done':
-        return { ok: true, outputs: { ...recorded, writtenRows: result.value.writtenRows } }
-      case 'failed':
-        // The client gave up but the server may have gone on: look the query up before failing.
-        if (result.error instanceof WarehouseError && result.error.uncertain) {
-          const adopted = await this.reconcile(warehouse, queryId, request, context, startedAt)
-          if (adopted) return adopted
-        }
-        return { ok: false, outputs: recorded, error: errorText(result.error) }
-      case 'timed-out':
-        return { ok: false, outputs: recorded, error: this.timeoutText(request) }
-      case 'interrupted':
-        return { ok: false, outputs: recorded, error: 'interrupted' }
+    for (let send = 1; ; send++) {
+      const result = await this.race(warehouse.insert(sql, params, { queryId, deduplicationToken }), request, startedAt)
+      switch (result.kind) {
+        case 'done':
+          return { ok: true, outputs: { ...recorded, writtenRows: result.value.writtenRows } }
+        case 'failed':
+          // The client gave up but the server may have gone on: look the query up before failing.
+          if (result.error instanceof WarehouseError && result.error.uncertain) {
+            const adopted = await this.reconcile(warehouse, queryId, request, context, startedAt)
+            if (adopted) return adopted
+            // Same query id and token: blocks a lost first send wrote are dropped as duplicates.
+            if (send < this.maxSends && !request.signal.aborted) {
+              context.note(`sending ${queryId} again with the same deduplication token (${errorText(result.error)})`)
+              continue
+            }
+          }
+          return { ok: false, outputs: recorded, error: errorText(result.error) }
+        case 'timed-out':
+          return { ok: false, outputs: recorded, error: this.timeoutText(request) }
+        case 'interrupted':
+          return { ok: false, outputs: recorded, error: 'interrupted' }
+      }
     }
   }
 

@@ -9,7 +9,7 @@ import type { LoadedState } from './load-state.js'
 import { acquireFileLock, forceUnlockFile, readLockFile } from './lock.js'
 import { STATE_FORMAT_VERSION } from './model.js'
 import type { StateSnapshot, StepEvent } from './model.js'
-import { encodeSnapshot } from './snapshot-file.js'
+import { encodeSnapshot, snapshotChunks } from './snapshot-file.js'
 import { stateFiles } from './state-files.js'
 import type { StateFiles } from './state-files.js'
 import type { HeldLock, LockInfo, LockOptions, StateStore } from './store.js'
@@ -163,7 +163,7 @@ export class FileStateStore implements StateStore {
     if (!loaded.exists) return
     if (loaded.snapshot.serial !== loaded.snapshotSerial || loaded.journalBytes > 0) {
       await copyFileSynced(this.files.snapshot, this.files.snapshotBackup)
-      await replaceFileAtomically(this.files.snapshot, encodeSnapshot(loaded.snapshot))
+      await replaceFileAtomically(this.files.snapshot, snapshotChunks(loaded.snapshot))
       await renameIfExists(this.files.journal, this.files.journalBackup)
       await fsyncDir(this.dir)
     }

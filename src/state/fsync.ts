@@ -26,11 +26,25 @@ export async function ensureDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `file` (created or truncated) and syncs it before resolving. */
-export async function writeFileSynced(file: string, data: string): Promise<void> {
+/** Text gathered before each write when the data comes in pieces. */
+const WRITE_BYTES = 1 << 20
+
+/** Writes `file` (created or truncated) and syncs it before resolving; `data` may come in pieces. */
+export async function writeFileSynced(file: string, data: string | Iterable<string>): Promise<void> {
   const handle = await open(file, 'w')
   try {
-    await handle.writeFile(data)
+    if (typeof data === 'string') {
+      await handle.writeFile(data)
+    } else {
+      let pending = ''
+      for (const piece of data) {
+        pending += piece
+        if (pending.length < WRITE_BYTES) continue
+        await handle.writeFile(pending)
+        pending = ''
+      }
+      if (pending.length > 0) await handle.writeFile(pending)
+    }
     await handle.sync()
   } finally {
     await handle.close()
@@ -41,7 +55,7 @@ export async function writeFileSynced(file: string, data: string): Promise<void>
  * Replaces `file` with `data` atomically through `file.tmp`: after a crash the file
  * holds either its old content or the new one, never a mix.
  */
-export async function replaceFileAtomically(file: string, data: string): Promise<void> {
+export async function replaceFileAtomically(file: string, data: string | Iterable<string>): Promise<void> {
   const tmp = `${file}.tmp`
   await writeFileSynced(tmp, data)
   await rename(tmp, file)

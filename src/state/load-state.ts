@@ -4,7 +4,7 @@ import { applyEvent, STATE_FORMAT_VERSION } from './model.js'
 import type { StateSnapshot } from './model.js'
 import { parseJournal } from './journal.js'
 import type { JournalEntry } from './journal.js'
-import { parseSnapshot } from './snapshot-file.js'
+import { readSnapshot } from './snapshot-read.js'
 import type { StateFiles } from './state-files.js'
 
 /** A state as read from its files, with what a writer needs to go on from it. */
@@ -30,10 +30,8 @@ export interface LoadedState {
  * ran between reading the snapshot and reading the journal.
  */
 export async function loadState(files: StateFiles, planName: string): Promise<LoadedState> {
-  const snapshotText = await readIfExists(files.snapshot, 'utf8')
+  const snapshot = await readSnapshot(files.snapshot, () => exists(files.snapshotBackup))
   const journalBytes = (await readIfExists(files.journal)) ?? Buffer.alloc(0)
-  const snapshot =
-    snapshotText === undefined ? undefined : parseSnapshot(snapshotText, files.snapshot, await exists(files.snapshotBackup))
   const journal = parseJournal(journalBytes, files.journal)
   const loaded = {
     journalLines: journal.entries.length,
@@ -97,11 +95,9 @@ async function missingSnapshot(files: StateFiles): Promise<UserError> {
   return new UserError(`${files.journal} has events but ${files.snapshot} is missing; ${remedy}`)
 }
 
-async function readIfExists(file: string): Promise<Buffer | undefined>
-async function readIfExists(file: string, encoding: 'utf8'): Promise<string | undefined>
-async function readIfExists(file: string, encoding?: 'utf8'): Promise<Buffer | string | undefined> {
+async function readIfExists(file: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(file, encoding)
+    return await readFile(file)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error

@@ -9,6 +9,11 @@ import type { StateSnapshot, StepRecord } from './model.js'
  * per line, sorted by address, so that the file reads and diffs well.
  */
 export function encodeSnapshot(snapshot: StateSnapshot): string {
+  return [...snapshotChunks(snapshot)].join('')
+}
+
+/** `encodeSnapshot` a line at a time: a state of a million steps is larger than the longest string JavaScript holds. */
+export function* snapshotChunks(snapshot: StateSnapshot): Generator<string> {
   const steps = [...snapshot.steps.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
   const head = JSON.stringify({
     formatVersion: snapshot.formatVersion,
@@ -16,8 +21,9 @@ export function encodeSnapshot(snapshot: StateSnapshot): string {
     serial: snapshot.serial,
     plan: snapshot.plan,
   })
-  const body = steps.map((step) => JSON.stringify(step)).join(',\n')
-  return `${head.slice(0, -1)},"steps":[${body ? `\n${body}\n` : ''}]}\n`
+  yield `${head.slice(0, -1)},"steps":[`
+  for (let i = 0; i < steps.length; i++) yield `${i === 0 ? '\n' : ',\n'}${JSON.stringify(steps[i])}`
+  yield `${steps.length > 0 ? '\n' : ''}]}\n`
 }
 
 /**
@@ -36,7 +42,8 @@ export function parseSnapshot(text: string, file: string, backupExists: boolean)
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw damaged(`not valid JSON: ${(error as Error).message}`)
+    // The parser's message quotes the text around the fault, line breaks included: keep the message on one line.
+    throw damaged(`not valid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`)
   }
   if (!isObject(value)) throw damaged('not a JSON object')
   const formatProblem = checkFormatVersion(value.formatVersion, file)

@@ -7,7 +7,9 @@ import { isStillRunningCode, redact, translateError, WarehouseError } from './er
 import { FiguresIndex } from './figures-index.js'
 import { mutationRowsQuery, mutationStatus, parseMutationRow, replicaCountQuery } from './mutations.js'
 import type { MutationRow } from './mutations.js'
-import { collapsesOnMerge, figuresQuery, parseFiguresRow, parseTableFacts, pendingMutationsQuery, tableFactsQuery, tableKey } from './refresh-queries.js'
+import { isRetryableRead, isRetryableWrite, withRetries } from './retry.js'
+import type { RetryOptions } from './retry.js'
+import { collapsesOnMerge, countedColumnsProblem, figuresQuery, parseFiguresRow, parseTableFacts, pendingMutationsQuery, tableFactsQuery, tableKey } from './refresh-queries.js'
 import type { CountedSource } from './refresh-queries.js'
 import type { SqlQuery } from './sql-query.js'
 import { toNumber } from './sql-query.js'
@@ -34,6 +36,8 @@ export interface ClickHouseWarehouseOptions {
   /** `clickhouse.cluster` of the plan: replica-wide checks use it. */
   onCluster?: string
   scope: ErrorScope
+  /** Transient failures: reads are retried, writes only when they provably never ran. */
+  retry?: RetryOptions
 }
 
 /** The warehouse of one cluster, over any `@clickhouse/client` connection (HTTP or embedded). */
@@ -42,30 +46,40 @@ export class ClickHouseWarehouse implements Warehouse {
   readonly #client: ClickHouseClient
   readonly #scope: ErrorScope
   readonly #onCluster: string | undefined
+  readonly #retry: RetryOptions
 
   constructor(client: ClickHouseClient, options: ClickHouseWarehouseOptions) {
     this.cluster = options.cluster
     this.#client = client
     this.#scope = options.scope
     this.#onCluster = options.onCluster
+    this.#retry = options.retry ?? {}
   }
 
-  async ping(): Promise<void> {
-    const result = await this.#client.ping({ select: true })
-    if (!result.success) throw translateError(result.error, this.#scope, 'connecting')
+  ping(): Promise<void> {
+    return this.#read(async () => {
+      const result = await this.#client.ping({ select: true })
+      if (!result.success) throw translateError(result.error, this.#scope, 'connecting')
+    })
   }
 
-  async serverTime(): Promise<Millis> {
-    const row = await this.#first('reading the server time', { sql: 'SELECT toUnixTimestamp64Milli(now64(3)) AS bf_now', params: {} })
-    return toNumber(row?.bf_now)
+  serverTime(): Promise<Millis> {
+    return this.#read(async () => {
+      const row = await this.#first('reading the server time', { sql: 'SELECT toUnixTimestamp64Milli(now64(3)) AS bf_now', params: {} })
+      return toNumber(row?.bf_now)
+    })
   }
 
-  async tableFacts(ref: TableRef): Promise<TableFacts | undefined> {
-    const facts = await this.#tableFacts([ref])
-    return facts.get(tableKey(ref))
+  tableFacts(ref: TableRef): Promise<TableFacts | undefined> {
+    return this.#read(async () => (await this.#tableFacts([ref])).get(tableKey(ref)))
   }
 
-  async refresh(request: RefreshRequest): Promise<LiveFigures> {
+  /** Retried as a whole: a retry starts from empty figures, never adding a row twice. */
+  refresh(request: RefreshRequest): Promise<LiveFigures> {
+    return this.#read(() => this.#refreshOnce(request))
+  }
+
+  async #refreshOnce(request: RefreshRequest): Promise<LiveFigures> {
     let queries = 0
     const { target, expected, grid } = request
     const targetRef = { database: target.database, table: target.table }
@@ -76,6 +90,8 @@ export class ClickHouseWarehouse implements Warehouse {
     queries++
     const readTable = facts.get(tableKey(readRef))
     const expectedTable = expectedRef ? facts.get(tableKey(expectedRef)) : undefined
+    this.#checkCountedColumns('target', { ...readRef, timeColumn: target.timeColumn, customerColumn: target.customerColumn, keyColumns: target.keyColumns }, readTable)
+    if (expected) this.#checkCountedColumns('expected', expected, expectedTable)
 
     const customers = request.customers.filter((customer) => customer.window.end > customer.window.start)
     const figures = new FiguresIndex(grid, expectedTable !== undefined)
@@ -102,7 +118,7 @@ export class ClickHouseWarehouse implements Warehouse {
     let pendingMutations = 0
     queries++
     work.push(
-      this.pendingMutations(targetRef).then((count) => {
+      this.#pendingMutations(targetRef).then((count) => {
         pendingMutations = count
       }),
     )
@@ -120,7 +136,17 @@ export class ClickHouseWarehouse implements Warehouse {
     return live
   }
 
-  async pendingMutations(ref: TableRef): Promise<number> {
+  /** A column refresh cannot count by fails here, named, rather than as a ClickHouse error in the middle of a query. */
+  #checkCountedColumns(role: string, source: CountedSource, facts: TableFacts | undefined): void {
+    const problem = facts && countedColumnsProblem(source, facts, role)
+    if (problem) throw new WarehouseError(`cluster ${this.cluster} (${this.#scope.endpoint}): ${problem}`, { cluster: this.cluster, endpoint: this.#scope.endpoint, uncertain: false })
+  }
+
+  pendingMutations(ref: TableRef): Promise<number> {
+    return this.#read(() => this.#pendingMutations(ref))
+  }
+
+  async #pendingMutations(ref: TableRef): Promise<number> {
     const row = await this.#first(`counting unfinished mutations of ${tableKey(ref)}`, pendingMutationsQuery(ref, this.#onCluster))
     return toNumber(row?.bf_pending)
   }
@@ -138,17 +164,17 @@ export class ClickHouseWarehouse implements Warehouse {
       clickhouse_settings: statement.settings as ClickHouseSettings,
     }
     if (request.onCluster === undefined) {
-      await this.#guard(action, () => this.#client.command(params))
+      await this.#write(() => this.#guard(action, () => this.#client.command(params)))
       return { hosts: [], pending: false }
     }
     let body: string
     try {
-      body = await this.#guard(action, async () => {
+      body = await this.#write(() => this.#guard(action, async () => {
         const result = await this.#client.exec(params)
         let text = ''
         for await (const chunk of result.stream) text += String(chunk)
         return text
-      })
+      }))
     } catch (err) {
       if (err instanceof WarehouseError && isStillRunningCode(err.code)) return { hosts: [], pending: true }
       throw err
@@ -183,7 +209,11 @@ export class ClickHouseWarehouse implements Warehouse {
     return { hosts: answer.hosts.map((host) => ({ host: host.host, accepted: host.state === 'done' })), pending }
   }
 
-  async findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined> {
+  findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined> {
+    return this.#read(() => this.#findMutation(request, since))
+  }
+
+  async #findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined> {
     const action = `looking up the mutation of customer ${JSON.stringify(request.customer)} on ${request.target.database}.${request.target.table}`
     const rows: MutationRow[] = []
     const [replicas] = await Promise.all([
@@ -208,19 +238,25 @@ export class ClickHouseWarehouse implements Warehouse {
 
   async insert(sql: string, params: Record<string, string | number>, options: { queryId: string; deduplicationToken: string }): Promise<InsertResult> {
     if (options.queryId === '' || options.deduplicationToken === '') throw new Error('an insert needs a query id and a deduplication token')
-    const result = await this.#guard(`running INSERT ${options.queryId}`, () =>
-      this.#client.command({
-        query: sql,
-        query_params: params,
-        query_id: options.queryId,
-        // The summary is complete only once the whole query has run.
-        clickhouse_settings: { insert_deduplication_token: options.deduplicationToken, wait_end_of_query: 1 },
-      }),
+    const result = await this.#write(() =>
+      this.#guard(`running INSERT ${options.queryId}`, () =>
+        this.#client.command({
+          query: sql,
+          query_params: params,
+          query_id: options.queryId,
+          // The summary is complete only once the whole query has run.
+          clickhouse_settings: { insert_deduplication_token: options.deduplicationToken, wait_end_of_query: 1 },
+        }),
+      ),
     )
     return { writtenRows: toNumber(result.summary?.written_rows) }
   }
 
-  async queryStatus(queryId: string): Promise<QueryStatus> {
+  queryStatus(queryId: string): Promise<QueryStatus> {
+    return this.#read(() => this.#queryStatus(queryId))
+  }
+
+  async #queryStatus(queryId: string): Promise<QueryStatus> {
     const action = `looking up query ${queryId}`
     const onCluster = this.#onCluster
     const processes = onCluster === undefined ? 'system.processes' : 'clusterAllReplicas({cluster:String}, system.processes)'
@@ -249,7 +285,11 @@ export class ClickHouseWarehouse implements Warehouse {
     }
   }
 
-  async scalar(sql: string, params: Record<string, string | number>): Promise<unknown> {
+  scalar(sql: string, params: Record<string, string | number>): Promise<unknown> {
+    return this.#read(() => this.#scalar(sql, params))
+  }
+
+  async #scalar(sql: string, params: Record<string, string | number>): Promise<unknown> {
     return this.#guard('running a check', async () => {
       const result = await this.#client.query({
         query: sql,
@@ -296,6 +336,16 @@ export class ClickHouseWarehouse implements Warehouse {
         for (const row of rows) onRow(row.json())
       }
     })
+  }
+
+  /** A call that changes nothing: retried on any transient failure. */
+  #read<T>(call: () => Promise<T>): Promise<T> {
+    return withRetries(call, isRetryableRead, this.#retry)
+  }
+
+  /** A delete or an insert: retried only when it provably never ran (never blindly). */
+  #write<T>(call: () => Promise<T>): Promise<T> {
+    return withRetries(call, isRetryableWrite, this.#retry)
   }
 
   async #guard<T>(action: string, call: () => Promise<T>): Promise<T> {

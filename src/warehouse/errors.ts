@@ -11,6 +11,24 @@ export interface ErrorScope {
 /** 159 TIMEOUT_EXCEEDED and 341 UNFINISHED: the server stopped waiting, the work goes on. */
 const STILL_RUNNING_CODES = new Set([159, 341])
 
+/**
+ * Codes worth another try: those ClickHouse itself marks retryable (its HTTP answer
+ * carries `X-ClickHouse-Exception-Retryable: 1` for them) and 341, split by whether the
+ * statement can have run before it failed. Refused up front: 164 READONLY, 202
+ * TOO_MANY_SIMULTANEOUS_QUERIES, 203 NO_FREE_CONNECTION, 242 TABLE_IS_READ_ONLY, 252
+ * TOO_MANY_PARTS. Possibly part-way: 3 UNEXPECTED_END_OF_FILE, 159 TIMEOUT_EXCEEDED, 209
+ * SOCKET_TIMEOUT, 210 NETWORK_ERROR, 285 TOO_FEW_LIVE_REPLICAS, 319
+ * UNKNOWN_STATUS_OF_INSERT, 341 UNFINISHED, 425 SYSTEM_ERROR, 999 KEEPER_EXCEPTION, 1002
+ * UNKNOWN_EXCEPTION.
+ */
+const REFUSED_UP_FRONT_CODES = new Set([164, 202, 203, 242, 252])
+const MAYBE_RAN_CODES = new Set([3, 159, 209, 210, 285, 319, 341, 425, 999, 1002])
+/**
+ * 241 MEMORY_LIMIT_EXCEEDED is transient only when the whole server ran short
+ * (`memory limit (total) exceeded`); a query over its own limit fails the same way again.
+ */
+const MEMORY_LIMIT_EXCEEDED = 241
+
 const HINTS: Record<number, string> = {
   60: 'check the table names of the plan (target, readTable, expected)',
   81: 'check the database names of the plan',
@@ -37,8 +55,10 @@ export class WarehouseError extends Error {
    * connection reset, server-side timeout): look the effect up before sending it again.
    */
   readonly uncertain: boolean
+  /** Another try may succeed (server overloaded or restarting, connection lost); false for mistakes that stay. */
+  readonly transient: boolean
 
-  constructor(message: string, details: { cluster: string; endpoint: string; code?: number; type?: string; uncertain: boolean }) {
+  constructor(message: string, details: { cluster: string; endpoint: string; code?: number; type?: string; uncertain: boolean; transient?: boolean }) {
     super(message)
     this.name = 'WarehouseError'
     this.cluster = details.cluster
@@ -46,6 +66,7 @@ export class WarehouseError extends Error {
     if (details.code !== undefined) this.code = details.code
     if (details.type !== undefined) this.type = details.type
     this.uncertain = details.uncertain
+    this.transient = details.transient ?? false
   }
 }
 
@@ -79,26 +100,56 @@ export function isStillRunningCode(code: number | undefined): boolean {
   return code !== undefined && STILL_RUNNING_CODES.has(code)
 }
 
-function transportProblem(err: Error): { text: string; uncertain: boolean } {
+interface Problem {
+  text: string
+  uncertain: boolean
+  transient: boolean
+}
+
+/** An answer that is not ClickHouse's (a proxy's or load balancer's error page), in one line. */
+function errorPageText(text: string): string | undefined {
+  if (!/<(?:html|body|head|title|h1|center|hr)\b/i.test(text)) return undefined
+  const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim()
+  const plain =
+    title ||
+    text
+      .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+  return `the server answered with an HTTP error page, not ClickHouse: ${plain.length > 200 ? `${plain.slice(0, 200)}…` : plain}`
+}
+
+function transportProblem(err: Error): Problem {
   const code = (err as Error & { code?: unknown }).code
   switch (code) {
     case 'ECONNREFUSED':
-      return { text: 'connection refused: is the server up, and is the URL right?', uncertain: false }
+      return { text: 'connection refused: is the server up, and is the URL right?', uncertain: false, transient: true }
     case 'ENOTFOUND':
+      return { text: 'host not found: check clickhouse.url', uncertain: false, transient: false }
     case 'EAI_AGAIN':
-      return { text: 'host not found: check clickhouse.url', uncertain: false }
+      return { text: 'host not found (DNS lookup failed for now): check clickhouse.url', uncertain: false, transient: true }
     case 'ECONNRESET':
     case 'EPIPE':
-      return { text: `connection lost (${code}); the statement may have run: look it up before sending it again`, uncertain: true }
+    case 'ETIMEDOUT':
+      return { text: `connection lost (${code}); the statement may have run: look it up before sending it again`, uncertain: true, transient: true }
     case 'CERT_HAS_EXPIRED':
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-      return { text: `TLS failure (${code}): check the server's certificate`, uncertain: false }
+      return { text: `TLS failure (${code}): check the server's certificate`, uncertain: false, transient: false }
   }
   if (/timeout/i.test(err.message)) {
-    return { text: 'no answer before the request timeout; the statement may still be running on the server: look it up before sending it again', uncertain: true }
+    return { text: 'no answer before the request timeout; the statement may still be running on the server: look it up before sending it again', uncertain: true, transient: true }
   }
-  return { text: err.message, uncertain: true }
+  // Whatever else broke between bf and the server (an error page, a cut stream) may pass.
+  return { text: errorPageText(err.message) ?? err.message, uncertain: true, transient: true }
+}
+
+function serverCodeProblem(code: number, message: string): Pick<Problem, 'uncertain' | 'transient'> {
+  if (REFUSED_UP_FRONT_CODES.has(code)) return { uncertain: false, transient: true }
+  if (MAYBE_RAN_CODES.has(code)) return { uncertain: true, transient: true }
+  if (code === MEMORY_LIMIT_EXCEEDED && /memory limit \(total\)/i.test(message)) return { uncertain: true, transient: true }
+  return { uncertain: false, transient: false }
 }
 
 /** Turns anything thrown by the client into a `WarehouseError` naming the cluster, endpoint and action. */
@@ -116,7 +167,7 @@ export function translateError(err: unknown, scope: ErrorScope, action: string):
       endpoint: scope.endpoint,
       code,
       ...(server.type ? { type: server.type } : {}),
-      uncertain: isStillRunningCode(code),
+      ...serverCodeProblem(code, server.message),
     })
   }
   const error = err instanceof Error ? err : new Error(String(err))
@@ -125,5 +176,6 @@ export function translateError(err: unknown, scope: ErrorScope, action: string):
     cluster: scope.cluster,
     endpoint: scope.endpoint,
     uncertain: problem.uncertain,
+    transient: problem.transient,
   })
 }

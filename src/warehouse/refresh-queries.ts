@@ -67,6 +67,33 @@ export function figuresQuery(source: CountedSource, customers: readonly Customer
   }
 }
 
+/** `Nullable(T)` and `LowCardinality(T)` count as T. */
+function baseType(type: string): string {
+  const inner = /^(?:Nullable|LowCardinality)\((.*)\)$/.exec(type)?.[1]
+  return inner === undefined ? type : baseType(inner)
+}
+
+/**
+ * Why `source` cannot be counted on `facts`, if it cannot: a column it names is missing,
+ * the time column cannot take bound DateTime bounds, or the customer column cannot hold
+ * the plan's customer ids. `role` names the plan section (`target`, `expected`).
+ */
+export function countedColumnsProblem(source: CountedSource, facts: TableFacts, role: string): string | undefined {
+  const types = new Map(facts.columns.map((column) => [column.name, baseType(column.type)]))
+  const table = tableKey(facts)
+  const missing = [source.timeColumn, source.customerColumn, ...source.keyColumns].filter((column) => !types.has(column))
+  if (missing.length > 0) return `${table} has no column ${missing.join(', ')} (check ${role}.timeColumn, ${role}.customerColumn and ${role}.keyColumns)`
+  const time = types.get(source.timeColumn) ?? ''
+  if (!/^(Date|Date32|DateTime|DateTime64)(\(|$)/.test(time)) {
+    return `${table}.${source.timeColumn} is ${time}, not a Date or DateTime: ${role}.timeColumn must be one`
+  }
+  const customer = types.get(source.customerColumn) ?? ''
+  if (!/^(String|FixedString\(\d+\))$/.test(customer)) {
+    return `${table}.${source.customerColumn} is ${customer}, not a String: ${role}.customerColumn must hold the customer ids as text`
+  }
+  return undefined
+}
+
 /**
  * Engines whose merges collapse rows with equal sort keys. Counted with `FINAL`, a row
  * re-inserted with the same key (a retried job) is not a duplicate; a stale row under

@@ -1,6 +1,7 @@
 import { formatDuration } from '../../plan/duration.js'
 import type { JsonValue } from '../../state/model.js'
 import type { MutationStatus } from '../../warehouse/warehouse.js'
+import { WarehouseError } from '../../warehouse/warehouse.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
 import { errorMessage, sleep } from '../step-handler.js'
 import { deleteRequestOf } from './delete.js'
@@ -45,6 +46,10 @@ export const runAwaitMutation: StepHandler = async (step, context): Promise<Step
     try {
       last = await warehouse.findMutation(request, since)
     } catch (error) {
+      // Transient failures were retried already and may pass; a refused login or a missing grant stays.
+      if (error instanceof WarehouseError && !error.transient) {
+        return { status: 'failed', error: `cannot read the mutation's progress: ${errorMessage(error)}`, outputs: { tag } }
+      }
       context.note(`cannot read mutations yet: ${errorMessage(error)}`)
     }
     if (last?.done) return { status: 'succeeded', outputs: { tag, hosts: hostsOutput(last), waitedMs: Date.now() - started } }

@@ -22,8 +22,12 @@ export const runDelete: StepHandler = async (step, context): Promise<StepResult>
   const { spec, deps } = context
   if (spec.delete === false) return { status: 'failed', error: 'the plan has no deletes' }
   const warehouse = await deps.warehouse(step.cluster)
-  const previousTag = context.previous?.tag
-  const previousSince = context.previous?.since
+  // The last attempt may have reached the server after all (it was interrupted, or failed
+  // on an answer that never came): adopt its mutation rather than submit a second one, which
+  // could land after the jobs re-inserted the window and delete their rows.
+  const last = context.previous ?? context.earlier
+  const previousTag = last?.tag
+  const previousSince = last?.since
   if (typeof previousTag === 'string' && typeof previousSince === 'number') {
     const found = await warehouse.findMutation(deleteRequestOf(spec, step, previousTag), previousSince)
     if (found) return { status: 'succeeded', outputs: { tag: previousTag, since: previousSince, adopted: true } }

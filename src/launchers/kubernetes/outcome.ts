@@ -62,14 +62,19 @@ export async function outcomeOf(result: AwaitResult, run: FinishedRun): Promise<
 }
 
 async function failure(run: FinishedRun, message: string, removeJob: boolean): Promise<JobOutcome> {
-  const pods = await listJobPods(run.clients.core, run.namespace, run.jobUid, run.cleanup).catch(() => [])
+  let unlisted: string | undefined
+  const pods = await listJobPods(run.clients.core, run.namespace, run.jobUid, run.cleanup).catch((caught: unknown) => {
+    unlisted = `(logs unavailable: cannot list the Job's pods: ${describeApiError(caught)})`
+    return []
+  })
   run.outputs.pods = pods.map((pod) => pod.metadata?.name ?? '?')
   const logTail =
-    pods.length === 0
+    unlisted ??
+    (pods.length === 0
       ? '(no pods left to read logs from)'
       : await collectLogTail(run.clients.core, run.namespace, pods, run.logTailLines, run.cleanup).catch(
           (caught: unknown) => `(logs unavailable: ${describeApiError(caught)})`,
-        )
+        ))
   run.outputs.logFile = await writeLogFile(run.request.logDir, run.jobName, logTail)
   let error = message
   if (removeJob) {

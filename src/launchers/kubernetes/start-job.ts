@@ -10,9 +10,13 @@ import type { KubeClients } from './kubeconfig.js'
 
 /** A failure to start or find a Job, with the message to show as the attempt's error. */
 export class LaunchFailure extends Error {
-  constructor(message: string) {
+  /** Set when the create's answer never came: the Job of this name may exist all the same. */
+  readonly maybeCreated?: { namespace: string; name: string }
+
+  constructor(message: string, options: { maybeCreated?: { namespace: string; name: string } } = {}) {
     super(message)
     this.name = 'LaunchFailure'
+    if (options.maybeCreated !== undefined) this.maybeCreated = options.maybeCreated
   }
 }
 
@@ -61,6 +65,13 @@ export async function createOrAdoptJob(clients: KubeClients, manifest: V1Job, re
     call.signal?.throwIfAborted()
     const code = apiStatus(caught)?.code
     if (code === 403) throw new LaunchFailure(forbiddenMessage('create', 'jobs', namespace))
+    // No answer, or a server error: the API server may have stored the Job before failing.
+    if (code === undefined || code >= 500) {
+      throw new LaunchFailure(
+        `cannot create Job ${namespace}/${name}: ${describeApiError(caught)}; the Job may exist all the same: the next apply adopts it, or creates it if it does not`,
+        { maybeCreated: { namespace, name } },
+      )
+    }
     if (code !== 409) throw new LaunchFailure(`cannot create Job ${namespace}/${name}: ${describeApiError(caught)}`)
   }
   const existing = await readJob(clients, namespace, name, call)

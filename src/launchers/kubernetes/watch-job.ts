@@ -125,9 +125,16 @@ function watchOnce(options: WatchJobOptions, resourceVersion: string): Promise<W
     let events = 0
     let settled = false
     let controller: AbortController | undefined
+    // The server ends every watch after timeoutSeconds: one still open well past that is a dead connection.
+    const silentMs = options.watchTimeoutSeconds * 1000 + options.call.requestTimeoutMs
+    const silent = setTimeout(() => {
+      const error = Object.assign(new Error(`the watch of Job ${options.jobName} got no answer within ${Math.round(silentMs / 100) / 10}s`), { name: 'TimeoutError' })
+      settle({ kind: 'error', error, resourceVersion: latest })
+    }, silentMs)
     const settle = (result: WatchResult): void => {
       if (settled) return
       settled = true
+      clearTimeout(silent)
       signal?.removeEventListener('abort', onAbort)
       controller?.abort()
       resolve(result)

@@ -1,0 +1,166 @@
+import { open } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
+import { checkFormatVersion } from './format-version.js'
+import { isObject } from './is-object.js'
+import { JsonInterner } from './json-interner.js'
+import type { JsonValue, StateSnapshot, StepRecord } from './model.js'
+import { parseSnapshot } from './snapshot-file.js'
+
+const CHUNK_BYTES = 1 << 22
+const NEWLINE = 0x0a
+const STEPS_OPEN = ',"steps":['
+const STEPS_CLOSE = ']}'
+
+/** Stops the fast reading: the file is not laid out as `encodeSnapshot` writes it. */
+class NotAsWritten extends Error {}
+
+/**
+ * Reads `snapshot.json`; undefined when there is none. A snapshot laid out as bf writes it
+ * (`encodeSnapshot`: a head line, then one step per line) is read a chunk and a line at a
+ * time, so its size is bounded by memory for its records rather than by the longest string
+ * JavaScript holds, and steps with equal inputs share one inputs object. Anything else (a
+ * file edited by hand) is read whole and parsed by `parseSnapshot`, which also words every
+ * error.
+ */
+export async function readSnapshot(file: string, backupExists: () => Promise<boolean>): Promise<StateSnapshot | undefined> {
+  let handle: FileHandle
+  try {
+    handle = await open(file, 'r')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  try {
+    try {
+      return await readAsWritten(handle)
+    } catch (error) {
+      if (!(error instanceof NotAsWritten)) throw error
+    }
+    const { buffer } = await handle.read({ buffer: Buffer.alloc((await handle.stat()).size), position: 0 })
+    return parseSnapshot(buffer.toString('utf8'), file, await backupExists())
+  } finally {
+    await handle.close()
+  }
+}
+
+async function readAsWritten(handle: FileHandle): Promise<StateSnapshot> {
+  let head: StateSnapshot | undefined
+  let closed = false
+  const reader: RecordReader = { interner: new JsonInterner(), inputsByText: new Map() }
+  for await (const batch of lineBatches(handle)) {
+    for (const line of batch) {
+      if (closed) {
+        if (line.trim() !== '') throw new NotAsWritten()
+      } else if (head === undefined) {
+        head = parseHead(line)
+      } else if (line === STEPS_CLOSE) {
+        closed = true
+      } else {
+        const record = parseRecord(line.endsWith(',') ? line.slice(0, -1) : line, reader)
+        head.steps.set(record.address, record)
+      }
+    }
+  }
+  if (!head || !closed) throw new NotAsWritten()
+  return head
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw new NotAsWritten()
+  }
+}
+
+function parseHead(line: string): StateSnapshot {
+  if (!line.endsWith(STEPS_OPEN)) throw new NotAsWritten()
+  const value = parseJson(`${line.slice(0, -STEPS_OPEN.length)}}`)
+  if (!isObject(value)) throw new NotAsWritten()
+  const { formatVersion, lineage, serial, plan } = value
+  // Newer formats and every other fault are reported by the whole-file parse.
+  if (typeof formatVersion !== 'number' || checkFormatVersionQuietly(formatVersion)) throw new NotAsWritten()
+  if (typeof lineage !== 'string' || lineage === '') throw new NotAsWritten()
+  if (typeof serial !== 'number' || !Number.isInteger(serial) || serial < 0) throw new NotAsWritten()
+  if (typeof plan !== 'string') throw new NotAsWritten()
+  return { formatVersion, lineage, serial, plan, steps: new Map() }
+}
+
+/** True when `checkFormatVersion` would find a problem or refuse the version. */
+function checkFormatVersionQuietly(formatVersion: number): boolean {
+  try {
+    return checkFormatVersion(formatVersion, '') !== undefined
+  } catch {
+    return true
+  }
+}
+
+const INPUTS_KEY = ',"inputs":'
+/** Inputs texts remembered: enough for every distinct verify or delete input of a plan, few enough to stay small. */
+const INPUTS_TEXTS_MAX = 4096
+
+/**
+ * Parses one step line. A record's inputs usually come last and repeat from line to line:
+ * a text seen before is not parsed again. `,"inputs":` cannot occur inside a string (its
+ * quote would be escaped), and the line without it parsing as an object places it at the
+ * top level; the text after it then is the value of the record's last key.
+ */
+function parseRecord(text: string, reader: RecordReader): StepRecord {
+  let value: unknown
+  const at = text.lastIndexOf(INPUTS_KEY)
+  const inputsText = at > 0 && text.endsWith('}') ? text.slice(at + INPUTS_KEY.length, -1) : undefined
+  const known = inputsText === undefined ? undefined : reader.inputsByText.get(inputsText)
+  if (known !== undefined) {
+    value = parseJson(`${text.slice(0, at)}}`)
+    if (!isObject(value)) throw new NotAsWritten()
+    value.inputs = known
+  } else {
+    value = parseJson(text)
+    if (!isObject(value)) throw new NotAsWritten()
+    if (isObject(value.inputs)) {
+      value.inputs = reader.interner.value(value.inputs as JsonValue)
+      if (inputsText !== undefined && reader.inputsByText.size < INPUTS_TEXTS_MAX && Object.keys(value).at(-1) === 'inputs' && isObjectText(`${text.slice(0, at)}}`)) {
+        reader.inputsByText.set(inputsText, value.inputs as JsonValue)
+      }
+    }
+  }
+  if (typeof value.address !== 'string') throw new NotAsWritten()
+  if (typeof value.kind === 'string') value.kind = reader.interner.string(value.kind)
+  if (typeof value.status === 'string') value.status = reader.interner.string(value.status)
+  if (typeof value.fingerprint === 'string') value.fingerprint = reader.interner.string(value.fingerprint)
+  return value as unknown as StepRecord
+}
+
+function isObjectText(text: string): boolean {
+  try {
+    return isObject(JSON.parse(text))
+  } catch {
+    return false
+  }
+}
+
+interface RecordReader {
+  interner: JsonInterner
+  inputsByText: Map<string, JsonValue>
+}
+
+/** The file's lines, without their line breaks, read `CHUNK_BYTES` at a time: the lines of each read together. */
+async function* lineBatches(handle: FileHandle): AsyncGenerator<string[]> {
+  const chunk = Buffer.alloc(CHUNK_BYTES)
+  let carried: Buffer = Buffer.alloc(0)
+  for (let position = 0; ; ) {
+    const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position)
+    if (bytesRead === 0) break
+    position += bytesRead
+    const bytes = carried.length === 0 ? chunk.subarray(0, bytesRead) : Buffer.concat([carried, chunk.subarray(0, bytesRead)])
+    const batch: string[] = []
+    let start = 0
+    for (let end = bytes.indexOf(NEWLINE, start); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
+      batch.push(bytes.toString('utf8', start, end))
+      start = end + 1
+    }
+    carried = Buffer.from(bytes.subarray(start))
+    yield batch
+  }
+  if (carried.length > 0) yield [carried.toString('utf8')]
+}

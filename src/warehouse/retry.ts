@@ -1,0 +1,66 @@
+import { WarehouseError } from './errors.js'
+
+/** How transient failures of a warehouse call are retried: capped exponential backoff with jitter. */
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  attempts: number
+  /** Delay before the first retry; doubled for each further one. */
+  baseDelayMs: number
+  /** Upper bound of any delay. */
+  maxDelayMs: number
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }
+
+/** One retry about to happen, for whoever wants to show or count it. */
+export interface RetryNotice {
+  error: WarehouseError
+  /** 1 for the first retry. */
+  retry: number
+  delayMs: number
+}
+
+export interface RetryOptions extends Partial<RetryPolicy> {
+  onRetry?(notice: RetryNotice): void
+}
+
+/**
+ * Delay before retry number `retry` (1-based): half the capped exponential step plus a
+ * random half, so callers that failed together do not come back together.
+ */
+export function retryDelayMs(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1))
+  return step / 2 + random() * (step / 2)
+}
+
+/** For reads: any transient failure may be retried, the read changes nothing. */
+export function isRetryableRead(error: unknown): boolean {
+  return error instanceof WarehouseError && error.transient
+}
+
+/**
+ * For statements that change data (a delete, an insert): only a failure that proves the
+ * statement never ran (connection refused, or ClickHouse refused it up front). Anything
+ * that may have run is left to the caller, which looks the effect up before sending again.
+ */
+export function isRetryableWrite(error: unknown): boolean {
+  return error instanceof WarehouseError && error.transient && !error.uncertain
+}
+
+export async function withRetries<T>(call: () => Promise<T>, retryable: (error: unknown) => boolean, options: RetryOptions = {}): Promise<T> {
+  const policy: RetryPolicy = {
+    attempts: options.attempts ?? DEFAULT_RETRY_POLICY.attempts,
+    baseDelayMs: options.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+    maxDelayMs: options.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      if (attempt >= policy.attempts || !retryable(error)) throw error
+      const delayMs = retryDelayMs(attempt, policy)
+      options.onRetry?.({ error: error as WarehouseError, retry: attempt, delayMs })
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+    }
+  }
+}
