@@ -6,7 +6,7 @@
 // duplicated, the state loads (after every kill as well), and no unit's job succeeded
 // twice in the state's whole history. Runs the built CLI: `npm run build` first.
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -366,7 +366,7 @@ export async function runSoak({ trials, seed, size = 'quickstart', maxKills = 3,
       rmSync(template, { recursive: true, force: true })
       rmSync(join(work, 'reference'), { recursive: true, force: true })
       try {
-        rmSync(work)
+        rmdirSync(work)
       } catch {
         // failed trials stay for inspection
       }
@@ -415,5 +415,6 @@ export function formatFigures(figures) {
     `checks passed: ${figures.passed}/${figures.trials} trials (content = uninterrupted run's, 0 duplicate keys, state loads, no job succeeded twice)`,
   ]
   for (const failure of figures.failures) lines.push(`FAILED trial seed ${failure.seed}:`, ...failure.failures.map((text) => `  ${text}`))
+  if (figures.failures.length > 0) lines.push(`failed trials are kept in ${figures.work}`)
   return lines.join('\n')
 }

@@ -88,14 +88,17 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
   const { selection } = options
   checkTargetsExist(selection, knownAddress(spec))
   if (options.select === 'drifted' && !options.refresh) throw new UserError('--select drifted needs live figures: drop --refresh=false')
-  const state = stateSnapshot ?? (await deps.state.read())
-
   const clusters = spec.clusters.map((cluster) => ({ cluster, customers: customersInPlay(spec, cluster, selection) })).filter((entry) => entry.customers.length > 0)
+  // The state is read while the clusters work on the refresh; a state that cannot be read is still the error reported.
+  const refreshing = options.refresh ? Promise.all(clusters.map(({ cluster, customers }) => refreshCluster(spec, deps, cluster, customers))) : Promise.resolve([])
+  refreshing.catch(() => undefined)
+  const state = stateSnapshot ?? (await deps.state.read())
+  const figures = await refreshing
   const liveByCluster = new Map<string, LiveFigures>()
-  if (options.refresh) {
-    const figures = await Promise.all(clusters.map(({ cluster, customers }) => refreshCluster(spec, deps, cluster, customers)))
-    clusters.forEach(({ cluster }, index) => liveByCluster.set(cluster.name, figures[index] as LiveFigures))
-  }
+  clusters.forEach(({ cluster }, index) => {
+    const live = figures[index]
+    if (live) liveByCluster.set(cluster.name, live)
+  })
 
   const units: PlannedUnit[] = []
   const steps: PlannedStep[] = []

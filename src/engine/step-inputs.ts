@@ -4,16 +4,18 @@ import type { ClusterSpec, PlanSpec, Unit, Window } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
 import type { DeleteRequest } from '../warehouse/warehouse.js'
 
-const boundaries = new Map<number, string>()
-const BOUNDARIES_MAX = 100_000
+const KNOWN_MAX = 100_000
+const windowTexts = new Map<number, { end: number; text: { start: string; end: string } }>()
 
-/** `formatTimestamp` of a batch boundary: boundaries repeat across customers and clusters, so each is formatted once. */
-function boundary(ms: number): string {
-  let text = boundaries.get(ms)
-  if (text === undefined) {
-    text = formatTimestamp(ms)
-    if (boundaries.size < BOUNDARIES_MAX) boundaries.set(ms, text)
-  }
+/**
+ * A batch window as job inputs hold it. Batches repeat across customers and clusters:
+ * each is formatted once, and units of the same batch share the object (never change it).
+ */
+function windowText(window: Window): { start: string; end: string } {
+  const known = windowTexts.get(window.start)
+  if (known?.end === window.end) return known.text
+  const text = { start: formatTimestamp(window.start), end: formatTimestamp(window.end) }
+  if (windowTexts.size < KNOWN_MAX) windowTexts.set(window.start, { end: window.end, text })
   return text
 }
 
@@ -38,7 +40,7 @@ export function jobInputs(spec: PlanSpec, unit: Unit): Record<string, JsonValue>
   const inputs: Record<string, JsonValue> = {
     kind: job.kind,
     customer: unit.customer,
-    window: { start: boundary(unit.batch.start), end: boundary(unit.batch.end) },
+    window: windowText(unit.batch),
   }
   if (Object.keys(job.env).length > 0) inputs.env = renderJobEnv(spec, unit)
   if (job.sql !== undefined) inputs.sql = job.sql
