@@ -5,6 +5,9 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { dist } from '../lib/paths.js'
 
+/** The engine of the quickstart's target table (src/quickstart/schema.ts). */
+const QUICKSTART_TARGET_ENGINE = 'ReplacingMergeTree'
+
 /**
  * `{canaries, deletes: [{customer, sql, params, settings, tag}], units: [{customer, insert, verify}]}`,
  * deletes and units each in the order bf started them. Delete params are the recorded inputs
@@ -13,7 +16,7 @@ import { dist } from '../lib/paths.js'
  */
 export async function statementsOfApply(planFile) {
   const { loadPlan } = await dist('plan/load.js')
-  const { figuresQuery } = await dist('warehouse/refresh-queries.js')
+  const { collapsesOnMerge, figuresQuery } = await dist('warehouse/refresh-queries.js')
   const { unitParams } = await dist('warehouse/sql-values.js')
   const { spec } = await loadPlan(planFile)
   const snapshot = JSON.parse(await readFile(join(spec.statePath, 'snapshot.json'), 'utf8'))
@@ -21,6 +24,8 @@ export async function statementsOfApply(planFile) {
     snapshot.steps.filter((step) => step.kind === kind).sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.address.localeCompare(b.address))
   const cluster = spec.clusters[0]
   const readTable = { ...spec.target, table: spec.target.readTable }
+  // bf counts a table whose merges collapse rows with FINAL, as its verify step does.
+  const final = collapsesOnMerge(QUICKSTART_TARGET_ENGINE)
   const deletes = inOrder('delete').map((step) => ({
     customer: step.inputs.customer,
     sql: step.inputs.sql,
@@ -40,7 +45,7 @@ export async function statementsOfApply(planFile) {
         queryId: step.outputs.queryId,
         settings: { insert_deduplication_token: step.outputs.deduplicationToken },
       },
-      verify: [figuresQuery(readTable, one, spec.batch), ...(spec.expected ? [figuresQuery(spec.expected, one, spec.batch)] : [])],
+      verify: [figuresQuery(readTable, one, spec.batch, { final }), ...(spec.expected ? [figuresQuery(spec.expected, one, spec.batch)] : [])],
     }
   })
   return { canaries: spec.rollout.canary, deletes, units, concurrency: spec.job.concurrency }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { PlanSpec } from '../plan/model.js'
 import type { JsonValue, StateSnapshot, StepEvent, StepKind, StepRecord } from '../state/model.js'
 import { applyEvent } from '../state/model.js'
@@ -75,6 +76,8 @@ export class Executor {
     private readonly options: ExecutorOptions,
     private readonly stop: StopSignals,
   ) {
+    // Every waiting step listens for a stop: dozens at once is normal, not a leak.
+    setMaxListeners(0, stop.stopping, stop.aborted)
     this.steps = plan.steps
     this.records = state.steps
     this.lineage = state.lineage

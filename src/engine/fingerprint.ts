@@ -16,24 +16,42 @@ function quote(text: string): string {
   return quoted
 }
 
+/**
+ * Canonical JSON of objects inside inputs, by identity: the steps of a plan share many of
+ * them (a batch's window, a customer's verify settings). Inputs are never changed in place.
+ */
+const nestedKnown = new WeakMap<object, string>()
+
 /** JSON with object keys sorted, so equal inputs always hash alike. */
 export function canonicalJson(value: JsonValue | undefined): string {
+  return canonical(value, false)
+}
+
+function canonical(value: JsonValue | undefined, nested: boolean): string {
   if (value === undefined || value === null) return 'null'
   if (typeof value === 'string') return quote(value)
   if (typeof value !== 'object') return JSON.stringify(value)
+  if (nested) {
+    const known = nestedKnown.get(value)
+    if (known !== undefined) return known
+  }
+  let text: string
   if (Array.isArray(value)) {
-    let text = '['
-    for (let i = 0; i < value.length; i++) text += (i === 0 ? '' : ',') + canonicalJson(value[i])
-    return `${text}]`
+    text = '['
+    for (let i = 0; i < value.length; i++) text += (i === 0 ? '' : ',') + canonical(value[i], true)
+    text += ']'
+  } else {
+    const keys = Object.keys(value).sort()
+    text = '{'
+    for (const key of keys) {
+      const member = value[key]
+      if (member === undefined) continue
+      text += `${text.length === 1 ? '' : ','}${quote(key)}:${canonical(member, true)}`
+    }
+    text += '}'
   }
-  const keys = Object.keys(value).sort()
-  let text = '{'
-  for (const key of keys) {
-    const member = value[key]
-    if (member === undefined) continue
-    text += `${text.length === 1 ? '' : ','}${quote(key)}:${canonicalJson(member)}`
-  }
-  return `${text}}`
+  if (nested) nestedKnown.set(value, text)
+  return text
 }
 
 /** SHA-256 in hex; the one-shot `crypto.hash` (Node 20.12+) where present, twice as fast. */

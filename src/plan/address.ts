@@ -3,6 +3,7 @@
  * Customer ids may hold any character, so `%` and `/` inside a part are percent-encoded.
  */
 export function addressPart(text: string): string {
+  if (!text.includes('%') && !text.includes('/')) return text
   return text.replace(/%/g, '%25').replace(/\//g, '%2F')
 }
 

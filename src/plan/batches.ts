@@ -3,11 +3,21 @@ import type { Batch, BatchGrid, ClusterSpec, CustomerSpec, Millis, PlanSpec, Uni
 
 const DAY_MS = 86_400_000
 
+const labels = { day: new Map<Millis, string>(), hour: new Map<Millis, string>() }
+const LABELS_MAX = 100_000
+
 /** `2026-01-15` when the grid is whole days on midnight, `2026-01-15T06` otherwise. */
 export function batchLabel(start: Millis, grid: BatchGrid): string {
-  const iso = new Date(start).toISOString()
   const dayAligned = grid.stepMs % DAY_MS === 0 && grid.origin % DAY_MS === 0
-  return dayAligned ? iso.slice(0, 10) : iso.slice(0, 13)
+  // Every customer and cluster has the same batches: each label is made once.
+  const known = dayAligned ? labels.day : labels.hour
+  let label = known.get(start)
+  if (label === undefined) {
+    const iso = new Date(start).toISOString()
+    label = dayAligned ? iso.slice(0, 10) : iso.slice(0, 13)
+    if (known.size < LABELS_MAX) known.set(start, label)
+  }
+  return label
 }
 
 /** Index of the grid cell holding `time`. */

@@ -1,5 +1,6 @@
-import { access, readFile } from 'node:fs/promises'
+import { access, open, readFile } from 'node:fs/promises'
 import { UserError } from '../errors.js'
+import { isObject } from './is-object.js'
 import { applyEvent, STATE_FORMAT_VERSION } from './model.js'
 import type { StateSnapshot } from './model.js'
 import { parseJournal } from './journal.js'
@@ -80,12 +81,43 @@ function replay(snapshot: StateSnapshot, entries: JournalEntry[], file: string):
 
 /** Events of `journal.jsonl.bak` after `serial`, if they reach up to `nextSerial` (or its end). */
 async function recoverFromJournalBackup(files: StateFiles, serial: number, nextSerial: number | undefined): Promise<JournalEntry[]> {
+  // After a compaction the backup ends where the snapshot starts: its last line says so without reading the rest.
+  const last = await lastLineSerial(files.journalBackup)
+  if (last === null || (last !== undefined && last <= serial)) return []
   const bytes = await readIfExists(files.journalBackup)
   if (bytes === undefined) return []
   const entries = parseJournal(bytes, files.journalBackup).entries.filter((entry) => entry.serial > serial)
-  const last = entries.at(-1)
-  if (last === undefined || (nextSerial !== undefined && last.serial !== nextSerial - 1)) return []
+  const final = entries.at(-1)
+  if (final === undefined || (nextSerial !== undefined && final.serial !== nextSerial - 1)) return []
   return entries
+}
+
+const TAIL_BYTES = 1 << 16
+
+/** The serial of a journal's last line, read from the file's end; null without the file, undefined when that line does not say. */
+async function lastLineSerial(file: string): Promise<number | null | undefined> {
+  let handle
+  try {
+    handle = await open(file, 'r')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
+    throw error
+  }
+  try {
+    const { size } = await handle.stat()
+    const length = Math.min(size, TAIL_BYTES)
+    const { buffer } = await handle.read({ buffer: Buffer.alloc(length), position: size - length })
+    const text = buffer.toString('utf8').trimEnd()
+    const start = text.lastIndexOf('\n') + 1
+    if (start === 0 && length < size) return undefined
+    const line: unknown = JSON.parse(text.slice(start))
+    const serial = isObject(line) ? line.serial : undefined
+    return typeof serial === 'number' && Number.isInteger(serial) ? serial : undefined
+  } catch {
+    return undefined
+  } finally {
+    await handle.close()
+  }
 }
 
 async function missingSnapshot(files: StateFiles): Promise<UserError> {

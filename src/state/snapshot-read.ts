@@ -46,7 +46,7 @@ export async function readSnapshot(file: string, backupExists: () => Promise<boo
 async function readAsWritten(handle: FileHandle): Promise<StateSnapshot> {
   let head: StateSnapshot | undefined
   let closed = false
-  const reader: RecordReader = { interner: new JsonInterner(), inputsByText: new Map() }
+  const reader: RecordReader = { interner: new JsonInterner(), inputsByText: new Map(), inputsLengths: new Set() }
   for await (const batch of lineBatches(handle)) {
     for (const line of batch) {
       if (closed) {
@@ -100,15 +100,18 @@ const INPUTS_KEY = ',"inputs":'
 const INPUTS_TEXTS_MAX = 4096
 
 /**
- * Parses one step line. A record's inputs usually come last and repeat from line to line:
- * a text seen before is not parsed again. `,"inputs":` cannot occur inside a string (its
- * quote would be escaped), and the line without it parsing as an object places it at the
- * top level; the text after it then is the value of the record's last key.
+ * Parses one step line. A record's inputs usually come last, and those of every step but a
+ * job (whose inputs name its unit) repeat from line to line: a text seen before is not
+ * parsed again. `,"inputs":` cannot occur inside a string (its quote would be escaped),
+ * and the line without it parsing as an object places it at the top level; the text after
+ * it then is the value of the record's last key. Only texts of a length seen before are
+ * looked up, so that a job's line costs no lookup.
  */
 function parseRecord(text: string, reader: RecordReader): StepRecord {
   let value: unknown
   const at = text.lastIndexOf(INPUTS_KEY)
-  const inputsText = at > 0 && text.endsWith('}') ? text.slice(at + INPUTS_KEY.length, -1) : undefined
+  const inputsLength = at > 0 && text.endsWith('}') ? text.length - at - INPUTS_KEY.length - 1 : -1
+  const inputsText = reader.inputsLengths.has(inputsLength) ? text.slice(at + INPUTS_KEY.length, -1) : undefined
   const known = inputsText === undefined ? undefined : reader.inputsByText.get(inputsText)
   if (known !== undefined) {
     value = parseJson(`${text.slice(0, at)}}`)
@@ -119,8 +122,10 @@ function parseRecord(text: string, reader: RecordReader): StepRecord {
     if (!isObject(value)) throw new NotAsWritten()
     if (isObject(value.inputs)) {
       value.inputs = reader.interner.value(value.inputs as JsonValue)
-      if (inputsText !== undefined && reader.inputsByText.size < INPUTS_TEXTS_MAX && Object.keys(value).at(-1) === 'inputs' && isObjectText(`${text.slice(0, at)}}`)) {
-        reader.inputsByText.set(inputsText, value.inputs as JsonValue)
+      const remember = inputsLength >= 0 && value.kind !== 'job' && reader.inputsByText.size < INPUTS_TEXTS_MAX && Object.keys(value).at(-1) === 'inputs'
+      if (remember && isObjectText(`${text.slice(0, at)}}`)) {
+        reader.inputsByText.set(inputsText ?? text.slice(at + INPUTS_KEY.length, -1), value.inputs as JsonValue)
+        reader.inputsLengths.add(inputsLength)
       }
     }
   }
@@ -142,6 +147,7 @@ function isObjectText(text: string): boolean {
 interface RecordReader {
   interner: JsonInterner
   inputsByText: Map<string, JsonValue>
+  inputsLengths: Set<number>
 }
 
 /** The file's lines, without their line breaks, read `CHUNK_BYTES` at a time: the lines of each read together. */

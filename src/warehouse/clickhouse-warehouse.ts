@@ -47,6 +47,8 @@ export class ClickHouseWarehouse implements Warehouse {
   readonly #scope: ErrorScope
   readonly #onCluster: string | undefined
   readonly #retry: RetryOptions
+  /** Table facts of `unitsOnly` refreshes, by the tables they name. */
+  readonly #countedFacts = new Map<string, Promise<Map<string, TableFacts>>>()
 
   constructor(client: ClickHouseClient, options: ClickHouseWarehouseOptions) {
     this.cluster = options.cluster
@@ -86,8 +88,9 @@ export class ClickHouseWarehouse implements Warehouse {
     const readRef = { database: target.database, table: target.readTable }
     const expectedRef = expected ? { database: expected.database, table: expected.table } : undefined
 
-    const facts = await this.#tableFacts([targetRef, readRef, ...(expectedRef ? [expectedRef] : [])])
-    queries++
+    const refs = [targetRef, readRef, ...(expectedRef ? [expectedRef] : [])]
+    if (!request.unitsOnly || !this.#countedFacts.has(refs.map(tableKey).join(','))) queries++
+    const facts = await (request.unitsOnly ? this.#factsOnce(refs) : this.#tableFacts(refs))
     const readTable = facts.get(tableKey(readRef))
     const expectedTable = expectedRef ? facts.get(tableKey(expectedRef)) : undefined
     this.#checkCountedColumns('target', { ...readRef, timeColumn: target.timeColumn, customerColumn: target.customerColumn, keyColumns: target.keyColumns }, readTable)
@@ -116,12 +119,14 @@ export class ClickHouseWarehouse implements Warehouse {
       )
     }
     let pendingMutations = 0
-    queries++
-    work.push(
-      this.#pendingMutations(targetRef).then((count) => {
-        pendingMutations = count
-      }),
-    )
+    if (!request.unitsOnly) {
+      queries++
+      work.push(
+        this.#pendingMutations(targetRef).then((count) => {
+          pendingMutations = count
+        }),
+      )
+    }
     await Promise.all(work)
 
     const live: LiveFigures = {
@@ -304,6 +309,18 @@ export class ClickHouseWarehouse implements Warehouse {
 
   async close(): Promise<void> {
     await this.#client.close()
+  }
+
+  /** Facts of `refs` read once for the life of this warehouse (a failed read is tried again next time). */
+  #factsOnce(refs: TableRef[]): Promise<Map<string, TableFacts>> {
+    const key = refs.map(tableKey).join(',')
+    let facts = this.#countedFacts.get(key)
+    if (!facts) {
+      facts = this.#tableFacts(refs)
+      this.#countedFacts.set(key, facts)
+      facts.catch(() => this.#countedFacts.delete(key))
+    }
+    return facts
   }
 
   async #tableFacts(refs: TableRef[]): Promise<Map<string, TableFacts>> {

@@ -68,6 +68,22 @@ const NOT_SET_BY_ENGINE = new Set([
 
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
+/**
+ * Bumped by every call of every connection of this process that may insert rows: the
+ * engine's `InsertedRows` counts for the whole process.
+ */
+let insertGeneration = 0
+
+/** Runs a call that may insert rows: no connection's reading of `InsertedRows` holds after it starts. */
+async function mayInsert<T>(call: () => Promise<T>): Promise<T> {
+  insertGeneration++
+  try {
+    return await call()
+  } finally {
+    insertGeneration++
+  }
+}
+
 function startsWithInsert(sql: string): boolean {
   const withoutComments = sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/, '')
   return /^INSERT\b/i.test(withoutComments)
@@ -82,6 +98,9 @@ function startsWithInsert(sql: string): boolean {
  *   or `session_timezone` leaking into later statements). They are reset after each call.
  * - `written_rows` of an `INSERT … SELECT` is reported. The embedded connection always
  *   reports 0; the engine's `InsertedRows` counter, read before and after, gives the number.
+ *   The reading after one INSERT serves as the reading before the next while no call of
+ *   any connection of this process that may insert has run between (a client of the engine
+ *   that bypasses these connections goes unseen: bf never opens one).
  *
  * - `clickhouse.database` is the default database of unqualified names, as the HTTP
  *   interface's `database` parameter makes it (`USE` on the session, once it exists).
@@ -94,6 +113,8 @@ export class EmbeddedConnection implements ClientConnection {
   readonly #baseSettings: Record<string, SettingValue>
   #database: string | undefined
   #tail: Promise<unknown> = Promise.resolve()
+  /** `InsertedRows` after this connection's last INSERT, while no call that may insert has run since. */
+  #insertedRowsKnown: { generation: number; value: number } | undefined
 
   constructor(inner: ClientConnection, options: { settings: Record<string, SettingValue>; database?: string }) {
     this.#inner = inner
@@ -109,21 +130,21 @@ export class EmbeddedConnection implements ClientConnection {
   }
 
   query(params: Parameters<ClientConnection['query']>[0]): ReturnType<ClientConnection['query']> {
-    return this.#serial(() => this.#scoped(params.clickhouse_settings, () => this.#inner.query(params)))
+    const run = (): ReturnType<ClientConnection['query']> => this.#scoped(params.clickhouse_settings, () => this.#inner.query(params))
+    return this.#serial(startsWithInsert(params.query) ? () => mayInsert(run) : run)
   }
 
   insert(params: Parameters<ClientConnection['insert']>[0]): ReturnType<ClientConnection['insert']> {
-    return this.#serial(() => this.#scoped(params.clickhouse_settings, () => this.#inner.insert(params)))
+    return this.#serial(() => mayInsert(() => this.#scoped(params.clickhouse_settings, () => this.#inner.insert(params))))
   }
 
   exec(params: Parameters<ClientConnection['exec']>[0]): ReturnType<ClientConnection['exec']> {
-    return this.#serial(() => this.#scoped(params.clickhouse_settings, () => this.#inner.exec(params)))
+    return this.#serial(() => mayInsert(() => this.#scoped(params.clickhouse_settings, () => this.#inner.exec(params))))
   }
 
   command(params: CommandParams): Promise<CommandResult> {
-    return this.#serial(() =>
-      this.#scoped(params.clickhouse_settings, () => (startsWithInsert(params.query) ? this.#countingInsertedRows(params) : this.#inner.command(params))),
-    )
+    if (startsWithInsert(params.query)) return this.#serial(() => this.#countingInsertedRows(params))
+    return this.#serial(() => mayInsert(() => this.#scoped(params.clickhouse_settings, () => this.#inner.command(params))))
   }
 
   close(): Promise<void> {
@@ -150,10 +171,15 @@ export class EmbeddedConnection implements ClientConnection {
     }
   }
 
-  async #scoped<T>(settings: Record<string, unknown> | undefined, call: () => Promise<T>): Promise<T> {
-    const leaking = Object.entries(settings ?? {})
+  /** Settings of a call that the engine keeps on its session after the call. */
+  #leaking(settings: Record<string, unknown> | undefined): string[] {
+    return Object.entries(settings ?? {})
       .filter(([name, value]) => value !== undefined && !NOT_SET_BY_ENGINE.has(name) && SETTING_NAME.test(name) && this.#baseSettings[name] !== value)
       .map(([name]) => name)
+  }
+
+  async #scoped<T>(settings: Record<string, unknown> | undefined, call: () => Promise<T>): Promise<T> {
+    const leaking = this.#leaking(settings)
     try {
       return await call()
     } finally {
@@ -170,20 +196,37 @@ export class EmbeddedConnection implements ClientConnection {
     }
   }
 
+  /**
+   * An INSERT with its `written_rows`: the counter is read after it, in the call that
+   * resets its settings, and before it unless that reading after the last INSERT still holds.
+   */
   async #countingInsertedRows(params: CommandParams): Promise<CommandResult> {
-    const before = await this.#insertedRows()
-    const result = await this.#inner.command(params)
-    const after = await this.#insertedRows()
+    const leaking = this.#leaking(params.clickhouse_settings)
+    const known = this.#insertedRowsKnown?.generation === insertGeneration ? this.#insertedRowsKnown : undefined
+    this.#insertedRowsKnown = undefined
+    let result: CommandResult
+    let before: number
+    let after: number
+    try {
+      before = known?.value ?? (await this.#insertedRows())
+      insertGeneration++
+      result = await this.#inner.command(params)
+      after = await this.#insertedRows(leaking)
+    } catch (error) {
+      if (leaking.length > 0) await this.#resetSettings(leaking)
+      throw error
+    }
+    this.#insertedRowsKnown = { generation: insertGeneration, value: after }
     const reported = Number(result.summary?.written_rows ?? 0)
     if (reported > 0) return result
     const summary = { ...(result.summary ?? emptySummary()), written_rows: String(after - before) }
     return { ...result, summary }
   }
 
-  async #insertedRows(): Promise<number> {
-    const result = await this.#inner.query({
-      query: "SELECT toString(sum(value)) FROM system.events WHERE event = 'InsertedRows' FORMAT TabSeparated",
-    })
+  /** The engine's `InsertedRows` (no row until something was inserted), after resetting the settings named in `reset`. */
+  async #insertedRows(reset: string[] = []): Promise<number> {
+    const resetting = reset.length > 0 ? `SET ${reset.map((name) => `${name} = DEFAULT`).join(', ')}; ` : ''
+    const result = await this.#inner.query({ query: `${resetting}SELECT value FROM system.events WHERE event = 'InsertedRows' FORMAT TabSeparated` })
     let text = ''
     for await (const chunk of result.stream) text += String(chunk)
     return Number(text.trim() || '0')

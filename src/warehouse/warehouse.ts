@@ -28,6 +28,11 @@ export interface RefreshRequest {
   /** Each customer with the range to read; figures are cut on `grid`. */
   customers: CustomerSpec[]
   grid: BatchGrid
+  /**
+   * Only the units' figures, as a verify step needs them: the tables' facts are read once
+   * per warehouse and reused, and pending mutations are not counted (`pendingMutations` is 0).
+   */
+  unitsOnly?: boolean
 }
 
 /** The answer of one refresh of one cluster: a constant number of grouped queries. */

@@ -41,8 +41,9 @@ export const runAwaitMutation: StepHandler = async (step, context): Promise<Step
   const started = Date.now()
   let last: MutationStatus | undefined
   let lastNote = ''
-  // Small mutations finish in moments: poll quickly first, then back off to the plan's interval.
-  for (let poll = 0; ; poll++) {
+  // Wait a quarter of the time waited so far (at least 50 ms, at most the plan's interval):
+  // a mutation is seen done at most a quarter later than it finished, with few polls.
+  for (;;) {
     try {
       last = await warehouse.findMutation(request, since)
     } catch (error) {
@@ -64,7 +65,7 @@ export const runAwaitMutation: StepHandler = async (step, context): Promise<Step
         outputs: last ? { tag, hosts: hostsOutput(last) } : { tag },
       }
     }
-    await sleep(Math.min(context.options.pollIntervalMs, 50 * 2 ** poll), context.stopping)
+    await sleep(Math.min(context.options.pollIntervalMs, Math.max(50, (Date.now() - started) / 4)), context.stopping)
     if (context.stopping.aborted) return { status: 'interrupted' }
   }
 }

@@ -15,6 +15,7 @@ export const runVerify: StepHandler = async (step, context): Promise<StepResult>
       ...(spec.expected ? { expected: spec.expected } : {}),
       customers: [{ id: unit.customer, window: { start: unit.batch.start, end: unit.batch.end } }],
       grid: spec.batch,
+      unitsOnly: true,
     })
     const verdict = judgeFigures(spec, unit.address, live.unit(unit.customer, unit.batch.start))
     verdict.failures.push(...(await runChecks(spec, warehouse, unit)))

@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// bf's benchmark: `npm run bench` (a full run, about 15 minutes on 2 cores) or
+// `npm run bench -- --quick` (a smaller one, a few minutes). Every scenario runs in child
+// processes; every figure is a median of several runs. A full run writes bench/results.json.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { applyOverheadScenario } from './apply-overhead/scenario.js'
+import { e2eScenario } from './e2e/scenario.js'
+import { machineInfo } from './lib/machine.js'
+import { benchDir } from './lib/paths.js'
+import { round, secondsSince } from './lib/stats.js'
+import { formatTable } from './lib/table.js'
+import { mutationsScenario } from './mutations/scenario.js'
+import { planScaleScenario } from './plan-scale/scenario.js'
+
+const quick = process.argv.includes('--quick')
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',')
+const wanted = (name) => !only || only.includes(name)
+
+/** Sizes of a full run (the issue's) and of a quick one. */
+const SIZES = quick
+  ? { e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 } }
+  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 } }
+
+const TARGETS = {
+  e2e_ratio: { max: 1.1 },
+  plan_seconds: { max: 20 },
+  plan_peak_mb: { max: 1536 },
+  plan_linearity: { max: 1.5 },
+  apply_overhead_ms_per_step: { max: 1 },
+  state_load_seconds: { max: 2 },
+  mutations_per_customer_cluster: { equals: 1 },
+}
+
+const log = (text) => process.stderr.write(`${text}\n`)
+const work = await mkdtemp(join(tmpdir(), 'bf-bench-'))
+const started = process.hrtime.bigint()
+const results = { generated_by: 'npm run bench', mode: quick ? 'quick' : 'full', machine: machineInfo(), targets: TARGETS }
+try {
+  if (wanted('e2e')) {
+    log(`End to end: bf apply vs a plain script (${SIZES.e2e.customers} customers × ${SIZES.e2e.days} days × ${SIZES.e2e.perDay}/day)`)
+    await mkdir(join(work, 'e2e'))
+    results.e2e = await e2eScenario({ work: join(work, 'e2e'), ...SIZES.e2e, pollMs: 100, log })
+    results.e2e_ratio = round(results.e2e.ratio, 3)
+  }
+  if (wanted('plan')) {
+    log('Planning scale: bf plan --json > /dev/null, 3 clusters × N customers × 366 days, state half done')
+    await mkdir(join(work, 'plan'))
+    const sizes = await planScaleScenario({ work: join(work, 'plan'), ...SIZES.plan, log })
+    const largest = sizes.at(-1)
+    const previous = sizes.at(-2)
+    results.plan_scale = sizes
+    results.plan_units = largest.units
+    results.plan_seconds = round(largest.seconds, 2)
+    results.plan_peak_mb = Math.round(largest.peak_mb)
+    // Time per unit at the largest size over time per unit one size down: 1 is linear.
+    results.plan_linearity = round(largest.us_per_unit / previous.us_per_unit, 2)
+  }
+  if (wanted('apply')) {
+    log(`Apply overhead: ${(SIZES.apply.customers * SIZES.apply.days).toLocaleString('en-US')} job steps with a launcher that does nothing`)
+    await mkdir(join(work, 'apply'))
+    results.apply = await applyOverheadScenario({ work: join(work, 'apply'), ...SIZES.apply, log })
+    results.apply_overhead_ms_per_step = round(results.apply.ms_per_step, 3)
+    results.state_load_seconds = round(results.apply.state_load_seconds, 2)
+  }
+  if (wanted('mutations')) {
+    log(`Mutations: delete per customer vs per day (${SIZES.mutations.customers} customers × ${SIZES.mutations.days} days)`)
+    await mkdir(join(work, 'mutations'))
+    results.mutations = await mutationsScenario({ work: join(work, 'mutations'), ...SIZES.mutations, log })
+    const perCustomer = results.mutations.per_customer
+    results.mutations_per_customer_cluster = round(perCustomer.mutations / (perCustomer.customers * perCustomer.clusters), 2)
+  }
+} finally {
+  await rm(work, { recursive: true, force: true })
+}
+const meets = (value, target) => ('equals' in target ? value === target.equals : value <= target.max)
+const targetText = (target) => ('equals' in target ? `= ${target.equals}` : `≤ ${target.max}`)
+results.met = Object.fromEntries(Object.entries(TARGETS).filter(([key]) => key in results).map(([key, target]) => [key, meets(results[key], target)]))
+results.bench_seconds = Math.round(secondsSince(started))
+
+if (quick) process.stdout.write('\nQuick run: smaller sizes than the targets are set for; see bench/results.json for a full run.\n')
+const rows = [['figure', 'value', 'target', 'met']]
+for (const [key, target] of Object.entries(TARGETS)) if (key in results) rows.push([key, results[key], targetText(target), results.met[key] ? 'yes' : 'NO'])
+process.stdout.write(`\n${formatTable(rows)}\n`)
+if (results.plan_scale) {
+  const scale = [['units', 'seconds', 'peak MB', 'µs/unit'], ...results.plan_scale.map((size) => [size.units.toLocaleString('en-US'), size.seconds.toFixed(2), Math.round(size.peak_mb), size.us_per_unit.toFixed(1)])]
+  process.stdout.write(`\n${formatTable(scale)}\n`)
+}
+if (results.mutations) {
+  const { per_customer: customer, per_day: day } = results.mutations
+  const table = [['delete per', 'mutations', 'parts rewritten', 'rows rewritten'], ...[['customer', customer], ['day', day]].map(([name, run]) => [name, run.mutations, run.parts_rewritten, run.rows_rewritten.toLocaleString('en-US')])]
+  process.stdout.write(`\n${formatTable(table)}\n`)
+}
+const file = quick ? join(tmpdir(), 'bf-bench-results.quick.json') : join(benchDir, 'results.json')
+if (!only) await writeFile(file, `${JSON.stringify(results, null, 2)}\n`)
+process.stdout.write(`\n${only ? 'Partial run (--only): nothing written.' : `Wrote ${file}`} (${results.bench_seconds}s)\n`)
