@@ -44,7 +44,7 @@ export async function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 /** `multipart/form-data` as the client writes it: one part per field, no files. */
-function multipartFields(body: string, contentType: string): Record<string, string> {
+export function multipartFields(body: string, contentType: string): Record<string, string> {
   const boundary = /boundary=(.+)$/.exec(contentType)?.[1]
   if (!boundary) return {}
   const fields: Record<string, string> = {}

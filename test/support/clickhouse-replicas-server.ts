@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { multipartFields, readBody, unescapeText } from './clickhouse-http-wire.js'
 
 /**
  * A small server speaking the part of ClickHouse's HTTP interface that `@clickhouse/client`
@@ -121,31 +122,6 @@ function summary(writtenRows = 0, resultRows = 0): string {
   })
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of request) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-/** `multipart/form-data` as the client writes it: one part per field, no files. */
-function multipartFields(body: string, contentType: string): Record<string, string> {
-  const boundary = /boundary=(.+)$/.exec(contentType)?.[1]
-  if (!boundary) return {}
-  const fields: Record<string, string> = {}
-  for (const part of body.split(`--${boundary}`)) {
-    const name = /name="([^"]+)"/.exec(part)?.[1]
-    const start = part.indexOf('\r\n\r\n')
-    if (!name || start < 0) continue
-    fields[name] = part.slice(start + 4).replace(/\r\n$/, '')
-  }
-  return fields
-}
-
-/** Reads a parameter the way ClickHouse does for `Array(String)` and scalars (the client's escaping). */
-function unescapeParam(text: string): string {
-  return text.replace(/\\(.)/g, (_match, char: string) => ({ n: '\n', t: '\t', r: '\r' })[char] ?? char)
-}
-
 function formatOf(sql: string, settings: Record<string, string>): string {
   return /\bFORMAT\s+(\w+)\s*$/i.exec(sql)?.[1] ?? settings.default_format ?? 'TabSeparated'
 }
@@ -157,7 +133,7 @@ function serialize(rows: Record<string, unknown>[], format: string): string {
 
 function answerQuery(scenario: ReplicasScenario, sql: string, params: Record<string, string>): { rows: Record<string, unknown>[]; writtenRows?: number; trailing?: string } {
   if (scenario.failWith) throw new Failure(scenario.failWith)
-  const clusterParam = params.cluster === undefined ? undefined : unescapeParam(params.cluster)
+  const clusterParam = params.cluster === undefined ? undefined : unescapeText(params.cluster)
   const requireCluster = (): void => {
     if (clusterParam !== scenario.cluster) {
       throw new Failure({ code: 701, type: 'CLUSTER_DOESNT_EXIST', message: `Requested cluster '${clusterParam}' not found` })
@@ -197,8 +173,8 @@ function answerQuery(scenario: ReplicasScenario, sql: string, params: Record<str
   if (/clusterAllReplicas\(\{cluster:String\}, system\.mutations\)/.test(sql)) {
     requireCluster()
     requireReachable()
-    const database = unescapeParam(params.database ?? '')
-    const table = unescapeParam(params.table ?? '')
+    const database = unescapeText(params.database ?? '')
+    const table = unescapeText(params.table ?? '')
     const onTable = scenario.mutations.filter((row) => row.database === database && row.table === table)
     if (/bf_pending/.test(sql)) {
       const perHost = new Map<string, number>()
@@ -206,7 +182,7 @@ function answerQuery(scenario: ReplicasScenario, sql: string, params: Record<str
       return { rows: [{ bf_pending: String(Math.max(0, ...perHost.values())) }] }
     }
     const since = Number(params.since)
-    const tag = unescapeParam(params.tag_literal ?? '')
+    const tag = unescapeText(params.tag_literal ?? '')
     const rows = onTable
       .filter((row) => row.createTime >= since && row.command.includes(tag))
       .sort((a, b) => a.host.localeCompare(b.host) || a.createTime - b.createTime)
@@ -221,11 +197,11 @@ function answerQuery(scenario: ReplicasScenario, sql: string, params: Record<str
     return { rows }
   }
   if (/system\.processes/.test(sql)) {
-    const id = unescapeParam(params.query_id ?? '')
+    const id = unescapeText(params.query_id ?? '')
     return { rows: [{ bf_running: String(scenario.queries?.[id] === 'running' ? 1 : 0) }] }
   }
   if (/system\.query_log/.test(sql)) {
-    const id = unescapeParam(params.query_id ?? '')
+    const id = unescapeText(params.query_id ?? '')
     const type = scenario.queries?.[id]
     return { rows: type === undefined || type === 'running' ? [] : [{ bf_type: type }] }
   }
@@ -244,7 +220,7 @@ export async function startReplicasServer(initial: ReplicasScenario): Promise<Re
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost')
-    const body = await readBody(request)
+    const body = (await readBody(request)).toString('utf8')
     if (url.pathname === '/ping') {
       response.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' }).end('Ok.\n')
       return
