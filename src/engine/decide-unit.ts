@@ -1,7 +1,7 @@
 import type { PlanSpec, Unit } from '../plan/model.js'
 import type { JsonValue, StepRecord } from '../state/model.js'
 import type { LiveFigures } from '../warehouse/warehouse.js'
-import { fingerprint } from './fingerprint.js'
+import { fingerprintReusing } from './fingerprint.js'
 import { changedPaths, inputsDiff } from './inputs-diff.js'
 import type { UnitAction, UnitLive } from './plan-model.js'
 import { jobInputs } from './step-inputs.js'
@@ -63,16 +63,12 @@ const NO_REASONS: string[] = []
 export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
   const { spec, steps } = context
   const inputs = jobInputs(spec, unit)
-  const jobFingerprint = fingerprint(inputs)
-  const figures = context.live?.unit(unit.customer, unit.batch.start)
-  let live: UnitLive | undefined
-  if (figures) {
-    live = { rows: figures.rows, keys: figures.keys }
-    if (figures.expected !== undefined) live.expected = figures.expected
-  }
-  const drift = live ? driftReasons(spec, live) : NO_REASONS
   const jobAddress = stepAddress.unitStep(unit.address, 'job')
   const verifyAddress = stepAddress.unitStep(unit.address, 'verify')
+  const job = steps.get(jobAddress)
+  const jobFingerprint = fingerprintReusing(inputs, job)
+  const live: UnitLive | undefined = context.live?.unit(unit.customer, unit.batch.start)
+  const drift = live ? driftReasons(spec, live) : NO_REASONS
   const decided = (action: UnitAction, reasons: string[], need: UnitNeed, dirty: boolean): UnitDecision => {
     const decision: UnitDecision = {
       unit,
@@ -91,8 +87,6 @@ export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
     return decision
   }
 
-  const job = steps.get(jobAddress)
-  const verify = steps.get(verifyAddress)
   if (!job) {
     const decision = decided('create', NO_REASONS, 'job', false)
     decision.orphanRows = (live?.rows ?? 0) > 0
@@ -106,6 +100,8 @@ export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
     return decision
   }
   if (job.status === 'failed') return decided('replace', [`failed: ${job.error ?? 'job failed'}`], 'job', false)
+  // Looked up only now: most units of a large plan are decided without it.
+  const verify = steps.get(verifyAddress)
   if (verify?.status === 'failed') return decided('replace', [`verify failed: ${verify.error ?? 'check failed'}`], 'job', true)
   if (drift.length > 0) return decided('replace', drift, 'job', true)
   if (!verify || verify.status === 'started') return decided('create', ['not verified yet'], 'verify', false)

@@ -1,19 +1,21 @@
 import * as crypto from 'node:crypto'
 import type { JsonValue } from '../state/model.js'
+import { jsonEqual } from './json-equal.js'
 
-/** Strings this long are quoted once and remembered: a plan repeats its job SQL in every unit. */
-const REMEMBERED_LENGTH = 64
-const REMEMBERED_MAX = 1024
-const quotedLong = new Map<string, string>()
+/**
+ * Quoted strings are remembered: a plan repeats its keys, customer ids, windows and job
+ * SQL in every unit, and a string the map has seen hashes from its cached hash.
+ */
+const REMEMBERED_MAX = 16_384
+const quoted = new Map<string, string>()
 
 function quote(text: string): string {
-  if (text.length < REMEMBERED_LENGTH) return JSON.stringify(text)
-  let quoted = quotedLong.get(text)
-  if (quoted === undefined) {
-    quoted = JSON.stringify(text)
-    if (quotedLong.size < REMEMBERED_MAX) quotedLong.set(text, quoted)
+  let known = quoted.get(text)
+  if (known === undefined) {
+    known = JSON.stringify(text)
+    if (quoted.size < REMEMBERED_MAX) quoted.set(text, known)
   }
-  return quoted
+  return known
 }
 
 /**
@@ -62,6 +64,15 @@ const sha256Hex: (text: string) => string =
 
 export function fingerprint(inputs: { [key: string]: JsonValue }): string {
   return sha256Hex(canonicalJson(inputs)).slice(0, 16)
+}
+
+/**
+ * The fingerprint of `inputs`, taken from `recorded` when it holds equal inputs: its
+ * fingerprint was computed from them. Saves hashing every unchanged step of a large plan.
+ */
+export function fingerprintReusing(inputs: { [key: string]: JsonValue }, recorded: { inputs?: { [key: string]: JsonValue }; fingerprint: string } | undefined): string {
+  if (recorded?.inputs !== undefined && jsonEqual(recorded.inputs, inputs)) return recorded.fingerprint
+  return fingerprint(inputs)
 }
 
 export function shortHash(text: string, length = 12): string {
