@@ -20,6 +20,18 @@ export function batchLabel(start: Millis, grid: BatchGrid): string {
   return label
 }
 
+const batches = new Map<Millis, Batch>()
+const BATCHES_MAX = 100_000
+
+/** Customers and clusters share their batches: a plan of a million units holds each once. Never change one. */
+function sharedBatch(start: Millis, end: Millis, label: string): Batch {
+  const known = batches.get(start)
+  if (known !== undefined && known.end === end && known.label === label) return known
+  const batch = { start, end, label }
+  if (known === undefined && batches.size < BATCHES_MAX) batches.set(start, batch)
+  return batch
+}
+
 /** Index of the grid cell holding `time`. */
 function cellOf(time: Millis, grid: BatchGrid): number {
   return Math.floor((time - grid.origin) / grid.stepMs)
@@ -41,8 +53,7 @@ export function* batchesOf(window: Window, grid: BatchGrid, order: 'forward' | '
   if (window.end <= window.start) return
   const cell = (k: number): Batch => {
     const cellStart = grid.origin + k * grid.stepMs
-    const start = Math.max(cellStart, window.start)
-    return { start, end: Math.min(cellStart + grid.stepMs, window.end), label: batchLabel(cellStart, grid) }
+    return sharedBatch(Math.max(cellStart, window.start), Math.min(cellStart + grid.stepMs, window.end), batchLabel(cellStart, grid))
   }
   if (order === 'forward') for (let k = first; k <= last; k++) yield cell(k)
   else for (let k = last; k >= first; k--) yield cell(k)

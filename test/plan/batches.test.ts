@@ -39,6 +39,17 @@ describe('batches', () => {
     expect([...batchesOf(window, dayGrid)].map((b) => b.label)).toEqual(['2025-12-30', '2025-12-31', '2026-01-01'])
   })
 
+  it('hands out one batch object per whole batch, and never a whole one for a clipped one', () => {
+    const whole = [...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-03T00:00:00Z') }, dayGrid)]
+    const again = [...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-03T00:00:00Z') }, dayGrid)]
+    expect(again[0]).toBe(whole[0])
+    const clipped = [...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-02T06:00:00Z') }, dayGrid)]
+    expect(clipped[1]).toEqual({ start: at('2026-01-02T00:00:00Z'), end: at('2026-01-02T06:00:00Z'), label: '2026-01-02' })
+    expect([...batchesOf({ start: at('2026-01-02T00:00:00Z'), end: at('2026-01-02T06:00:00Z') }, sixHours)]).toEqual([
+      { start: at('2026-01-02T00:00:00Z'), end: at('2026-01-02T06:00:00Z'), label: '2026-01-02T00' },
+    ])
+  })
+
   it('has no batch in an empty range', () => {
     const empty = { start: at('2026-01-02T00:00:00Z'), end: at('2026-01-02T00:00:00Z') }
     expect([...batchesOf(empty, dayGrid)]).toEqual([])
