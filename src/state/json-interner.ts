@@ -1,7 +1,9 @@
 import type { JsonValue } from './model.js'
 
-/** Strings this long are shared; shorter ones cost little more than the reference to a shared one. */
+/** Strings this long are shared whenever they repeat; a run of records repeats one, found without hashing. */
 const LONG = 32
+/** Shorter strings (a customer id, a job kind) are shared too, up to this many distinct ones. */
+const SHORT_MAX = 100_000
 /** Objects and arrays of at most this many primitive members are shared too (a window, a ratio, key columns). */
 const SMALL = 8
 
@@ -28,7 +30,7 @@ export class JsonInterner {
 
   /** `value` with its long strings and small flat parts shared; itself shared when it is small and flat. */
   value(value: JsonValue): JsonValue {
-    if (typeof value === 'string') return value.length < LONG ? value : this.#long(value)
+    if (typeof value === 'string') return value.length < LONG ? this.#short(value) : this.#long(value)
     if (value === null || typeof value !== 'object') return value
     let token = Array.isArray(value) ? '[' : '{'
     let flat = true
@@ -47,6 +49,13 @@ export class JsonInterner {
     if (known !== undefined) return known
     this.#flat.set(token, value)
     return value
+  }
+
+  #short(text: string): string {
+    const known = this.#strings.get(text)
+    if (known !== undefined) return known
+    if (this.#strings.size < SHORT_MAX) this.#strings.set(text, text)
+    return text
   }
 
   #long(text: string): string {
