@@ -55,8 +55,13 @@ function stepPlanned(index: PlanIndex, parts: string[]): boolean {
   if (parts.length === 3) {
     return perCustomer && (parts[2] === 'delete' || parts[2] === 'await-mutation') && customers.has(parts[1] ?? '')
   }
-  const kind = parts[3]
-  return kind === 'job' || kind === 'verify' || (spec.delete !== false && !perCustomer && (kind === 'delete' || kind === 'await-mutation'))
+  return unitStepPlanned(spec, parts[3] ?? '')
+}
+
+/** Whether a unit of the plan has steps of `kind`. */
+function unitStepPlanned(spec: PlanSpec, kind: string): boolean {
+  if (kind === 'job' || kind === 'verify') return true
+  return spec.delete !== false && spec.delete.per !== 'customer' && (kind === 'delete' || kind === 'await-mutation')
 }
 
 /**
@@ -68,12 +73,29 @@ export function orphanedSteps(spec: PlanSpec, steps: Map<string, StepRecord>): {
   const index = planIndex(spec)
   const units = new Map<string, string[]>()
   const others: string[] = []
+  const orphan = (unit: string, address: string): void => {
+    const known = units.get(unit)
+    if (known) known.push(address)
+    else units.set(unit, [address])
+  }
+  // The steps of a unit follow one another in the state: the last unit's verdict is reused.
+  let lastUnit = ''
+  let lastUnitPlanned = false
   for (const address of steps.keys()) {
+    if (lastUnit !== '' && address.startsWith(lastUnit) && address.indexOf('/', lastUnit.length) === -1) {
+      const kind = address.slice(lastUnit.length)
+      if (!lastUnitPlanned) orphan(lastUnit.slice(0, -1), address)
+      else if (!unitStepPlanned(spec, kind)) others.push(address)
+      continue
+    }
     // Only a part holding `%` has anything to decode.
     const parts = address.includes('%') ? splitAddress(address) : address.split('/')
-    if (parts.length === 4 && !unitPlanned(index, parts)) {
-      const unit = address.split('/').slice(0, 3).join('/')
-      units.set(unit, [...(units.get(unit) ?? []), address])
+    if (parts.length === 4) {
+      const unitPlannedNow = unitPlanned(index, parts)
+      lastUnit = address.slice(0, address.lastIndexOf('/') + 1)
+      lastUnitPlanned = unitPlannedNow
+      if (!unitPlannedNow) orphan(lastUnit.slice(0, -1), address)
+      else if (!unitStepPlanned(spec, parts[3] ?? '')) others.push(address)
     } else if (!stepPlanned(index, parts)) {
       others.push(address)
     }
