@@ -24,7 +24,8 @@ export interface UnitDecision {
   live?: UnitLive
   inputsDiff?: string
   jobInputs: Record<string, JsonValue>
-  jobFingerprint: string
+  /** Absent for a job never run: nothing to compare it with (`stepFingerprint` computes it). */
+  jobFingerprint?: string
   /** Addresses of the unit's job and verify steps. */
   jobAddress: string
   verifyAddress: string
@@ -66,7 +67,7 @@ export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
   const jobAddress = stepAddress.unitStep(unit.address, 'job')
   const verifyAddress = stepAddress.unitStep(unit.address, 'verify')
   const job = steps.get(jobAddress)
-  const jobFingerprint = fingerprintReusing(inputs, job)
+  const jobFingerprint = job ? fingerprintReusing(inputs, job) : undefined
   const live: UnitLive | undefined = context.live?.unit(unit.customer, unit.batch.start)
   const drift = live ? driftReasons(spec, live) : NO_REASONS
   const decided = (action: UnitAction, reasons: string[], need: UnitNeed, dirty: boolean): UnitDecision => {
@@ -79,10 +80,10 @@ export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
       drifted: drift.length > 0,
       orphanRows: false,
       jobInputs: inputs,
-      jobFingerprint,
       jobAddress,
       verifyAddress,
     }
+    if (jobFingerprint !== undefined) decision.jobFingerprint = jobFingerprint
     if (live) decision.live = live
     return decision
   }

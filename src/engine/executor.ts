@@ -10,6 +10,7 @@ import { runDelete } from './handlers/delete.js'
 import { runJob } from './handlers/job.js'
 import { runVerify } from './handlers/verify.js'
 import { MinHeap } from './min-heap.js'
+import { stepFingerprint } from './fingerprint.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 import type { ExecutorOptions, StepContext, StepHandler, StepResult } from './step-handler.js'
 import { errorMessage, sleep } from './step-handler.js'
@@ -227,15 +228,16 @@ export class Executor {
   /** Runs a step, its unfinished earlier attempt first, then new attempts while retries last. */
   private async attempts(step: PlannedStep): Promise<StepResult> {
     const record = this.records.get(step.address)
-    const resuming = record?.status === 'started' && record.fingerprint === step.fingerprint
+    const fingerprint = stepFingerprint(step)
+    const resuming = record?.status === 'started' && record.fingerprint === fingerprint
     let attempt = resuming ? record.attempt : (record?.attempt ?? 0) + 1
     const retries = step.kind === 'job' ? this.spec.job.retries : 0
     const lastAttempt = attempt + retries
     let previous = resuming ? record.outputs : undefined
     // What the last attempt left when it failed (a delete's tag), so a new attempt can reconcile with it.
-    let earlier = !resuming && record?.status === 'failed' && record.fingerprint === step.fingerprint ? record.outputs : undefined
+    let earlier = !resuming && record?.status === 'failed' && record.fingerprint === fingerprint ? record.outputs : undefined
     for (;;) {
-      const result = await this.once(step, attempt, previous, earlier)
+      const result = await this.once(step, fingerprint, attempt, previous, earlier)
       if (result.status !== 'failed' || attempt >= lastAttempt || this.stop.stopping.aborted) return result
       // retry only failures whose end is known; an unresolved attempt is never run twice at once
       const delay = Math.min(this.options.retryBackoffCapMs, this.options.retryBackoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2)
@@ -250,11 +252,12 @@ export class Executor {
 
   private async once(
     step: PlannedStep,
+    fingerprint: string,
     attempt: number,
     previous: Record<string, JsonValue> | undefined,
     earlier: Record<string, JsonValue> | undefined,
   ): Promise<StepResult> {
-    const base = { address: step.address, kind: step.kind, attempt, fingerprint: step.fingerprint }
+    const base = { address: step.address, kind: step.kind, attempt, fingerprint }
     if (!previous) await this.write({ type: 'started', ...base, inputs: step.inputs, at: now() })
     this.emit({ type: 'step_start', address: step.address, kind: step.kind, attempt, at: now() })
     const context: StepContext = {

@@ -66,6 +66,11 @@ export function fingerprint(inputs: { [key: string]: JsonValue }): string {
   return sha256Hex(canonicalJson(inputs)).slice(0, 16)
 }
 
+/** A planned step's fingerprint: the planner's when it has one, else the hash of its inputs. */
+export function stepFingerprint(step: { fingerprint?: string; inputs: { [key: string]: JsonValue } }): string {
+  return step.fingerprint ?? fingerprint(step.inputs)
+}
+
 /**
  * The fingerprint of `inputs`, taken from `recorded` when it holds equal inputs: its
  * fingerprint was computed from them. Saves hashing every unchanged step of a large plan.

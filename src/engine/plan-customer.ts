@@ -28,7 +28,7 @@ export interface CustomerContext {
   verifyFingerprint: string
 }
 
-function deleteStep(context: CustomerContext, address: string, window: Window, rows: number | undefined): PlannedStep {
+function deleteStep(context: CustomerContext, address: string, window: Window, rows: number | undefined): PlannedStep & { fingerprint: string } {
   const { spec, cluster, customer } = context
   const statement = context.deleteStatement(deleteRequest(spec, cluster, customer.id, window, REVIEW_TAG))
   const { tag: _tag, ...params } = statement.params
@@ -132,7 +132,7 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
   const jobAndVerify = (decision: UnitDecision, after: string | undefined): string => {
     const { unit, jobAddress, verifyAddress } = decision
     const window = unitWindow(unit.batch)
-    const unitStep = (address: string, kind: 'job' | 'verify', dependsOn: string[], fingerprint: string, inputs: Record<string, JsonValue>): PlannedStep => ({
+    const unitStep = (address: string, kind: 'job' | 'verify', dependsOn: string[], fingerprint: string | undefined, inputs: Record<string, JsonValue>): PlannedStep => ({
       cluster: cluster.name,
       customer: customer.id,
       unit: unit.address,
@@ -140,8 +140,8 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
       address,
       kind,
       dependsOn,
-      fingerprint,
       inputs,
+      ...(fingerprint === undefined ? {} : { fingerprint }),
     })
     let verifyDeps: string[] = []
     if (decision.need === 'job') {

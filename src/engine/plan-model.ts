@@ -38,8 +38,11 @@ export interface PlannedStep {
   /** The unit this step belongs to (job, verify, and per-batch delete/await). */
   unit?: string
   window?: Window
-  /** Hash of `inputs`: a changed fingerprint means the step must run again. */
-  fingerprint: string
+  /**
+   * Hash of `inputs`: a changed fingerprint means the step must run again. Absent when the
+   * planner had no reason to compute it (a job never run); `stepFingerprint` gives it.
+   */
+  fingerprint?: string
   /** What the step will do, without secrets: statement and params, rendered env templates, … */
   inputs: Record<string, JsonValue>
   /** Rows a delete is expected to remove, from the live figures. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
+import { stepFingerprint } from '../engine/fingerprint.js'
 import type { ComputedPlan } from '../engine/plan-model.js'
 import { UserError } from '../errors.js'
 import { savedPlanSchema } from './saved-plan-shape.js'
@@ -43,7 +44,8 @@ export function serializeSavedPlan(plan: ComputedPlan): string {
     summary: plan.summary,
     warnings: plan.warnings,
     units: plan.units,
-    steps: plan.steps,
+    // A saved plan is applied as reviewed: every step carries its fingerprint.
+    steps: plan.steps.map((step) => (step.fingerprint === undefined ? { ...step, fingerprint: stepFingerprint(step) } : step)),
     forgetSteps: plan.forgetSteps,
   }
   return `${JSON.stringify({ ...body, checksum: checksumOf(body) })}\n`

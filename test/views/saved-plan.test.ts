@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { fingerprint } from '../../src/engine/fingerprint.js'
 import { UserError } from '../../src/errors.js'
 import { parseSavedPlan, serializeSavedPlan } from '../../src/views/saved-plan.js'
 import { mixedPlan, referencePlan } from './plans.js'
@@ -25,6 +26,17 @@ describe('saved plan', () => {
     expect(Object.keys(saved).slice(0, 5)).toEqual(['format', 'format_version', 'bf_version', 'plan', 'state'])
     expect(saved).toMatchObject({ format: 'bf-saved-plan', format_version: 1, bf_version: '0.1.0', state: { lineage: null, serial: 0 } })
     expect((saved.steps as { fingerprint: string; inputs: object }[])[1]).toMatchObject({ fingerprint: expect.any(String), inputs: { sql: expect.stringContaining('DELETE') } })
+  })
+
+  it('gives every step its fingerprint, also those the planner left to compute', () => {
+    const plan = referencePlan()
+    const job = plan.steps.find((step) => step.kind === 'job')
+    if (!job) throw new Error('the reference plan has jobs')
+    const expected = fingerprint(job.inputs)
+    delete job.fingerprint
+    const saved = parseSavedPlan(serializeSavedPlan(plan), FILE)
+    expect(saved.steps.find((step) => step.address === job.address)?.fingerprint).toBe(expected)
+    expect(saved.steps.every((step) => typeof step.fingerprint === 'string')).toBe(true)
   })
 
   it('refuses text that is not a saved plan', () => {
