@@ -105,6 +105,8 @@ function startsWithInsert(sql: string): boolean {
  * - `clickhouse.database` is the default database of unqualified names, as the HTTP
  *   interface's `database` parameter makes it (`USE` on the session, once it exists).
  *
+ * - Memory a read freed goes back to the system (see `#purgeFreedMemory`).
+ *
  * Calls run one at a time, which the engine does anyway (one session, queries serialized);
  * this keeps a reset or a counter read from interleaving with another call.
  */
@@ -113,6 +115,8 @@ export class EmbeddedConnection implements ClientConnection {
   readonly #baseSettings: Record<string, SettingValue>
   #database: string | undefined
   #tail: Promise<unknown> = Promise.resolve()
+  /** False once a purge failed: an engine that refuses one refuses every one. */
+  #purges = true
   /** `InsertedRows` after this connection's last INSERT, while no call that may insert has run since. */
   #insertedRowsKnown: { generation: number; value: number } | undefined
 
@@ -131,7 +135,10 @@ export class EmbeddedConnection implements ClientConnection {
 
   query(params: Parameters<ClientConnection['query']>[0]): ReturnType<ClientConnection['query']> {
     const run = (): ReturnType<ClientConnection['query']> => this.#scoped(params.clickhouse_settings, () => this.#inner.query(params))
-    return this.#serial(startsWithInsert(params.query) ? () => mayInsert(run) : run)
+    if (startsWithInsert(params.query)) return this.#serial(() => mayInsert(run))
+    const result = this.#serial(run)
+    this.#purgeFreedMemory()
+    return result
   }
 
   insert(params: Parameters<ClientConnection['insert']>[0]): ReturnType<ClientConnection['insert']> {
@@ -159,6 +166,25 @@ export class EmbeddedConnection implements ClientConnection {
     const result = this.#tail.then(run, run)
     this.#tail = result.catch(() => undefined)
     return result
+  }
+
+  /**
+   * Queued after a read, before any later call. The engine runs in bf's process, and its
+   * allocator keeps what a query freed (hundreds of MB after a large refresh) as bf's
+   * resident memory until told to hand it back; a purge takes well under a millisecond.
+   * It never fails the read: one that fails (an engine without jemalloc, `readonly`) is
+   * not tried again on this connection.
+   */
+  #purgeFreedMemory(): void {
+    if (!this.#purges) return
+    void this.#serial(async () => {
+      if (!this.#purges) return
+      try {
+        await this.#inner.command({ query: 'SYSTEM JEMALLOC PURGE' })
+      } catch {
+        this.#purges = false
+      }
+    })
   }
 
   async #useDatabase(): Promise<void> {

@@ -1,57 +1,78 @@
-import type { BatchGrid, Millis } from '../plan/model.js'
+import { batchCount } from '../plan/batches.js'
+import type { BatchGrid, CustomerSpec, Millis } from '../plan/model.js'
 import type { UnitFigures } from './warehouse.js'
 
+/** Where a customer's cells sit in the index: `count` slots from `offset`, for cells `first` onwards. */
+interface CustomerCells {
+  first: number
+  count: number
+  offset: number
+}
+
 /**
- * Figures of every unit that has rows, looked up in O(1) by customer and grid cell. Kept as
- * parallel number arrays rather than one object per unit: a refresh can hold a million units.
+ * Figures of every unit of the refreshed customers, looked up by customer and grid cell.
+ * Each customer owns one dense run of slots over its own cells, in number arrays shared by
+ * all customers: a refresh can hold a million units, a few numbers each.
  */
 export class FiguresIndex {
   readonly #grid: BatchGrid
-  readonly #slots = new Map<string, Map<number, number>>()
-  readonly #rows: number[] = []
-  readonly #keys: number[] = []
-  readonly #expected: number[] = []
-  readonly #measuresExpected: boolean
+  readonly #cells = new Map<string, CustomerCells>()
+  readonly #rows: Float64Array
+  readonly #keys: Float64Array
+  /** Absent when the plan measures no expected table. */
+  readonly #expected: Float64Array | undefined
 
-  constructor(grid: BatchGrid, measuresExpected: boolean) {
+  constructor(customers: readonly CustomerSpec[], grid: BatchGrid, measuresExpected: boolean) {
     this.#grid = grid
-    this.#measuresExpected = measuresExpected
+    let size = 0
+    for (const { id, window } of customers) {
+      const count = batchCount(window, grid)
+      if (count === 0) continue
+      if (this.#cells.has(id)) throw new Error('refresh was given the same customer twice')
+      this.#cells.set(id, { first: this.#cellOf(window.start), count, offset: size })
+      size += count
+    }
+    this.#rows = new Float64Array(size)
+    this.#keys = new Float64Array(size)
+    this.#expected = measuresExpected ? new Float64Array(size) : undefined
   }
 
   addTarget(customer: string, cell: number, rows: number, keys: number): void {
-    const slot = this.#slot(customer, cell)
-    this.#rows[slot] = (this.#rows[slot] ?? 0) + rows
-    this.#keys[slot] = (this.#keys[slot] ?? 0) + keys
+    const slot = this.#slotToAdd(customer, cell)
+    this.#rows[slot]! += rows
+    this.#keys[slot]! += keys
   }
 
+  /** Ignored when the plan measures no expected table. */
   addExpected(customer: string, cell: number, keys: number): void {
-    const slot = this.#slot(customer, cell)
-    this.#expected[slot] = (this.#expected[slot] ?? 0) + keys
+    const slot = this.#slotToAdd(customer, cell)
+    if (this.#expected) this.#expected[slot]! += keys
   }
 
-  /** The unit of `customer` whose (possibly clipped) batch starts at `batchStart`. */
+  /** The unit of `customer` whose (possibly clipped) batch starts at `batchStart`; zeros for any other. */
   unit(customer: string, batchStart: Millis): UnitFigures {
-    const cell = Math.floor((batchStart - this.#grid.origin) / this.#grid.stepMs)
-    const slot = this.#slots.get(customer)?.get(cell)
-    const figures: UnitFigures = { rows: slot === undefined ? 0 : this.#rows[slot]!, keys: slot === undefined ? 0 : this.#keys[slot]! }
-    if (this.#measuresExpected) figures.expected = slot === undefined ? 0 : this.#expected[slot]!
-    return figures
+    const slot = this.#slot(customer, this.#cellOf(batchStart))
+    const expected = this.#expected
+    if (slot < 0) return expected ? { rows: 0, keys: 0, expected: 0 } : { rows: 0, keys: 0 }
+    return expected ? { rows: this.#rows[slot]!, keys: this.#keys[slot]!, expected: expected[slot]! } : { rows: this.#rows[slot]!, keys: this.#keys[slot]! }
   }
 
+  #cellOf(time: Millis): number {
+    return Math.floor((time - this.#grid.origin) / this.#grid.stepMs)
+  }
+
+  /** The slot of `cell` of `customer`, or -1 outside the customer's cells. */
   #slot(customer: string, cell: number): number {
-    let cells = this.#slots.get(customer)
-    if (!cells) {
-      cells = new Map()
-      this.#slots.set(customer, cells)
-    }
-    let slot = cells.get(cell)
-    if (slot === undefined) {
-      slot = this.#rows.length
-      cells.set(cell, slot)
-      this.#rows.push(0)
-      this.#keys.push(0)
-      this.#expected.push(0)
-    }
+    const cells = this.#cells.get(customer)
+    if (!cells) return -1
+    const at = cell - cells.first
+    return at >= 0 && at < cells.count ? cells.offset + at : -1
+  }
+
+  /** A count can only belong to a customer's own cells: anything else is a wrong answer, not a figure to drop. */
+  #slotToAdd(customer: string, cell: number): number {
+    const slot = this.#slot(customer, cell)
+    if (slot < 0) throw new Error(`the answer counted cell ${cell} of customer ${JSON.stringify(customer)}, outside the cells refreshed for it`)
     return slot
   }
 }

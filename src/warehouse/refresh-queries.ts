@@ -12,12 +12,10 @@ export interface CountedSource extends TableRef {
   keyColumns: string[]
 }
 
-/** One row of a figures query: a customer's grid cell. */
-export interface FiguresRow {
-  customer: string
-  cell: number
-  rows: number
-  keys: number
+/** A figures query and the customers its rows name by position. */
+export interface FiguresQuery extends SqlQuery {
+  /** The ids bound as `{customers:Array(String)}`: position `p` of a row is `customers[p - 1]`. */
+  customers: readonly string[]
 }
 
 /**
@@ -25,8 +23,12 @@ export interface FiguresRow {
  * customer's own range is bound as parallel arrays and applied per row with `transform`
  * (a hash lookup), so a customer whose range starts mid-cell counts only its own rows.
  * Cells use `floor`, as bf's grid does (`intDiv` truncates toward zero before the origin).
+ *
+ * A row names its customer by 1-based position in the bound ids, so it carries only
+ * numbers: read the answer with `readFiguresRows`. The position is looked up with
+ * `transform` too: `indexOf` would scan the whole array for every row counted.
  */
-export function figuresQuery(source: CountedSource, customers: readonly CustomerSpec[], grid: BatchGrid, options: { final?: boolean } = {}): SqlQuery {
+export function figuresQuery(source: CountedSource, customers: readonly CustomerSpec[], grid: BatchGrid, options: { final?: boolean } = {}): FiguresQuery {
   const customer = quoteIdentifier(source.customerColumn, 'customer column')
   const time = quoteIdentifier(source.timeColumn, 'time column')
   const seconds = `toInt64(toUnixTimestamp(${time}))`
@@ -42,7 +44,7 @@ export function figuresQuery(source: CountedSource, customers: readonly Customer
   if (new Set(ids).size !== ids.length) throw new Error('refresh was given the same customer twice')
   const sql = [
     'SELECT',
-    `  ${customer} AS bf_customer,`,
+    `  transform(${customer}, {customers:Array(String)}, arrayEnumerate({customers:Array(String)}), toUInt32(0)) AS bf_customer,`,
     `  toInt64(floor((${seconds} - {origin:Int64}) / {step:Int64})) AS bf_cell,`,
     '  count() AS bf_rows,',
     `  uniqExact(${quoteColumns(source.keyColumns, 'key column')}) AS bf_keys`,
@@ -64,6 +66,7 @@ export function figuresQuery(source: CountedSource, customers: readonly Customer
       from: starts.reduce((min, start) => Math.min(min, start), starts[0] ?? 0),
       to: ends.reduce((max, end) => Math.max(max, end), ends[0] ?? 0),
     },
+    customers: ids,
   }
 }
 
@@ -103,8 +106,103 @@ export function collapsesOnMerge(engine: string | undefined): boolean {
   return /^(Shared|Replicated)?(Replacing|Collapsing|VersionedCollapsing)MergeTree$/.test(engine ?? '')
 }
 
-export function parseFiguresRow(row: Record<string, unknown>): FiguresRow {
-  return { customer: String(row.bf_customer), cell: toNumber(row.bf_cell), rows: toNumber(row.bf_rows), keys: toNumber(row.bf_keys) }
+const TAB = 9
+const NEWLINE = 10
+const RETURN = 13
+const SPACE = 32
+const MINUS = 45
+const ZERO = 48
+const NINE = 57
+/** Digits a double holds exactly whatever they are: longer numbers are left to `Number`. */
+const EXACT_DIGITS = 15
+
+/**
+ * Reads the answer of a `figuresQuery` as `JSONCompactEachRow` with 64-bit integers as
+ * numbers (`output_format_json_quote_64bit_integers = 0`): one `[position, cell, rows, keys]`
+ * a line, each with the customer id of its position in `customers` (the query's). Scanned
+ * rather than parsed as JSON: a refresh reads a row per unit, and a parser's string and
+ * array per row cost more than the counting. Anything but four integers, a position outside
+ * `customers` or a negative count is an error, never a zero or NaN; counts past 2^53 (no
+ * unit holds that many rows) come out rounded.
+ */
+export function readFiguresRows(text: string, customers: readonly string[], onRow: (customer: string, cell: number, rows: number, keys: number) => void): void {
+  const scanner = new CompactRowScanner(text, customers.length)
+  while (scanner.nextRow()) {
+    const position = scanner.integer()
+    scanner.skip(',')
+    const cell = scanner.integer()
+    scanner.skip(',')
+    const rows = scanner.integer()
+    scanner.skip(',')
+    const keys = scanner.integer()
+    scanner.endRow()
+    const customer = customers[position - 1]
+    if (customer === undefined || rows < 0 || keys < 0) throw scanner.badRow()
+    onRow(customer, cell, rows, keys)
+  }
+}
+
+/** Integer arrays, one a line, read where they stand in the text. */
+class CompactRowScanner {
+  #at = 0
+
+  constructor(
+    readonly text: string,
+    readonly customerCount: number,
+  ) {}
+
+  /** Past blank lines and the next row's `[`; false at the end of the text. */
+  nextRow(): boolean {
+    const text = this.text
+    let at = this.#at
+    for (let code = text.charCodeAt(at); code === NEWLINE || code === RETURN || code === SPACE || code === TAB; code = text.charCodeAt(++at));
+    this.#at = at
+    if (at >= text.length) return false
+    this.skip('[')
+    return true
+  }
+
+  endRow(): void {
+    this.skip(']')
+    this.#skipBlanks()
+    if (this.#at < this.text.length && this.text.charCodeAt(this.#at) !== NEWLINE) throw this.badRow()
+  }
+
+  skip(char: string): void {
+    this.#skipBlanks()
+    if (this.text[this.#at] !== char) throw this.badRow()
+    this.#at++
+  }
+
+  integer(): number {
+    this.#skipBlanks()
+    const text = this.text
+    let at = this.#at
+    const negative = text.charCodeAt(at) === MINUS
+    if (negative) at++
+    const digits = at
+    let value = 0
+    for (let code = text.charCodeAt(at); code >= ZERO && code <= NINE; code = text.charCodeAt(++at)) value = value * 10 + (code - ZERO)
+    this.#at = at
+    if (at === digits) throw this.badRow()
+    if (at - digits > EXACT_DIGITS) value = Number(text.slice(digits, at))
+    if (!Number.isFinite(value)) throw this.badRow()
+    return negative ? -value : value
+  }
+
+  /** The text from the start of the row on: an error the server sent after some rows shows in it. */
+  badRow(): Error {
+    const start = this.text.lastIndexOf('\n', this.#at - 1) + 1
+    const excerpt = this.text.length - start > 200 ? `${this.text.slice(start, start + 200)}…` : this.text.slice(start)
+    return new Error(`unexpected figures row ${JSON.stringify(excerpt)}: not [customer 1..${this.customerCount}, cell, rows, keys]`)
+  }
+
+  #skipBlanks(): void {
+    const text = this.text
+    let at = this.#at
+    for (let code = text.charCodeAt(at); code === SPACE || code === TAB; code = text.charCodeAt(++at));
+    this.#at = at
+  }
 }
 
 /** Engine, keys and columns of several tables in one query; a missing table has no row. */

@@ -7,6 +7,8 @@ import type { EmbeddedFixture } from './embedded-fixture.js'
 import { customer, DAY, dayGrid, expected, HOUR, JAN_1, target } from './fixtures.js'
 
 const ADVERSARIAL = "a' OR '1'='1"
+/** Ids the answer could mix up if it named customers by text: quotes, escapes, a slash, non-ASCII, one a prefix of another. */
+const ODD_IDS = ['o\'brien "the second"', 'back\\slash\ttab', 'eu/zürich', '航空-✈', 'alaska', '']
 let fx: EmbeddedFixture
 
 /** `count` hourly conversations of `customerId` from `from` (ms), each with its own key. */
@@ -49,6 +51,8 @@ beforeAll(async () => {
   // adversarial id, and a customer bf was not asked about.
   await insertTarget(ADVERSARIAL, JAN_1, 10)
   await insertTarget('not-in-plan', JAN_1, 24)
+  // Odd ids: the i-th has i + 1 conversations on Jan 5.
+  for (const [i, id] of ODD_IDS.entries()) await insertTarget(id, JAN_1 + 4 * DAY, i + 1)
   // Rows just outside the window: Dec 31 23:00 and Jan 3 00:00.
   await insertTarget('alaska-air', JAN_1 - HOUR, 1, 'agent-1', 1000)
   await insertTarget('alaska-air', JAN_1 + 2 * DAY, 1, 'agent-1', 2000)
@@ -87,6 +91,21 @@ describe('refresh on the embedded engine', () => {
     for (let k = 0; k < 3; k++) expect(live.unit('alaska-air', grid.origin + k * grid.stepMs)).toEqual({ rows: 6, keys: 6 })
     // 21:00–03:00 holds three of the re-inserted conversations of Jan 2, 00:00–02:00.
     expect(live.unit('alaska-air', grid.origin + 3 * grid.stepMs)).toEqual({ rows: 9, keys: 6 })
+  })
+
+  it('gives each customer its own figures whatever its id', async () => {
+    const live = await fx.warehouse.refresh(request([customer('alaska-air', 0, 2), ...ODD_IDS.map((id) => customer(id, 4, 1))], false))
+    for (const [i, id] of ODD_IDS.entries()) expect(live.unit(id, JAN_1 + 4 * DAY), JSON.stringify(id)).toEqual({ rows: i + 1, keys: i + 1 })
+    expect(live.unit('alaska-air', JAN_1 + DAY)).toEqual({ rows: 30, keys: 24 })
+  })
+
+  it("gives zeros outside a customer's window, even where it has rows", async () => {
+    const live = await fx.warehouse.refresh(request([customer('alaska-air', 1, 1), customer('eu/zürich', 3, 1)]))
+    expect(live.unit('alaska-air', JAN_1 + DAY)).toEqual({ rows: 30, keys: 24, expected: 24 })
+    expect(live.unit('alaska-air', JAN_1)).toEqual({ rows: 0, keys: 0, expected: 0 })
+    expect(live.unit('alaska-air', JAN_1 + 2 * DAY)).toEqual({ rows: 0, keys: 0, expected: 0 })
+    expect(live.unit('eu/zürich', JAN_1 + 4 * DAY)).toEqual({ rows: 0, keys: 0, expected: 0 })
+    expect(live.unit('eu/zürich', JAN_1 + 3 * DAY)).toEqual({ rows: 0, keys: 0, expected: 0 })
   })
 
   it('sends the same number of grouped queries for 1 customer × 2 days and 20 customers × 50 days', async () => {

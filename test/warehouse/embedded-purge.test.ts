@@ -1,0 +1,86 @@
+import type { ClickHouseClient } from '@clickhouse/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { embeddedClient } from '../support/embedded-client.js'
+import { openWarehouse } from '../../src/warehouse/open-warehouse.js'
+import { CREATE_EXPECTED, CREATE_TARGET, openEmbeddedFixture } from './embedded-fixture.js'
+import type { EmbeddedFixture } from './embedded-fixture.js'
+import { customer, dayGrid, expected, JAN_1, target } from './fixtures.js'
+
+let fx: EmbeddedFixture
+/** A plain session of the engine, without bf's connection around it: its reads purge nothing. */
+let observer: ClickHouseClient
+
+/** A counter of the engine's `system.events` (counted for the whole process). */
+async function engineEvent(name: string): Promise<number> {
+  const result = await observer.query({ query: 'SELECT value FROM system.events WHERE event = {name:String}', query_params: { name }, format: 'JSONCompactEachRow' })
+  const rows = await result.json<[number | string]>()
+  return Number(rows[0]?.[0] ?? 0)
+}
+
+beforeAll(async () => {
+  fx = await openEmbeddedFixture()
+  observer = embeddedClient(fx.path)
+  await fx.sql.command({ query: 'CREATE DATABASE analytics' })
+  await fx.sql.command({ query: CREATE_TARGET })
+  await fx.sql.command({ query: CREATE_EXPECTED })
+})
+
+afterAll(async () => {
+  await observer?.close()
+  await fx?.close()
+})
+
+describe('the embedded engine hands freed memory back', () => {
+  it('after every read, which keep their answers', async () => {
+    const before = await engineEvent('MemoryAllocatorPurge')
+    for (let i = 0; i < 50; i++) expect(await fx.warehouse.scalar('SELECT sum(number) FROM numbers({n:UInt32})', { n: 1000 + i })).toBe(((999 + i) * (1000 + i)) / 2)
+    // Runs after the last read's purge: calls of a connection run one at a time.
+    await fx.warehouse.ping()
+    expect((await engineEvent('MemoryAllocatorPurge')) - before).toBe(50)
+  })
+
+  it('after reads sent together, each answered as if sent alone', async () => {
+    const before = await engineEvent('MemoryAllocatorPurge')
+    const refresh = { target, expected, customers: [customer('alaska-air', 0, 2)], grid: dayGrid }
+    const [live, ...sums] = await Promise.all([fx.warehouse.refresh(refresh), ...Array.from({ length: 20 }, (_, i) => fx.warehouse.scalar('SELECT {i:UInt32} * 2', { i }))])
+    expect(sums).toEqual(Array.from({ length: 20 }, (_, i) => i * 2))
+    expect(live!.unit('alaska-air', JAN_1)).toEqual({ rows: 0, keys: 0, expected: 0 })
+    await fx.warehouse.ping()
+    // The refresh read table facts, two figures and the pending mutations.
+    expect((await engineEvent('MemoryAllocatorPurge')) - before).toBe(20 + live!.queries)
+  })
+
+  it('not after inserts and commands', async () => {
+    const before = await engineEvent('MemoryAllocatorPurge')
+    await fx.sql.command({ query: 'CREATE TABLE analytics.scratch (n UInt64) ENGINE = MergeTree ORDER BY n' })
+    await fx.sql.insert({ table: 'analytics.scratch', values: [{ n: 1 }], format: 'JSONEachRow' })
+    await fx.sql.query({ query: 'INSERT INTO analytics.scratch SELECT number FROM numbers(10)' })
+    const written = await fx.warehouse.insert('INSERT INTO analytics.scratch SELECT number FROM numbers({n:UInt32})', { n: 5 }, { queryId: 'bf-purge-insert', deduplicationToken: 'purge-1' })
+    expect(written).toEqual({ writtenRows: 5 })
+    await fx.sql.command({ query: 'DROP TABLE analytics.scratch' })
+    await fx.warehouse.ping()
+    await fx.sql.ping()
+    expect((await engineEvent('MemoryAllocatorPurge')) - before).toBe(0)
+  })
+
+  it('without failing a read when the engine refuses it, and stops asking', async () => {
+    // `readonly = 2` allows settings but no SYSTEM statement: the purge fails with READONLY.
+    const readonly = await openWarehouse({ name: 'readonly', clickhouse: { embedded: fx.path, settings: { readonly: 2 } }, customers: [] })
+    try {
+      const failedBefore = await engineEvent('FailedQuery')
+      for (let i = 0; i < 5; i++) expect(await readonly.scalar('SELECT {i:UInt32} + 1', { i })).toBe(i + 1)
+      const live = await readonly.refresh({ target, customers: [customer('alaska-air', 0, 1)], grid: dayGrid })
+      expect(live.unit('alaska-air', JAN_1)).toEqual({ rows: 0, keys: 0 })
+      await readonly.ping()
+      // The first purge failed, and no other was tried.
+      expect((await engineEvent('FailedQuery')) - failedBefore).toBe(1)
+    } finally {
+      await readonly.close()
+    }
+    // bf's other connections still purge.
+    const before = await engineEvent('MemoryAllocatorPurge')
+    await fx.warehouse.scalar('SELECT 1', {})
+    await fx.warehouse.ping()
+    expect((await engineEvent('MemoryAllocatorPurge')) - before).toBe(1)
+  })
+})
