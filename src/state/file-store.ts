@@ -12,7 +12,8 @@ import type { StateSnapshot, StepEvent } from './model.js'
 import { encodeSnapshot, snapshotChunks } from './snapshot-file.js'
 import { stateFiles } from './state-files.js'
 import type { StateFiles } from './state-files.js'
-import type { HeldLock, LockInfo, LockOptions, StateStore } from './store.js'
+import { readStateByCustomer } from './read-by-customer.js'
+import type { HeldLock, LockInfo, LockOptions, StateByCustomer, StateStore } from './store.js'
 
 export interface FileStateStoreOptions {
   /** How `bf unlock` hints name the plan (the plan file as the user gave it); default: the plan name. */
@@ -59,6 +60,12 @@ export class FileStateStore implements StateStore {
     const loaded = this.heldLock ? await this.serialized(() => this.loadUnderLock()) : await this.load()
     this.warnings.splice(0, this.warnings.length, ...loaded.warnings)
     return loaded.snapshot
+  }
+
+  async readByCustomer(): Promise<StateByCustomer> {
+    const read = await readStateByCustomer(this.files, this.planName)
+    this.warnings.splice(0, this.warnings.length, ...read.warnings)
+    return read
   }
 
   async append(event: StepEvent): Promise<number> {

@@ -32,6 +32,33 @@ export interface LoadedState {
  */
 export async function loadState(files: StateFiles, planName: string): Promise<LoadedState> {
   const snapshot = await readSnapshot(files.snapshot, () => exists(files.snapshotBackup))
+  const tail = await readJournalTail(files, planName, snapshot)
+  if (snapshot === undefined) {
+    const empty = { formatVersion: STATE_FORMAT_VERSION, lineage: '', serial: 0, plan: planName, steps: new Map() }
+    return { ...tail.loaded, snapshot: empty, exists: false, snapshotSerial: 0 }
+  }
+  const snapshotSerial = snapshot.serial
+  for (const entry of tail.pending) applyEvent(snapshot.steps, entry.event)
+  snapshot.serial = tail.serial
+  return { ...tail.loaded, snapshot, exists: true, snapshotSerial }
+}
+
+/** What the journal adds to a snapshot: its events after the snapshot's serial, checked to follow it without a gap. */
+export interface JournalTail {
+  pending: JournalEntry[]
+  /** The state's serial once `pending` is replayed. */
+  serial: number
+  loaded: Pick<LoadedState, 'journalLines' | 'journalBytes' | 'journalValidEnd' | 'warnings'>
+}
+
+/**
+ * Reads `journal.jsonl` for the snapshot whose head is `head` (undefined when there is no
+ * snapshot). Journal lines whose serial the snapshot already holds are skipped; the rest
+ * must continue the serials without a gap. A gap right after the snapshot is filled from
+ * `journal.jsonl.bak` when it can be: that is the case after `snapshot.json.bak` was
+ * restored, or when a compaction ran between reading the snapshot and reading the journal.
+ */
+export async function readJournalTail(files: StateFiles, planName: string, head: Pick<StateSnapshot, 'plan' | 'serial'> | undefined): Promise<JournalTail> {
   const journalBytes = (await readIfExists(files.journal)) ?? Buffer.alloc(0)
   const journal = parseJournal(journalBytes, files.journal)
   const loaded = {
@@ -40,15 +67,14 @@ export async function loadState(files: StateFiles, planName: string): Promise<Lo
     journalValidEnd: journal.validEnd,
     warnings: journal.warnings,
   }
-  if (snapshot === undefined) {
+  if (head === undefined) {
     if (journal.entries.length > 0) throw await missingSnapshot(files)
-    const empty = { formatVersion: STATE_FORMAT_VERSION, lineage: '', serial: 0, plan: planName, steps: new Map() }
-    return { ...loaded, snapshot: empty, exists: false, snapshotSerial: 0 }
+    return { pending: [], serial: 0, loaded }
   }
-  if (snapshot.plan !== planName) {
-    throw new UserError(`${files.snapshot} is the state of plan "${snapshot.plan}", not "${planName}"; give each plan its own state directory`)
+  if (head.plan !== planName) {
+    throw new UserError(`${files.snapshot} is the state of plan "${head.plan}", not "${planName}"; give each plan its own state directory`)
   }
-  const snapshotSerial = snapshot.serial
+  const snapshotSerial = head.serial
   // Lines the snapshot already holds can only lead the journal (see JournalEntry).
   const firstPending = journal.entries.findIndex((entry) => entry.serial > snapshotSerial)
   let pending = firstPending === -1 ? [] : journal.entries.slice(firstPending)
@@ -61,22 +87,18 @@ export async function loadState(files: StateFiles, planName: string): Promise<Lo
       pending = [...recovered, ...pending]
     }
   }
-  replay(snapshot, pending, files.journal)
-  return { ...loaded, snapshot, exists: true, snapshotSerial }
-}
-
-function replay(snapshot: StateSnapshot, entries: JournalEntry[], file: string): void {
-  for (const entry of entries) {
-    if (entry.serial !== snapshot.serial + 1) {
-      const what = entry.serial > snapshot.serial + 1 ? `events ${snapshot.serial + 1}..${entry.serial - 1} are missing` : 'serials go backwards'
+  let serial = snapshotSerial
+  for (const entry of pending) {
+    if (entry.serial !== serial + 1) {
+      const what = entry.serial > serial + 1 ? `events ${serial + 1}..${entry.serial - 1} are missing` : 'serials go backwards'
       throw new UserError(
-        `${file}:${entry.line}: journal line has serial ${entry.serial} after serial ${snapshot.serial}: ${what}. ` +
+        `${files.journal}:${entry.line}: journal line has serial ${entry.serial} after serial ${serial}: ${what}. ` +
           'The state files do not belong together; restore them from a backup',
       )
     }
-    applyEvent(snapshot.steps, entry.event)
-    snapshot.serial = entry.serial
+    serial = entry.serial
   }
+  return { pending, serial, loaded }
 }
 
 /** Events of `journal.jsonl.bak` after `serial`, if they reach up to `nextSerial` (or its end). */

@@ -9,10 +9,9 @@ import { parseSnapshot } from './snapshot-file.js'
 const CHUNK_BYTES = 1 << 22
 const NEWLINE = 0x0a
 const STEPS_OPEN = ',"steps":['
-const STEPS_CLOSE = ']}'
 
 /** Stops the fast reading: the file is not laid out as `encodeSnapshot` writes it. */
-class NotAsWritten extends Error {}
+export class NotAsWritten extends Error {}
 
 /**
  * Reads `snapshot.json`; undefined when there is none. A snapshot laid out as bf writes it
@@ -46,17 +45,17 @@ export async function readSnapshot(file: string, backupExists: () => Promise<boo
 async function readAsWritten(handle: FileHandle): Promise<StateSnapshot> {
   let head: StateSnapshot | undefined
   let closed = false
-  const reader: RecordReader = { interner: new JsonInterner(), inputsByText: new Map(), inputsLengths: new Set() }
+  const reader = recordReader()
   for await (const batch of lineBatches(handle)) {
     for (const line of batch) {
       if (closed) {
         if (line.trim() !== '') throw new NotAsWritten()
       } else if (head === undefined) {
         head = parseHead(line)
-      } else if (line === STEPS_CLOSE) {
+      } else if (line === STEPS_END_LINE) {
         closed = true
       } else {
-        const record = parseRecord(line.endsWith(',') ? line.slice(0, -1) : line, reader)
+        const record = parseRecord(recordText(line), reader)
         head.steps.set(record.address, record)
       }
     }
@@ -73,7 +72,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function parseHead(line: string): StateSnapshot {
+/** The head line of a snapshot laid out as written (`{formatVersion, lineage, serial, plan,"steps":[`), with no steps yet. */
+export function parseHead(line: string): StateSnapshot {
   if (!line.endsWith(STEPS_OPEN)) throw new NotAsWritten()
   const value = parseJson(`${line.slice(0, -STEPS_OPEN.length)}}`)
   if (!isObject(value)) throw new NotAsWritten()
@@ -107,7 +107,7 @@ const INPUTS_TEXTS_MAX = 4096
  * it then is the value of the record's last key. Only texts of a length seen before are
  * looked up, so that a job's line costs no lookup.
  */
-function parseRecord(text: string, reader: RecordReader): StepRecord {
+export function parseRecord(text: string, reader: RecordReader): StepRecord {
   let value: unknown
   const at = text.lastIndexOf(INPUTS_KEY)
   const inputsLength = at > 0 && text.endsWith('}') ? text.length - at - INPUTS_KEY.length - 1 : -1
@@ -145,14 +145,27 @@ function isObjectText(text: string): boolean {
   }
 }
 
-interface RecordReader {
+/** What parsing one snapshot's records shares from line to line. */
+export interface RecordReader {
   interner: JsonInterner
   inputsByText: Map<string, JsonValue>
   inputsLengths: Set<number>
 }
 
+export function recordReader(): RecordReader {
+  return { interner: new JsonInterner(), inputsByText: new Map(), inputsLengths: new Set() }
+}
+
+/** The line between the head and the records' end is a record, written with a comma after all but the last. */
+export const STEPS_END_LINE = ']}'
+
+/** A record line as `encodeSnapshot` writes it, without its trailing comma. */
+export function recordText(line: string): string {
+  return line.endsWith(',') ? line.slice(0, -1) : line
+}
+
 /** The file's lines, without their line breaks, read `CHUNK_BYTES` at a time: the lines of each read together. */
-async function* lineBatches(handle: FileHandle): AsyncGenerator<string[]> {
+export async function* lineBatches(handle: FileHandle): AsyncGenerator<string[]> {
   const chunk = Buffer.alloc(CHUNK_BYTES)
   let carried: Buffer = Buffer.alloc(0)
   for (let position = 0; ; ) {

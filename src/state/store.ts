@@ -1,4 +1,4 @@
-import type { StateSnapshot, StepEvent } from './model.js'
+import type { StateSnapshot, StepEvent, StepRecord } from './model.js'
 
 /** Who holds a lock, as recorded in it and shown to whoever is refused. */
 export interface LockInfo {
@@ -41,6 +41,12 @@ export interface StateStore {
    * lineage (in job names, delete tags) before writing anything.
    */
   read(): Promise<StateSnapshot>
+  /**
+   * Reads the state a customer at a time, for a reader that needs one customer's steps at
+   * once: a large state is never whole in memory. Reads need no lock; under this store's
+   * lock, use `read`.
+   */
+  readByCustomer(): Promise<StateByCustomer>
   /** Appends one event durably and returns the new serial (the previous one plus 1). Appends run in call order. */
   append(event: StepEvent): Promise<number>
   /** Folds the journal into a new snapshot (atomically) and empties the journal. Keeps lineage, serial and content. */
@@ -57,4 +63,19 @@ export interface StateStore {
   close(): Promise<void>
   /** Warnings gathered by the last `read` (a torn last journal line, …). */
   readonly warnings: string[]
+}
+
+/** The steps under one `cluster/customer/` prefix (a cluster-level step is a group of its own). */
+export interface StepGroup {
+  key: string
+  steps: Map<string, StepRecord>
+}
+
+/** A state handed out a group at a time: `groups` may be iterated once, and throws `StateOrderError` (`state-order-error.ts`) when it cannot go on. */
+export interface StateByCustomer {
+  lineage: string
+  serial: number
+  /** Warnings of the read (a torn last journal line, …). */
+  warnings: string[]
+  groups(): Iterable<StepGroup> | AsyncIterable<StepGroup>
 }

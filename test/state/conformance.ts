@@ -110,6 +110,49 @@ export function describeStateStoreConformance(name: string, makeState: () => Pro
       expect((await (await open()).read()).steps.get('u/3')).toMatchObject({ status: 'started', attempt: 2 })
     })
 
+    it('hands out a customer at a time exactly the steps a whole read has, journal and forgotten steps included', async () => {
+      const writer = await openLocked()
+      const customers = ['local/acme', 'local/acme-corp', 'local/we%2Fird', 'other/acme']
+      for (const customer of customers) {
+        await writer.append(stepEvent('succeeded', `${customer}/delete`, { kind: 'delete' }))
+        for (let day = 1; day <= 3; day++) {
+          await writer.append(stepEvent('started', `${customer}/2026-01-0${day}/job`))
+          await writer.append(stepEvent('succeeded', `${customer}/2026-01-0${day}/job`, { outputs: { rows: day } }))
+        }
+      }
+      await writer.append(stepEvent('succeeded', 'local/check', { kind: 'check' }))
+      await writer.compact()
+      // After the snapshot: a change to a snapshot step, a forgotten one, a new step of a known customer, a new customer.
+      await writer.append(stepEvent('failed', 'local/acme/2026-01-02/job', { attempt: 2, error: 'boom' }))
+      await writer.append({ type: 'forgotten', address: 'local/acme-corp/2026-01-03/job', at: '2026-01-16T00:00:00.000Z' })
+      await writer.append(stepEvent('started', 'local/acme/2026-01-04/job'))
+      await writer.append(stepEvent('started', 'local/zeta/2026-01-01/job'))
+      const reader = await open()
+      const whole = await reader.read()
+      const byCustomer = await reader.readByCustomer()
+      expect({ lineage: byCustomer.lineage, serial: byCustomer.serial }).toEqual({ lineage: whole.lineage, serial: whole.serial })
+      const keys: string[] = []
+      const steps = new Map<string, unknown>()
+      for await (const group of byCustomer.groups()) {
+        keys.push(group.key)
+        for (const [address, record] of group.steps) {
+          expect(address.startsWith(group.key)).toBe(true)
+          steps.set(address, record)
+        }
+      }
+      expect(new Set(keys).size).toBe(keys.length)
+      expect(keys.sort()).toEqual(['local/acme-corp/', 'local/acme/', 'local/check', 'local/we%2Fird/', 'local/zeta/', 'other/acme/'])
+      expect(steps).toEqual(whole.steps)
+    })
+
+    it('hands out an absent state as no groups', async () => {
+      const byCustomer = await (await open()).readByCustomer()
+      expect(byCustomer.serial).toBe(0)
+      const groups = []
+      for await (const group of byCustomer.groups()) groups.push(group)
+      expect(groups).toEqual([])
+    })
+
     it('refuses writes without the lock', async () => {
       const store = await open()
       await expect(store.append(stepEvent('started', 'a/job'))).rejects.toThrow(/lock/)
