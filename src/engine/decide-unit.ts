@@ -33,7 +33,7 @@ export interface UnitDecision {
 
 export interface DecideContext {
   spec: PlanSpec
-  steps: Map<string, StepRecord>
+  steps: ReadonlyMap<string, StepRecord>
   live?: LiveFigures
   verifyFingerprint: string
 }
@@ -71,7 +71,7 @@ export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
   const live: UnitLive | undefined = context.live?.unit(unit.customer, unit.batch.start)
   const drift = live ? driftReasons(spec, live) : NO_REASONS
   const decided = (action: UnitAction, reasons: string[], need: UnitNeed, dirty: boolean): UnitDecision => {
-    const decision: UnitDecision = {
+    return {
       unit,
       action,
       reasons: reasons.length === 0 ? NO_REASONS : reasons,
@@ -79,13 +79,12 @@ export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
       dirty,
       drifted: drift.length > 0,
       orphanRows: false,
+      live,
       jobInputs: inputs,
+      jobFingerprint,
       jobAddress,
       verifyAddress,
     }
-    if (jobFingerprint !== undefined) decision.jobFingerprint = jobFingerprint
-    if (live) decision.live = live
-    return decision
   }
 
   if (!job) {

@@ -69,7 +69,7 @@ function unitStepPlanned(spec: PlanSpec, kind: string): boolean {
  * plan file to its recorded steps; `others` lists steps whose unit or customer remains
  * but which the plan no longer has (a delete after `per` changed, a removed cluster's check).
  */
-export function orphanedSteps(spec: PlanSpec, steps: Map<string, StepRecord>): { units: Map<string, string[]>; others: string[] } {
+export function orphanedSteps(spec: PlanSpec, steps: ReadonlyMap<string, StepRecord>): { units: Map<string, string[]>; others: string[] } {
   const index = planIndex(spec)
   const units = new Map<string, string[]>()
   const others: string[] = []
@@ -108,7 +108,7 @@ export function orphanedSteps(spec: PlanSpec, steps: Map<string, StepRecord>): {
  * not coming back. Forgetting is still what the plan file asks for; the warning says
  * what it costs and how to finish instead.
  */
-export function forgottenDeleteWarnings(spec: PlanSpec, steps: Map<string, StepRecord>, forgotten: readonly string[]): Diagnostic[] {
+export function forgottenDeleteWarnings(spec: PlanSpec, steps: ReadonlyMap<string, StepRecord>, forgotten: readonly string[]): Diagnostic[] {
   const warnings: Diagnostic[] = []
   for (const address of forgotten) {
     const record = steps.get(address)

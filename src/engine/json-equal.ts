@@ -1,6 +1,9 @@
 import type { JsonValue } from '../state/model.js'
 
-/** Whether two JSON values are equal, key order aside. Shared parts compare by identity first. */
+/**
+ * Whether two JSON values are equal, key order aside; a member set to undefined counts as
+ * absent, as in JSON text. Shared parts compare by identity first.
+ */
 export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
   if (a === b) return true
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false
@@ -12,9 +15,11 @@ export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
   if (Array.isArray(b)) return false
   let count = 0
   for (const key in a) {
-    if (!Object.hasOwn(b, key) || !jsonEqual(a[key], b[key])) return false
+    const member = a[key]
+    if (member === undefined) continue
+    if (!jsonEqual(member, b[key])) return false
     count++
   }
-  for (const _key in b) count--
+  for (const key in b) if (b[key] !== undefined) count--
   return count === 0
 }

@@ -23,7 +23,7 @@ export interface CustomerContext {
   spec: PlanSpec
   cluster: ClusterSpec
   customer: CustomerSpec
-  steps: Map<string, StepRecord>
+  steps: ReadonlyMap<string, StepRecord>
   deleteStatement: (request: DeleteRequest) => Statement
   verifyFingerprint: string
 }
@@ -92,17 +92,17 @@ function unitWindow(batch: Window): Window {
 
 function toPlannedUnit(decision: UnitDecision): PlannedUnit {
   const { unit } = decision
-  const planned: PlannedUnit = {
+  // Every member in the literal, absent ones as undefined: units of a large plan then share one shape and hold no overflow storage.
+  return {
     address: unit.address,
     cluster: unit.cluster,
     customer: unit.customer,
     batch: unit.batch,
     action: decision.action,
     reasons: decision.reasons,
+    live: decision.live,
+    inputsDiff: decision.inputsDiff,
   }
-  if (decision.live) planned.live = decision.live
-  if (decision.inputsDiff) planned.inputsDiff = decision.inputsDiff
-  return planned
 }
 
 function sumRows(decisions: UnitDecision[]): number | undefined {
@@ -141,7 +141,7 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
       kind,
       dependsOn,
       inputs,
-      ...(fingerprint === undefined ? {} : { fingerprint }),
+      fingerprint,
     })
     let verifyDeps: string[] = []
     if (decision.need === 'job') {

@@ -3,7 +3,10 @@ import { unitsOfCustomer } from '../plan/batches.js'
 import type { Diagnostic } from '../plan/diagnostics.js'
 import type { ClusterSpec, CustomerSpec, PlanSpec } from '../plan/model.js'
 import { UserError } from '../errors.js'
-import type { StateSnapshot } from '../state/model.js'
+import type { StateSnapshot, StepRecord } from '../state/model.js'
+import { byCustomerFromSnapshot } from '../state/read-by-customer.js'
+import { StateOrderError } from '../state/state-order-error.js'
+import type { StateByCustomer } from '../state/store.js'
 import type { LiveFigures } from '../warehouse/warehouse.js'
 import { decideUnit } from './decide-unit.js'
 import type { UnitDecision } from './decide-unit.js'
@@ -12,6 +15,7 @@ import { fingerprint } from './fingerprint.js'
 import { forgottenDeleteWarnings, orphanedSteps } from './forget.js'
 import type { ComputedPlan, PlannedStep, PlannedUnit, PlanSummary } from './plan-model.js'
 import { planCustomer } from './plan-customer.js'
+import type { CustomerPlan } from './plan-customer.js'
 import { clusterWarnings } from './plan-warnings.js'
 import { checkTargetsExist, isSelected, mayTouch } from './selection.js'
 import type { Selection } from './selection.js'
@@ -80,25 +84,67 @@ function summarize(units: PlannedUnit[], steps: PlannedStep[]): PlanSummary {
   return summary
 }
 
-/**
- * Compares the plan file with the state and the live figures, and builds the step graph
- * that closes the difference. Refresh sends a constant number of queries per cluster.
- */
-export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: PlanOptions, stateSnapshot?: StateSnapshot): Promise<ComputedPlan> {
+/** A customer the plan covers, found by the group key of its steps in the state. */
+interface CustomerInPlay {
+  cluster: ClusterSpec
+  customer: CustomerSpec
+  plan?: CustomerPlan
+}
+
+/** What planning needs besides the state. */
+interface PlanningContext {
+  spec: PlanSpec
+  deps: EngineDeps
+  options: PlanOptions
+  clusters: { cluster: ClusterSpec; customers: CustomerSpec[] }[]
+  liveByCluster: Map<string, LiveFigures>
+}
+
+const NO_STEPS: ReadonlyMap<string, StepRecord> = new Map()
+
+function planOneCustomer(context: PlanningContext, cluster: ClusterSpec, customer: CustomerSpec, records: ReadonlyMap<string, StepRecord>): CustomerPlan {
+  const { spec, deps, options } = context
   const { selection } = options
-  checkTargetsExist(selection, knownAddress(spec))
-  if (options.select === 'drifted' && !options.refresh) throw new UserError('--select drifted needs live figures: drop --refresh=false')
-  const clusters = spec.clusters.map((cluster) => ({ cluster, customers: customersInPlay(spec, cluster, selection) })).filter((entry) => entry.customers.length > 0)
-  // The state is read while the clusters work on the refresh; a state that cannot be read is still the error reported.
-  const refreshing = options.refresh ? Promise.all(clusters.map(({ cluster, customers }) => refreshCluster(spec, deps, cluster, customers))) : Promise.resolve([])
-  refreshing.catch(() => undefined)
-  const state = stateSnapshot ?? (await deps.state.read())
-  const figures = await refreshing
-  const liveByCluster = new Map<string, LiveFigures>()
-  clusters.forEach(({ cluster }, index) => {
-    const live = figures[index]
-    if (live) liveByCluster.set(cluster.name, live)
-  })
+  const live = context.liveByCluster.get(cluster.name)
+  const verifyFingerprint = fingerprint(verifyInputs(spec, customer.id))
+  const decideContext = { spec, steps: records, verifyFingerprint, ...(live ? { live } : {}) }
+  const decisions: UnitDecision[] = []
+  for (const unit of unitsOfCustomer(spec, cluster, customer)) decisions.push(decideUnit(unit, decideContext))
+  const inSelection = (decision: UnitDecision): boolean => isSelected(decision.unit.address, selection)
+  const wanted = (decision: UnitDecision): boolean => inSelection(decision) && (options.select === 'all' || decision.drifted)
+  return planCustomer({ spec, cluster, customer, steps: records, deleteStatement: deps.deleteStatement, verifyFingerprint }, decisions, { inSelection, wanted })
+}
+
+const byAddress = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * Plans from a state handed out a customer at a time: each group of steps is planned (or
+ * checked for steps that left the plan file) and let go before the next is read.
+ */
+async function planFromState(context: PlanningContext, state: StateByCustomer): Promise<ComputedPlan> {
+  const { spec, deps, options } = context
+  const { selection } = options
+  const inPlay = new Map<string, CustomerInPlay>()
+  for (const { cluster, customers } of context.clusters) {
+    for (const customer of customers) inPlay.set(`${joinAddress(cluster.name, customer.id)}/`, { cluster, customer })
+  }
+
+  const forgottenUnits = new Map<string, string[]>()
+  const forgetSteps: string[] = []
+  const forgetWarnings: Diagnostic[] = []
+  for await (const group of state.groups()) {
+    const target = inPlay.get(group.key)
+    if (target) target.plan = planOneCustomer(context, target.cluster, target.customer, group.steps)
+    const orphans = orphanedSteps(spec, group.steps)
+    const groupForget = [...orphans.others]
+    for (const [unit, unitSteps] of orphans.units) {
+      if (!isSelected(unit, selection)) continue
+      forgottenUnits.set(unit, unitSteps)
+      appendAll(groupForget, unitSteps)
+    }
+    appendAll(forgetSteps, groupForget)
+    appendAll(forgetWarnings, forgottenDeleteWarnings(spec, group.steps, groupForget))
+  }
 
   const units: PlannedUnit[] = []
   const steps: PlannedStep[] = []
@@ -107,18 +153,14 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
   const canaryVerifies: string[] = []
   const wiring: ClusterRoots[] = []
 
-  for (const { cluster, customers } of clusters) {
-    const live = liveByCluster.get(cluster.name)
+  for (const { cluster, customers } of context.clusters) {
+    const live = context.liveByCluster.get(cluster.name)
     const clusterSteps: PlannedStep[] = []
     const clusterRoots: ClusterRoots = { checkAddress: stepAddress.check(cluster.name), canary: [], gated: [] }
     for (const customer of customers) {
-      const verifyFingerprint = fingerprint(verifyInputs(spec, customer.id))
-      const context = { spec, steps: state.steps, verifyFingerprint, ...(live ? { live } : {}) }
-      const decisions: UnitDecision[] = []
-      for (const unit of unitsOfCustomer(spec, cluster, customer)) decisions.push(decideUnit(unit, context))
-      const inSelection = (decision: UnitDecision): boolean => isSelected(decision.unit.address, selection)
-      const wanted = (decision: UnitDecision): boolean => inSelection(decision) && (options.select === 'all' || decision.drifted)
-      const planned = planCustomer({ spec, cluster, customer, steps: state.steps, deleteStatement: deps.deleteStatement, verifyFingerprint }, decisions, { inSelection, wanted })
+      const key = `${joinAddress(cluster.name, customer.id)}/`
+      // A customer with nothing recorded has no group in the state.
+      const planned = inPlay.get(key)?.plan ?? planOneCustomer(context, cluster, customer, NO_STEPS)
       if (planned.deleteCovers.length > 0) {
         const deleteAddress = stepAddress.customerStep(cluster.name, customer.id, 'delete')
         throw new UserError(
@@ -149,16 +191,13 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
     for (const step of gated) step.dependsOn = [checkAddress, ...canaryVerifies, ...step.dependsOn]
   }
 
-  const orphans = orphanedSteps(spec, state.steps)
-  const forgetSteps = [...orphans.others]
-  for (const [unit, unitSteps] of orphans.units) {
-    if (!isSelected(unit, selection)) continue
+  for (const unit of [...forgottenUnits.keys()].sort(byAddress)) {
     const [clusterName = '', customer = ''] = unit.split('/')
     units.push({ address: unit, cluster: clusterName, customer, action: 'forget', reasons: ['no longer in the plan file'] })
-    appendAll(forgetSteps, unitSteps)
   }
-
-  warnings.push(...forgottenDeleteWarnings(spec, state.steps, forgetSteps))
+  forgetSteps.sort(byAddress)
+  forgetWarnings.sort((a, b) => byAddress(a.address ?? '', b.address ?? ''))
+  warnings.push(...forgetWarnings)
 
   return {
     formatVersion: '1',
@@ -171,5 +210,36 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
     forgetSteps,
     warnings,
     summary: summarize(units, steps),
+  }
+}
+
+/**
+ * Compares the plan file with the state and the live figures, and builds the step graph
+ * that closes the difference. Refresh sends a constant number of queries per cluster.
+ * Without `stateSnapshot`, the state is read a customer at a time, so that a state of a
+ * million steps and the plan made from it are not in memory together.
+ */
+export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: PlanOptions, stateSnapshot?: StateSnapshot): Promise<ComputedPlan> {
+  const { selection } = options
+  checkTargetsExist(selection, knownAddress(spec))
+  if (options.select === 'drifted' && !options.refresh) throw new UserError('--select drifted needs live figures: drop --refresh=false')
+  const clusters = spec.clusters.map((cluster) => ({ cluster, customers: customersInPlay(spec, cluster, selection) })).filter((entry) => entry.customers.length > 0)
+  // The state is read while the clusters work on the refresh; a state that cannot be read is still the error reported.
+  const refreshing = options.refresh ? Promise.all(clusters.map(({ cluster, customers }) => refreshCluster(spec, deps, cluster, customers))) : Promise.resolve([])
+  refreshing.catch(() => undefined)
+  const state = stateSnapshot ? byCustomerFromSnapshot(stateSnapshot) : await deps.state.readByCustomer()
+  const figures = await refreshing
+  const liveByCluster = new Map<string, LiveFigures>()
+  clusters.forEach(({ cluster }, index) => {
+    const live = figures[index]
+    if (live) liveByCluster.set(cluster.name, live)
+  })
+  const context: PlanningContext = { spec, deps, options, clusters, liveByCluster }
+  try {
+    return await planFromState(context, state)
+  } catch (error) {
+    if (!(error instanceof StateOrderError)) throw error
+    // A snapshot edited by hand: planned again from a whole read.
+    return planFromState(context, byCustomerFromSnapshot(await deps.state.read()))
   }
 }

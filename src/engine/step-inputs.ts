@@ -37,19 +37,20 @@ export function renderJobEnv(spec: PlanSpec, unit: Unit): Record<string, string>
 /** What a unit's job step runs: a change in any of it re-runs the unit. */
 export function jobInputs(spec: PlanSpec, unit: Unit): Record<string, JsonValue> {
   const { job } = spec
-  const inputs: Record<string, JsonValue> = {
+  // One literal, absent members as undefined (JSON and fingerprints leave them out): a plan keeps the inputs of every job it runs.
+  return {
     kind: job.kind,
     customer: unit.customer,
     window: windowText(unit.batch),
-  }
-  if (Object.keys(job.env).length > 0) inputs.env = renderJobEnv(spec, unit)
-  if (job.sql !== undefined) inputs.sql = job.sql
-  if (job.command !== undefined) inputs.command = job.command
-  if (job.kubernetes !== undefined) {
-    const { cronJob, namespace, container } = job.kubernetes
-    inputs.kubernetes = { cronJob, namespace, ...(container === undefined ? {} : { container }) }
-  }
-  return inputs
+    env: Object.keys(job.env).length > 0 ? renderJobEnv(spec, unit) : undefined,
+    sql: job.sql,
+    command: job.command,
+    kubernetes: job.kubernetes && kubernetesInputs(job.kubernetes),
+  } as Record<string, JsonValue>
+}
+
+function kubernetesInputs({ cronJob, namespace, container }: NonNullable<PlanSpec['job']['kubernetes']>): Record<string, JsonValue> {
+  return { cronJob, namespace, ...(container === undefined ? {} : { container }) }
 }
 
 /** The delete of one customer over `window`, as the warehouse will send it. */

@@ -10,6 +10,12 @@ describe('jsonEqual', () => {
     expect(jsonEqual({ a: 1, b: { c: [1, 'x', null] } }, { b: { c: [1, 'x', null] }, a: 1 })).toBe(true)
   })
 
+  it('counts a member set to undefined as absent, as JSON and fingerprints do', () => {
+    expect(jsonEqual({ a: 1, b: undefined } as never, { a: 1 })).toBe(true)
+    expect(jsonEqual({ a: 1 }, { a: 1, b: undefined } as never)).toBe(true)
+    expect(fingerprint({ a: 1, b: undefined } as never)).toBe(fingerprint({ a: 1 }))
+  })
+
   it.each([
     [{ a: 1 }, { a: 2 }],
     [{ a: 1 }, { a: 1, b: 2 }],
