@@ -2,6 +2,16 @@ import { batchCount } from '../plan/batches.js'
 import type { BatchGrid, CustomerSpec, Millis } from '../plan/model.js'
 import type { UnitFigures } from './warehouse.js'
 
+const SMALL_MAX = 0x3fffffff
+
+/**
+ * A count as a small integer when it is one: a number read from a float array is boxed
+ * wherever it is stored, and a plan keeps three counts for each of a million units.
+ */
+function small(count: number): number {
+  return count <= SMALL_MAX ? count | 0 : count
+}
+
 /** Where a customer's cells sit in the index: `count` slots from `offset`, for cells `first` onwards. */
 interface CustomerCells {
   first: number
@@ -54,7 +64,9 @@ export class FiguresIndex {
     const slot = this.#slot(customer, this.#cellOf(batchStart))
     const expected = this.#expected
     if (slot < 0) return expected ? { rows: 0, keys: 0, expected: 0 } : { rows: 0, keys: 0 }
-    return expected ? { rows: this.#rows[slot]!, keys: this.#keys[slot]!, expected: expected[slot]! } : { rows: this.#rows[slot]!, keys: this.#keys[slot]! }
+    const rows = small(this.#rows[slot]!)
+    const keys = small(this.#keys[slot]!)
+    return expected ? { rows, keys, expected: small(expected[slot]!) } : { rows, keys }
   }
 
   #cellOf(time: Millis): number {
