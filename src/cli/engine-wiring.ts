@@ -11,7 +11,7 @@ import type { Warehouse } from '../warehouse/warehouse.js'
 import { CommandLauncher } from '../launchers/command.js'
 import { SqlLauncher } from '../launchers/sql.js'
 import type { SqlLauncherOptions } from '../launchers/sql.js'
-import { KubernetesLauncher } from '../launchers/kubernetes.js'
+import { LazyLauncher } from '../launchers/lazy-launcher.js'
 import type { KubernetesLauncherOptions } from '../launchers/kubernetes.js'
 
 /** bf's own version, from its package.json. */
@@ -56,7 +56,11 @@ export async function openEngine(
     const known = launchers.get(kind)
     if (known) return known
     const made: Launcher =
-      kind === 'sql' ? new SqlLauncher(warehouse, options.sql) : kind === 'command' ? new CommandLauncher() : new KubernetesLauncher(options.kubernetes)
+      kind === 'sql'
+        ? new SqlLauncher(warehouse, options.sql)
+        : kind === 'command'
+          ? new CommandLauncher()
+          : new LazyLauncher(kind, async () => new (await import('../launchers/kubernetes.js')).KubernetesLauncher(options.kubernetes))
     launchers.set(kind, made)
     return made
   }
