@@ -9,14 +9,15 @@ function labelStart(label: string): number {
 }
 
 /** The plan's clusters and customers by name, and batch labels already read: a state can hold a million steps. */
-interface PlanIndex {
+export interface PlanIndex {
   spec: PlanSpec
   customers: Map<string, Map<string, CustomerSpec>>
   /** Label → start of its batch on the grid, or undefined when it is not a batch label of the grid. */
   labels: Map<string, number | undefined>
 }
 
-function planIndex(spec: PlanSpec): PlanIndex {
+/** Made once per plan: `orphanedSteps` is called for every customer's steps. */
+export function planIndex(spec: PlanSpec): PlanIndex {
   const customers = new Map<string, Map<string, CustomerSpec>>()
   for (const cluster of spec.clusters) {
     if (customers.has(cluster.name)) continue
@@ -39,8 +40,12 @@ function batchStart(index: PlanIndex, label: string): number | undefined {
 /** Whether `cluster/customer/label` is a unit of the plan file. */
 function unitPlanned(index: PlanIndex, parts: string[]): boolean {
   const customer = index.customers.get(parts[0] ?? '')?.get(parts[1] ?? '')
-  if (!customer) return false
-  const start = batchStart(index, parts[2] ?? '')
+  return customer !== undefined && labelInWindow(index, customer, parts[2] ?? '')
+}
+
+/** Whether `label` names a batch of `customer`'s window. */
+function labelInWindow(index: PlanIndex, customer: CustomerSpec, label: string): boolean {
+  const start = batchStart(index, label)
   if (start === undefined) return false
   return start + index.spec.batch.stepMs > customer.window.start && start < customer.window.end
 }
@@ -69,8 +74,8 @@ function unitStepPlanned(spec: PlanSpec, kind: string): boolean {
  * plan file to its recorded steps; `others` lists steps whose unit or customer remains
  * but which the plan no longer has (a delete after `per` changed, a removed cluster's check).
  */
-export function orphanedSteps(spec: PlanSpec, steps: ReadonlyMap<string, StepRecord>): { units: Map<string, string[]>; others: string[] } {
-  const index = planIndex(spec)
+export function orphanedSteps(index: PlanIndex, steps: ReadonlyMap<string, StepRecord>): { units: Map<string, string[]>; others: string[] } {
+  const { spec } = index
   const units = new Map<string, string[]>()
   const others: string[] = []
   const orphan = (unit: string, address: string): void => {
@@ -78,24 +83,38 @@ export function orphanedSteps(spec: PlanSpec, steps: ReadonlyMap<string, StepRec
     if (known) known.push(address)
     else units.set(unit, [address])
   }
-  // The steps of a unit follow one another in the state: the last unit's verdict is reused.
+  const unitStep = (unit: string, planned: boolean, kind: string, address: string): void => {
+    if (!planned) orphan(unit, address)
+    else if (!unitStepPlanned(spec, kind)) others.push(address)
+  }
+  // A customer's steps, and a unit's, follow one another in the state: the last customer
+  // and the last unit are reused rather than read from each address again.
+  let lastCustomerPrefix = ''
+  let lastCustomer: CustomerSpec | undefined
   let lastUnit = ''
   let lastUnitPlanned = false
   for (const address of steps.keys()) {
     if (lastUnit !== '' && address.startsWith(lastUnit) && address.indexOf('/', lastUnit.length) === -1) {
-      const kind = address.slice(lastUnit.length)
-      if (!lastUnitPlanned) orphan(lastUnit.slice(0, -1), address)
-      else if (!unitStepPlanned(spec, kind)) others.push(address)
+      unitStep(lastUnit.slice(0, -1), lastUnitPlanned, address.slice(lastUnit.length), address)
       continue
+    }
+    if (lastCustomerPrefix !== '' && address.startsWith(lastCustomerPrefix) && !address.includes('%', lastCustomerPrefix.length)) {
+      const slash = address.indexOf('/', lastCustomerPrefix.length)
+      if (slash !== -1 && address.indexOf('/', slash + 1) === -1) {
+        lastUnit = address.slice(0, slash + 1)
+        lastUnitPlanned = lastCustomer !== undefined && labelInWindow(index, lastCustomer, address.slice(lastCustomerPrefix.length, slash))
+        unitStep(lastUnit.slice(0, -1), lastUnitPlanned, address.slice(slash + 1), address)
+        continue
+      }
     }
     // Only a part holding `%` has anything to decode.
     const parts = address.includes('%') ? splitAddress(address) : address.split('/')
     if (parts.length === 4) {
-      const unitPlannedNow = unitPlanned(index, parts)
       lastUnit = address.slice(0, address.lastIndexOf('/') + 1)
-      lastUnitPlanned = unitPlannedNow
-      if (!unitPlannedNow) orphan(lastUnit.slice(0, -1), address)
-      else if (!unitStepPlanned(spec, parts[3] ?? '')) others.push(address)
+      lastUnitPlanned = unitPlanned(index, parts)
+      lastCustomerPrefix = address.slice(0, address.indexOf('/', address.indexOf('/') + 1) + 1)
+      lastCustomer = index.customers.get(parts[0] ?? '')?.get(parts[1] ?? '')
+      unitStep(lastUnit.slice(0, -1), lastUnitPlanned, parts[3] ?? '', address)
     } else if (!stepPlanned(index, parts)) {
       others.push(address)
     }

@@ -12,7 +12,7 @@ import { decideUnit } from './decide-unit.js'
 import type { UnitDecision } from './decide-unit.js'
 import type { EngineDeps } from './deps.js'
 import { fingerprint } from './fingerprint.js'
-import { forgottenDeleteWarnings, orphanedSteps } from './forget.js'
+import { forgottenDeleteWarnings, orphanedSteps, planIndex } from './forget.js'
 import type { ComputedPlan, PlannedStep, PlannedUnit, PlanSummary } from './plan-model.js'
 import { planCustomer } from './plan-customer.js'
 import type { CustomerPlan } from './plan-customer.js'
@@ -129,13 +129,14 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     for (const customer of customers) inPlay.set(`${joinAddress(cluster.name, customer.id)}/`, { cluster, customer })
   }
 
+  const index = planIndex(spec)
   const forgottenUnits = new Map<string, string[]>()
   const forgetSteps: string[] = []
   const forgetWarnings: Diagnostic[] = []
   for await (const group of state.groups()) {
     const target = inPlay.get(group.key)
     if (target) target.plan = planOneCustomer(context, target.cluster, target.customer, group.steps)
-    const orphans = orphanedSteps(spec, group.steps)
+    const orphans = orphanedSteps(index, group.steps)
     const groupForget = [...orphans.others]
     for (const [unit, unitSteps] of orphans.units) {
       if (!isSelected(unit, selection)) continue

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { orphanedSteps } from '../../src/engine/forget.js'
+import { orphanedSteps, planIndex } from '../../src/engine/forget.js'
 import { loadPlanText } from '../../src/plan/load.js'
 import type { StepRecord } from '../../src/state/model.js'
 import { relabelPlan } from '../support/embedded-workspace.js'
@@ -11,7 +11,7 @@ const record = (address: string): [string, StepRecord] => [
 
 function orphansOf(per: 'customer' | 'batch', addresses: string[]) {
   const { spec } = loadPlanText(relabelPlan({ customers: ['acme', 'we/ird%co'], per }), 'plan.yaml')
-  return orphanedSteps(spec, new Map(addresses.map(record)))
+  return orphanedSteps(planIndex(spec), new Map(addresses.map(record)))
 }
 
 describe('orphanedSteps', () => {
