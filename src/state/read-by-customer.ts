@@ -103,7 +103,8 @@ function journalByGroup(pending: readonly JournalEntry[]): Map<string, JournalEn
 }
 
 async function* streamGroups(file: string, headLine: string, journal: Map<string, JournalEntry[]>): AsyncGenerator<StepGroup> {
-  const reader = recordReader()
+  // Records are let go with their customer: sharing their parts would only cost time.
+  const reader = recordReader({ shareValues: false })
   const handedOut = new Set<string>()
   let current: StepGroup | undefined
   let head = true

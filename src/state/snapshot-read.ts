@@ -45,7 +45,7 @@ export async function readSnapshot(file: string, backupExists: () => Promise<boo
 async function readAsWritten(handle: FileHandle): Promise<StateSnapshot> {
   let head: StateSnapshot | undefined
   let closed = false
-  const reader = recordReader()
+  const reader = recordReader({ shareValues: true })
   for await (const batch of lineBatches(handle)) {
     for (const line of batch) {
       if (closed) {
@@ -121,7 +121,7 @@ export function parseRecord(text: string, reader: RecordReader): StepRecord {
     value = parseJson(text)
     if (!isObject(value)) throw new NotAsWritten()
     if (isObject(value.inputs)) {
-      value.inputs = reader.interner.value(value.inputs as JsonValue)
+      if (reader.interner) value.inputs = reader.interner.value(value.inputs as JsonValue)
       const remember = inputsLength >= 0 && value.kind !== 'job' && reader.inputsByText.size < INPUTS_TEXTS_MAX && Object.keys(value).at(-1) === 'inputs'
       if (remember && isObjectText(`${text.slice(0, at)}}`)) {
         reader.inputsByText.set(inputsText ?? text.slice(at + INPUTS_KEY.length, -1), value.inputs as JsonValue)
@@ -130,10 +130,13 @@ export function parseRecord(text: string, reader: RecordReader): StepRecord {
     }
   }
   if (typeof value.address !== 'string') throw new NotAsWritten()
-  if (typeof value.kind === 'string') value.kind = reader.interner.string(value.kind)
-  if (typeof value.status === 'string') value.status = reader.interner.string(value.status)
-  // A job's fingerprint is its own; those of other steps repeat from customer to customer.
-  if (typeof value.fingerprint === 'string' && value.kind !== 'job') value.fingerprint = reader.interner.string(value.fingerprint)
+  const { interner } = reader
+  if (interner) {
+    if (typeof value.kind === 'string') value.kind = interner.string(value.kind)
+    if (typeof value.status === 'string') value.status = interner.string(value.status)
+    // A job's fingerprint is its own; those of other steps repeat from customer to customer.
+    if (typeof value.fingerprint === 'string' && value.kind !== 'job') value.fingerprint = interner.string(value.fingerprint)
+  }
   return value as unknown as StepRecord
 }
 
@@ -147,13 +150,14 @@ function isObjectText(text: string): boolean {
 
 /** What parsing one snapshot's records shares from line to line. */
 export interface RecordReader {
-  interner: JsonInterner
+  /** Shares equal parts of records kept together in memory; absent for records let go one customer at a time. */
+  interner?: JsonInterner
   inputsByText: Map<string, JsonValue>
   inputsLengths: Set<number>
 }
 
-export function recordReader(): RecordReader {
-  return { interner: new JsonInterner(), inputsByText: new Map(), inputsLengths: new Set() }
+export function recordReader(options: { shareValues: boolean }): RecordReader {
+  return { ...(options.shareValues ? { interner: new JsonInterner() } : {}), inputsByText: new Map(), inputsLengths: new Set() }
 }
 
 /** The line between the head and the records' end is a record, written with a comma after all but the last. */
