@@ -90,7 +90,11 @@ export function planToJson(plan: ComputedPlan): PlanJson {
  * steps are formatted by hand, several times faster than building and stringifying them.
  */
 
-const quote = (text: string): string => JSON.stringify(text)
+/** Characters `JSON.stringify` may write otherwise than as themselves (surrogates: a lone one is escaped). */
+const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/
+
+/** `JSON.stringify(text)`, without its cost for the plain addresses that make most of a plan. */
+const quote = (text: string): string => (NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`)
 const numberText = (value: number): string => (Number.isFinite(value) ? String(value) : 'null')
 
 function stringsText(items: readonly string[]): string {

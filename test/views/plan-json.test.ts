@@ -45,3 +45,15 @@ describe('planToJson', () => {
     expect(validate(json)).toBe(false)
   })
 })
+
+describe('renderPlanJson quoting', () => {
+  it('writes every string as JSON.stringify does, odd characters included', () => {
+    const plan = referencePlan()
+    const odd = ['we"ird', 'back\\slash', 'tab\there', 'line\nbreak', 'nul\u0000', 'del\u007f', 'sep\u2028', 'emoji 😀', 'lone \ud800', 'é/ü%2F']
+    plan.units = odd.map((customer, i) => ({ ...plan.units[0]!, address: `us-east-1-prod/${customer}/2026-01-0${i}`, customer, reasons: [customer] }))
+    const parsed = JSON.parse(renderPlanJson(plan)) as { units: { address: string; reasons: string[] }[] }
+    expect(parsed.units.map((unit) => unit.address)).toEqual(plan.units.map((unit) => unit.address))
+    expect(parsed.units.map((unit) => unit.reasons[0])).toEqual(odd)
+    for (const text of odd) expect(renderPlanJson(plan)).toContain(JSON.stringify(text))
+  })
+})
