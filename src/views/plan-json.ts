@@ -91,6 +91,7 @@ export function planToJson(plan: ComputedPlan): PlanJson {
  */
 
 /** Characters `JSON.stringify` may write otherwise than as themselves (surrogates: a lone one is escaped). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/
 
 /** `JSON.stringify(text)`, without its cost for the plain addresses that make most of a plan. */
