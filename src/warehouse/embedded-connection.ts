@@ -69,6 +69,13 @@ const NOT_SET_BY_ENGINE = new Set([
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
+ * The calls of every embedded connection of this process, one at a time: they share one
+ * engine, which runs one query at a time anyway, and its sessions are then never used
+ * concurrently (a purge after one session's read never overlaps another session's query).
+ */
+let engineTail: Promise<unknown> = Promise.resolve()
+
+/**
  * Bumped by every call of every connection of this process that may insert rows: the
  * engine's `InsertedRows` counts for the whole process.
  */
@@ -107,14 +114,13 @@ function startsWithInsert(sql: string): boolean {
  *
  * - Memory a read freed goes back to the system (see `#purgeFreedMemory`).
  *
- * Calls run one at a time, which the engine does anyway (one session, queries serialized);
- * this keeps a reset or a counter read from interleaving with another call.
+ * Calls of all embedded connections run one at a time, which the engine does anyway (queries
+ * serialized); this keeps a reset, a counter read or a purge from interleaving with another call.
  */
 export class EmbeddedConnection implements ClientConnection {
   readonly #inner: ClientConnection
   readonly #baseSettings: Record<string, SettingValue>
   #database: string | undefined
-  #tail: Promise<unknown> = Promise.resolve()
   /** False once a purge failed: an engine that refuses one refuses every one. */
   #purges = true
   /** `InsertedRows` after this connection's last INSERT, while no call that may insert has run since. */
@@ -163,8 +169,8 @@ export class EmbeddedConnection implements ClientConnection {
       await this.#useDatabase()
       return call()
     }
-    const result = this.#tail.then(run, run)
-    this.#tail = result.catch(() => undefined)
+    const result = engineTail.then(run, run)
+    engineTail = result.catch(() => undefined)
     return result
   }
 
