@@ -97,15 +97,16 @@ interface PlanningContext {
   deps: EngineDeps
   options: PlanOptions
   clusters: { cluster: ClusterSpec; customers: CustomerSpec[] }[]
-  liveByCluster: Map<string, LiveFigures>
+  /** Each cluster's live figures once its refresh is done; undefined without refresh. */
+  liveOf(cluster: string): Promise<LiveFigures | undefined>
 }
 
 const NO_STEPS: ReadonlyMap<string, StepRecord> = new Map()
 
-function planOneCustomer(context: PlanningContext, cluster: ClusterSpec, customer: CustomerSpec, records: ReadonlyMap<string, StepRecord>): CustomerPlan {
+async function planOneCustomer(context: PlanningContext, cluster: ClusterSpec, customer: CustomerSpec, records: ReadonlyMap<string, StepRecord>): Promise<CustomerPlan> {
   const { spec, deps, options } = context
   const { selection } = options
-  const live = context.liveByCluster.get(cluster.name)
+  const live = await context.liveOf(cluster.name)
   const verifyFingerprint = fingerprint(verifyInputs(spec, customer.id))
   const decideContext = { spec, steps: records, verifyFingerprint, ...(live ? { live } : {}) }
   const decisions: UnitDecision[] = []
@@ -135,7 +136,7 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
   const forgetWarnings: Diagnostic[] = []
   for await (const group of state.groups()) {
     const target = inPlay.get(group.key)
-    if (target) target.plan = planOneCustomer(context, target.cluster, target.customer, group.steps)
+    if (target) target.plan = await planOneCustomer(context, target.cluster, target.customer, group.steps)
     const orphans = orphanedSteps(index, group.steps)
     const groupForget = [...orphans.others]
     for (const [unit, unitSteps] of orphans.units) {
@@ -155,13 +156,13 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
   const wiring: ClusterRoots[] = []
 
   for (const { cluster, customers } of context.clusters) {
-    const live = context.liveByCluster.get(cluster.name)
+    const live = await context.liveOf(cluster.name)
     const clusterSteps: PlannedStep[] = []
     const clusterRoots: ClusterRoots = { checkAddress: stepAddress.check(cluster.name), canary: [], gated: [] }
     for (const customer of customers) {
       const key = `${joinAddress(cluster.name, customer.id)}/`
       // A customer with nothing recorded has no group in the state.
-      const planned = inPlay.get(key)?.plan ?? planOneCustomer(context, cluster, customer, NO_STEPS)
+      const planned = inPlay.get(key)?.plan ?? (await planOneCustomer(context, cluster, customer, NO_STEPS))
       if (planned.deleteCovers.length > 0) {
         const deleteAddress = stepAddress.customerStep(cluster.name, customer.id, 'delete')
         throw new UserError(
@@ -225,17 +226,18 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
   checkTargetsExist(selection, knownAddress(spec))
   if (options.select === 'drifted' && !options.refresh) throw new UserError('--select drifted needs live figures: drop --refresh=false')
   const clusters = spec.clusters.map((cluster) => ({ cluster, customers: customersInPlay(spec, cluster, selection) })).filter((entry) => entry.customers.length > 0)
-  // The state is read while the clusters work on the refresh; a state that cannot be read is still the error reported.
-  const refreshing = options.refresh ? Promise.all(clusters.map(({ cluster, customers }) => refreshCluster(spec, deps, cluster, customers))) : Promise.resolve([])
-  refreshing.catch(() => undefined)
+  // The state is read while the clusters work on the refresh, in the order the state lists
+  // them: planning starts with the first cluster's figures while the others still count.
+  const refreshes = new Map<string, Promise<LiveFigures | undefined>>()
+  for (const { cluster, customers } of [...clusters].sort((a, b) => byAddress(a.cluster.name, b.cluster.name))) {
+    const refresh = options.refresh ? refreshCluster(spec, deps, cluster, customers) : Promise.resolve(undefined)
+    refresh.catch(() => undefined)
+    refreshes.set(cluster.name, refresh)
+  }
+  // A state that cannot be read is still the error reported.
   const state = stateSnapshot ? byCustomerFromSnapshot(stateSnapshot) : await deps.state.readByCustomer()
-  const figures = await refreshing
-  const liveByCluster = new Map<string, LiveFigures>()
-  clusters.forEach(({ cluster }, index) => {
-    const live = figures[index]
-    if (live) liveByCluster.set(cluster.name, live)
-  })
-  const context: PlanningContext = { spec, deps, options, clusters, liveByCluster }
+  const liveOf = (cluster: string): Promise<LiveFigures | undefined> => refreshes.get(cluster) ?? Promise.resolve(undefined)
+  const context: PlanningContext = { spec, deps, options, clusters, liveOf }
   try {
     return await planFromState(context, state)
   } catch (error) {
