@@ -15,7 +15,7 @@ import { renderPlanMarkdown } from '../views/plan-markdown.js'
 import { serializeSavedPlan } from '../views/saved-plan.js'
 
 /** Bytes gathered before each write: few writes, and no output held whole in memory. */
-const WRITE_BYTES = 1 << 16
+const WRITE_BYTES = 1 << 20
 
 /** Writes `chunks` in writes of about `WRITE_BYTES`, waiting whenever the stream asks to. */
 async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<void> {

@@ -59,14 +59,11 @@ export function* batchesOf(window: Window, grid: BatchGrid, order: 'forward' | '
   else for (let k = last; k >= first; k--) yield cell(k)
 }
 
-export function unitAddress(cluster: string, customer: string, batchLabelText: string): string {
-  return joinAddress(cluster, customer, batchLabelText)
-}
-
 /** Units of one customer, in the plan's rollout order. */
 export function* unitsOfCustomer(spec: PlanSpec, cluster: ClusterSpec, customer: CustomerSpec): Generator<Unit> {
+  const prefix = `${joinAddress(cluster.name, customer.id)}/`
   for (const batch of batchesOf(customer.window, spec.batch, spec.rollout.order)) {
-    yield { address: unitAddress(cluster.name, customer.id, batch.label), cluster: cluster.name, customer: customer.id, batch }
+    yield { address: prefix + batch.label, cluster: cluster.name, customer: customer.id, batch }
   }
 }
 
