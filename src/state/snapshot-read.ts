@@ -6,7 +6,7 @@ import { JsonInterner } from './json-interner.js'
 import type { JsonValue, StateSnapshot, StepRecord } from './model.js'
 import { parseSnapshot } from './snapshot-file.js'
 
-const CHUNK_BYTES = 1 << 22
+const CHUNK_BYTES = 1 << 20
 const NEWLINE = 0x0a
 const STEPS_OPEN = ',"steps":['
 
