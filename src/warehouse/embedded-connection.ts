@@ -74,6 +74,13 @@ const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
  * concurrently (a purge after one session's read never overlaps another session's query).
  */
 let engineTail: Promise<unknown> = Promise.resolve()
+/** Calls of every embedded connection queued or running on the engine. */
+let callsInFlight = 0
+
+/** How long the engine stays idle after a read before its freed memory is handed back. */
+const IDLE_BEFORE_PURGE_MS = 200
+/** The purge waiting for the engine to fall idle, and the connection that will send it. */
+let idlePurge: { timer: NodeJS.Timeout; connection: EmbeddedConnection } | undefined
 
 /**
  * Bumped by every call of every connection of this process that may insert rows: the
@@ -112,7 +119,7 @@ function startsWithInsert(sql: string): boolean {
  * - `clickhouse.database` is the default database of unqualified names, as the HTTP
  *   interface's `database` parameter makes it (`USE` on the session, once it exists).
  *
- * - Memory a read freed goes back to the system (see `#purgeFreedMemory`).
+ * - Memory reads freed goes back to the system once the engine is idle (see `#purgeWhenIdle`).
  *
  * Calls of all embedded connections run one at a time, which the engine does anyway (queries
  * serialized); this keeps a reset, a counter read or a purge from interleaving with another call.
@@ -143,7 +150,8 @@ export class EmbeddedConnection implements ClientConnection {
     const run = (): ReturnType<ClientConnection['query']> => this.#scoped(params.clickhouse_settings, () => this.#inner.query(params))
     if (startsWithInsert(params.query)) return this.#serial(() => mayInsert(run))
     const result = this.#serial(run)
-    this.#purgeFreedMemory()
+    const purgeLater = (): void => this.#purgeWhenIdle()
+    result.then(purgeLater, purgeLater)
     return result
   }
 
@@ -161,36 +169,55 @@ export class EmbeddedConnection implements ClientConnection {
   }
 
   close(): Promise<void> {
+    if (idlePurge?.connection === this) {
+      clearTimeout(idlePurge.timer)
+      idlePurge = undefined
+    }
     return this.#serial(() => this.#inner.close())
   }
 
   #serial<T>(call: () => Promise<T>): Promise<T> {
     const run = async (): Promise<T> => {
-      await this.#useDatabase()
-      return call()
+      try {
+        await this.#useDatabase()
+        return await call()
+      } finally {
+        callsInFlight--
+      }
     }
+    callsInFlight++
     const result = engineTail.then(run, run)
     engineTail = result.catch(() => undefined)
     return result
   }
 
   /**
-   * Queued after a read, before any later call. The engine runs in bf's process, and its
-   * allocator keeps what a query freed (hundreds of MB after a large refresh) as bf's
-   * resident memory until told to hand it back; a purge takes well under a millisecond.
-   * It never fails the read: one that fails (an engine without jemalloc, `readonly`) is
-   * not tried again on this connection.
+   * Hands the memory reads freed back to the system once the engine has been idle for a
+   * moment. The engine runs in bf's process, and its allocator keeps what a query freed
+   * (hundreds of MB after a large refresh) as bf's resident memory until told otherwise;
+   * purging after every read would make the next queries fault that memory in again, so a
+   * busy engine (an apply's inserts and verifies) is left alone. A purge never fails a call:
+   * one that fails (an engine without jemalloc, `readonly`) is not tried again on this connection.
    */
-  #purgeFreedMemory(): void {
+  #purgeWhenIdle(): void {
     if (!this.#purges) return
-    void this.#serial(async () => {
-      if (!this.#purges) return
-      try {
-        await this.#inner.command({ query: 'SYSTEM JEMALLOC PURGE' })
-      } catch {
-        this.#purges = false
-      }
-    })
+    if (idlePurge) clearTimeout(idlePurge.timer)
+    const timer = setTimeout(() => {
+      idlePurge = undefined
+      if (callsInFlight > 0) this.#purgeWhenIdle()
+      else void this.#serial(() => this.#purge())
+    }, IDLE_BEFORE_PURGE_MS)
+    timer.unref()
+    idlePurge = { timer, connection: this }
+  }
+
+  async #purge(): Promise<void> {
+    if (!this.#purges) return
+    try {
+      await this.#inner.command({ query: 'SYSTEM JEMALLOC PURGE' })
+    } catch {
+      this.#purges = false
+    }
   }
 
   async #useDatabase(): Promise<void> {

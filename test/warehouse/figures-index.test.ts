@@ -23,6 +23,13 @@ describe('the figures index', () => {
     expect(index.unit('c', JAN_1)).toEqual({ rows: 0, keys: 0, expected: 0 })
   })
 
+  it('keeps counts past the small-integer range exact', () => {
+    const index = new FiguresIndex([customer('a', 0, 1)], dayGrid, true)
+    index.addTarget('a', 0, 3_000_000_000, 2 ** 31)
+    index.addExpected('a', 0, 2 ** 30)
+    expect(index.unit('a', JAN_1)).toEqual({ rows: 3_000_000_000, keys: 2 ** 31, expected: 2 ** 30 })
+  })
+
   it('adds up counts of the same cell', () => {
     const index = new FiguresIndex([customer('a', 0, 1)], dayGrid, true)
     index.addTarget('a', 0, 2, 1)
