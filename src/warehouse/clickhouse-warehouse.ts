@@ -356,9 +356,9 @@ export class ClickHouseWarehouse implements Warehouse {
   }
 
   /**
-   * The whole answer as JSONCompactEachRow text, 64-bit integers as JSON numbers, for `read`
-   * to scan: a refresh reads a row per unit, and the client's stream makes a string and an
-   * object of each. A row is about 20 bytes: ten million still fit in one string.
+   * The whole answer as JSONCompactEachRow text, for `read` to scan: a refresh reads a row
+   * per unit, and the client's stream makes a string and an object of each. A row is about
+   * 30 bytes: ten million still fit in one string.
    */
   async #readCompact(action: string, query: SqlQuery, read: (text: string) => void): Promise<void> {
     await this.#guard(action, async () => {
@@ -366,7 +366,7 @@ export class ClickHouseWarehouse implements Warehouse {
         query: query.sql,
         query_params: query.params,
         format: 'JSONCompactEachRow',
-        clickhouse_settings: { ...(query.settings as ClickHouseSettings | undefined), output_format_json_quote_64bit_integers: 0 },
+        ...(query.settings ? { clickhouse_settings: query.settings as ClickHouseSettings } : {}),
       })
       read(await result.text())
     })

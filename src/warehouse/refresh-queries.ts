@@ -111,14 +111,16 @@ const NEWLINE = 10
 const RETURN = 13
 const SPACE = 32
 const MINUS = 45
+const QUOTE = 34
 const ZERO = 48
 const NINE = 57
 /** Digits a double holds exactly whatever they are: longer numbers are left to `Number`. */
 const EXACT_DIGITS = 15
 
 /**
- * Reads the answer of a `figuresQuery` as `JSONCompactEachRow` with 64-bit integers as
- * numbers (`output_format_json_quote_64bit_integers = 0`): one `[position, cell, rows, keys]`
+ * Reads the answer of a `figuresQuery` as `JSONCompactEachRow`, 64-bit integers quoted or
+ * not (`output_format_json_quote_64bit_integers`, left as the server has it: on the embedded
+ * engine a setting per query costs a call to reset it): one `[position, cell, rows, keys]`
  * a line, each with the customer id of its position in `customers` (the query's). Scanned
  * rather than parsed as JSON: a refresh reads a row per unit, and a parser's string and
  * array per row cost more than the counting. Anything but four integers, a position outside
@@ -174,8 +176,20 @@ class CompactRowScanner {
     this.#at++
   }
 
+  /** An integer, bare or quoted as ClickHouse writes 64-bit ones by default (`"123"`). */
   integer(): number {
     this.#skipBlanks()
+    const quoted = this.text.charCodeAt(this.#at) === QUOTE
+    if (quoted) this.#at++
+    const value = this.#bareInteger()
+    if (quoted) {
+      if (this.text.charCodeAt(this.#at) !== QUOTE) throw this.badRow()
+      this.#at++
+    }
+    return value
+  }
+
+  #bareInteger(): number {
     const text = this.text
     let at = this.#at
     const negative = text.charCodeAt(at) === MINUS

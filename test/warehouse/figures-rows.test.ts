@@ -30,6 +30,13 @@ describe('figures rows', () => {
     expect(read('\n')).toEqual([])
   })
 
+  it('take 64-bit integers quoted, as ClickHouse writes them by default', () => {
+    expect(read('[1,"-3","30","24"]\n[2, "365", "0", 0]\n')).toEqual([
+      ['alaska-air', -3, 30, 24],
+      ["o'brien", 365, 0, 0],
+    ])
+  })
+
   it('keep counts exact up to 2^53, and round beyond', () => {
     expect(read(`[1, 0, ${2 ** 53 - 1}, 9007199254740991]\n[1, 1, 18446744073709551615, 123456789012345678]\n`)).toEqual([
       ['alaska-air', 0, 2 ** 53 - 1, 2 ** 53 - 1],
@@ -44,7 +51,8 @@ describe('figures rows', () => {
     ['a fractional cell', '[1, 0.5, 1, 1]'],
     ['an exponent', '[1, 0, 1e3, 1]'],
     ['a negative count', '[1, 0, -1, 1]'],
-    ['a quoted count', '[1, 0, "1", 1]'],
+    ['a count quoted on one side only', '[1, 0, "1, 1]'],
+    ['a quoted fraction', '[1, 0, "1.5", 1]'],
     ['a count too large for a number', `[1, 0, ${'9'.repeat(400)}, 1]`],
     ['a missing count', '[1, 0, 1]'],
     ['an extra column', '[1, 0, 1, 1, 1]'],
