@@ -1,10 +1,11 @@
-import { access, open, readFile } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { UserError } from '../errors.js'
 import { isObject } from './is-object.js'
 import { applyEvent, STATE_FORMAT_VERSION } from './model.js'
 import type { StateSnapshot } from './model.js'
 import { parseJournal } from './journal.js'
 import type { JournalEntry } from './journal.js'
+import { openIfExists } from './open-if-exists.js'
 import { readSnapshot } from './snapshot-read.js'
 import type { StateFiles } from './state-files.js'
 
@@ -118,13 +119,8 @@ const TAIL_BYTES = 1 << 16
 
 /** The serial of a journal's last line, read from the file's end; null without the file, undefined when that line does not say. */
 async function lastLineSerial(file: string): Promise<number | null | undefined> {
-  let handle
-  try {
-    handle = await open(file, 'r')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
-    throw error
-  }
+  const handle = await openIfExists(file)
+  if (!handle) return null
   try {
     const { size } = await handle.stat()
     const length = Math.min(size, TAIL_BYTES)

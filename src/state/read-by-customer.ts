@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises'
-import type { FileHandle } from 'node:fs/promises'
 import type { JournalEntry } from './journal.js'
 import { loadState, readJournalTail } from './load-state.js'
+import { openIfExists } from './open-if-exists.js'
 import { applyEvent } from './model.js'
 import type { StateSnapshot, StepRecord } from './model.js'
 import { lineBatches, NotAsWritten, parseHead, parseRecord, recordReader, recordText, STEPS_END_LINE } from './snapshot-read.js'
@@ -69,13 +69,8 @@ const HEAD_BYTES = 1 << 16
 
 /** The snapshot's first line; undefined without a snapshot, or when its first line is not a head as bf writes it. */
 async function readHeadLine(file: string): Promise<string | undefined> {
-  let handle: FileHandle
-  try {
-    handle = await open(file, 'r')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
+  const handle = await openIfExists(file)
+  if (!handle) return undefined
   try {
     const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(HEAD_BYTES), position: 0 })
     const end = buffer.subarray(0, bytesRead).indexOf(0x0a)

@@ -1,9 +1,9 @@
-import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { checkFormatVersion } from './format-version.js'
 import { isObject } from './is-object.js'
 import { JsonInterner } from './json-interner.js'
 import type { JsonValue, StateSnapshot, StepRecord } from './model.js'
+import { openIfExists } from './open-if-exists.js'
 import { parseSnapshot } from './snapshot-file.js'
 
 const CHUNK_BYTES = 1 << 20
@@ -22,13 +22,8 @@ export class NotAsWritten extends Error {}
  * error.
  */
 export async function readSnapshot(file: string, backupExists: () => Promise<boolean>): Promise<StateSnapshot | undefined> {
-  let handle: FileHandle
-  try {
-    handle = await open(file, 'r')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
+  const handle = await openIfExists(file)
+  if (!handle) return undefined
   try {
     try {
       return await readAsWritten(handle)
