@@ -118,6 +118,9 @@ async function planOneCustomer(context: PlanningContext, cluster: ClusterSpec, c
 
 const byAddress = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
+/** The key of a customer's group of steps in the state (`groupKeyOf` in the state's terms). */
+const customerKey = (cluster: ClusterSpec, customer: CustomerSpec): string => `${joinAddress(cluster.name, customer.id)}/`
+
 /**
  * Plans from a state handed out a customer at a time: each group of steps is planned (or
  * checked for steps that left the plan file) and let go before the next is read.
@@ -127,11 +130,11 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
   const { selection } = options
   const inPlay = new Map<string, CustomerInPlay>()
   for (const { cluster, customers } of context.clusters) {
-    for (const customer of customers) inPlay.set(`${joinAddress(cluster.name, customer.id)}/`, { cluster, customer })
+    for (const customer of customers) inPlay.set(customerKey(cluster, customer), { cluster, customer })
   }
 
   const index = planIndex(spec)
-  const forgottenUnits = new Map<string, string[]>()
+  const forgottenUnits = new Set<string>()
   const forgetSteps: string[] = []
   const forgetWarnings: Diagnostic[] = []
   for await (const group of state.groups()) {
@@ -141,7 +144,7 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     const groupForget = [...orphans.others]
     for (const [unit, unitSteps] of orphans.units) {
       if (!isSelected(unit, selection)) continue
-      forgottenUnits.set(unit, unitSteps)
+      forgottenUnits.add(unit)
       appendAll(groupForget, unitSteps)
     }
     appendAll(forgetSteps, groupForget)
@@ -160,9 +163,8 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     const clusterSteps: PlannedStep[] = []
     const clusterRoots: ClusterRoots = { checkAddress: stepAddress.check(cluster.name), canary: [], gated: [] }
     for (const customer of customers) {
-      const key = `${joinAddress(cluster.name, customer.id)}/`
       // A customer with nothing recorded has no group in the state.
-      const planned = inPlay.get(key)?.plan ?? (await planOneCustomer(context, cluster, customer, NO_STEPS))
+      const planned = inPlay.get(customerKey(cluster, customer))?.plan ?? (await planOneCustomer(context, cluster, customer, NO_STEPS))
       if (planned.deleteCovers.length > 0) {
         const deleteAddress = stepAddress.customerStep(cluster.name, customer.id, 'delete')
         throw new UserError(
@@ -193,7 +195,7 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     for (const step of gated) step.dependsOn = [checkAddress, ...canaryVerifies, ...step.dependsOn]
   }
 
-  for (const unit of [...forgottenUnits.keys()].sort(byAddress)) {
+  for (const unit of [...forgottenUnits].sort(byAddress)) {
     const [clusterName = '', customer = ''] = unit.split('/')
     units.push({ address: unit, cluster: clusterName, customer, action: 'forget', reasons: ['no longer in the plan file'] })
   }
