@@ -1,6 +1,7 @@
 import type { ClickHouseClientConfigOptions } from '@clickhouse/client'
 import { UserError } from '../errors.js'
 import type { SettingValue } from '../plan/model.js'
+import { extraStatementsIn, hasKeyword } from '../plan/sql-text.js'
 
 export type ClientConnection = NonNullable<ClickHouseClientConfigOptions['connection']>
 type CommandParams = Parameters<ClientConnection['command']>[0]
@@ -248,7 +249,7 @@ export class EmbeddedConnection implements ClientConnection {
 
   async #resetSettings(names: string[]): Promise<void> {
     try {
-      await this.#inner.command({ query: `SET ${names.map((name) => `${name} = DEFAULT`).join(', ')}` })
+      await this.#inner.command({ query: resetStatements(names) })
     } catch {
       // One unknown name fails the whole SET: reset the others one by one.
       for (const name of names) await this.#inner.command({ query: `SET ${name} = DEFAULT` }).catch(() => undefined)
@@ -256,8 +257,9 @@ export class EmbeddedConnection implements ClientConnection {
   }
 
   /**
-   * An INSERT with its `written_rows`: the counter is read after it, in the call that
-   * resets its settings, and before it unless that reading after the last INSERT still holds.
+   * An INSERT with its `written_rows`: the counter is read after it, in the same call when
+   * the statement is an `INSERT … SELECT` (see `canReadAfter`), and before it unless the
+   * reading after the last INSERT still holds.
    */
   async #countingInsertedRows(params: CommandParams): Promise<CommandResult> {
     const leaking = this.#leaking(params.clickhouse_settings)
@@ -269,8 +271,12 @@ export class EmbeddedConnection implements ClientConnection {
     try {
       before = known?.value ?? (await this.#insertedRows())
       insertGeneration++
-      result = await this.#inner.command(params)
-      after = await this.#insertedRows(leaking)
+      if (canReadAfter(params.query)) {
+        ;({ result, after } = await this.#insertThenRead(params, leaking))
+      } else {
+        result = await this.#inner.command(params)
+        after = await this.#insertedRows(leaking)
+      }
     } catch (error) {
       if (leaking.length > 0) await this.#resetSettings(leaking)
       throw error
@@ -282,14 +288,40 @@ export class EmbeddedConnection implements ClientConnection {
     return { ...result, summary }
   }
 
+  /** The INSERT, the reset of its settings and the counter read, as one call to the engine. */
+  async #insertThenRead(params: CommandParams, reset: string[]): Promise<{ result: CommandResult; after: number }> {
+    // On a line of its own: the statement may end in a `--` comment or its own `;`.
+    const query = `${params.query}\n;${resetStatements(reset)} ${INSERTED_ROWS}`
+    const answer = await this.#inner.query({ ...params, query })
+    const after = await numberIn(answer.stream)
+    return { result: { query_id: answer.query_id, response_headers: answer.response_headers, http_status_code: answer.http_status_code }, after }
+  }
+
   /** The engine's `InsertedRows` (no row until something was inserted), after resetting the settings named in `reset`. */
   async #insertedRows(reset: string[] = []): Promise<number> {
-    const resetting = reset.length > 0 ? `SET ${reset.map((name) => `${name} = DEFAULT`).join(', ')}; ` : ''
-    const result = await this.#inner.query({ query: `${resetting}SELECT value FROM system.events WHERE event = 'InsertedRows' FORMAT TabSeparated` })
-    let text = ''
-    for await (const chunk of result.stream) text += String(chunk)
-    return Number(text.trim() || '0')
+    const result = await this.#inner.query({ query: `${resetStatements(reset)} ${INSERTED_ROWS}` })
+    return numberIn(result.stream)
   }
+}
+
+const INSERTED_ROWS = "SELECT value FROM system.events WHERE event = 'InsertedRows' FORMAT TabSeparated"
+
+function resetStatements(names: string[]): string {
+  return names.length > 0 ? `SET ${names.map((name) => `${name} = DEFAULT`).join(', ')};` : ''
+}
+
+/**
+ * Whether more statements can follow this INSERT in one call: not when it carries its
+ * rows inline (`VALUES`, `FORMAT …` data), which would swallow what follows.
+ */
+function canReadAfter(sql: string): boolean {
+  return hasKeyword(sql, 'SELECT') && !hasKeyword(sql, 'VALUES') && !hasKeyword(sql, 'FORMAT') && extraStatementsIn(sql).length === 0
+}
+
+async function numberIn(stream: AsyncIterable<unknown>): Promise<number> {
+  let text = ''
+  for await (const chunk of stream) text += String(chunk)
+  return Number(text.trim() || '0')
 }
 
 function emptySummary(): NonNullable<CommandResult['summary']> {

@@ -50,6 +50,35 @@ describe('queries on the embedded engine', () => {
     expect(none).toEqual({ writtenRows: 0 })
   })
 
+  it('counts the rows of each INSERT, whatever ends its text, and of one that inserts its own rows', async () => {
+    const day2 = unitParams({ customer: 'even', window: { start: JAN_1 + DAY, end: JAN_1 + 2 * DAY }, cluster: 'local' })
+    const endings = [';', '\n-- the day for one customer\n', ' -- no newline after this comment', '; -- a last comment']
+    const counted = []
+    for (const [index, ending] of endings.entries()) {
+      const params = { ...day2, cluster: `ending-${index}` }
+      counted.push(await fx.warehouse.insert(`${BACKFILL}${ending}`, params, { queryId: `bf-test-ending-${index}`, deduplicationToken: `ending-${index}` }))
+    }
+    expect(counted).toEqual(endings.map(() => ({ writtenRows: 24 })))
+    const rows = await rowsOf<{ label: string; n: number }>(fx.sql, "SELECT label, count() AS n FROM analytics.conversation_with_labels WHERE label LIKE 'ending-%' GROUP BY label ORDER BY label")
+    expect(rows).toEqual(endings.map((_, index) => ({ label: `ending-${index}`, n: 24 })))
+
+    const values = await fx.warehouse.insert("INSERT INTO analytics.conversation_with_labels VALUES ('v-1', 'values', 'p', 'agent', now(), 'v'), ('v-2', 'values', 'p', 'agent', now(), 'v')", {}, { queryId: 'bf-test-values', deduplicationToken: 'values-1' })
+    expect(values).toEqual({ writtenRows: 2 })
+    expect(await fx.warehouse.scalar("SELECT getSetting('insert_deduplication_token')", {})).toBe('')
+  })
+
+  it('resets the settings of an INSERT that failed', async () => {
+    const failing = 'INSERT INTO analytics.conversation_with_labels SELECT conversation_id, customer_id, profile_id, \'agent\', ended_at, toString(throwIf(1)) FROM analytics.conversations WHERE customer_id = {customer:String}'
+    const error = await fx.warehouse.insert(failing, { customer: 'odd' }, { queryId: 'bf-test-failing', deduplicationToken: 'failing-1' }).catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(WarehouseError)
+    expect(await fx.warehouse.scalar("SELECT getSetting('insert_deduplication_token')", {})).toBe('')
+    const after = await fx.warehouse.insert(BACKFILL, unitParams({ customer: 'odd', window: { start: JAN_1 + 2 * DAY, end: JAN_1 + 3 * DAY }, cluster: 'after-failure' }), {
+      queryId: 'bf-test-after-failure',
+      deduplicationToken: 'after-failure-1',
+    })
+    expect(after).toEqual({ writtenRows: 24 })
+  })
+
   it("keeps a statement's own settings out of later statements of the session", async () => {
     const mutationsSync = await fx.warehouse.scalar("SELECT getSetting('mutations_sync')", {})
     await fx.warehouse.submitDelete({
@@ -77,6 +106,15 @@ describe('queries on the embedded engine', () => {
     expect(await fx.warehouse.scalar('SELECT count() FROM analytics.conversations WHERE customer_id = {customer:String}', { customer: 'odd' })).toBe(100)
     expect(await fx.warehouse.scalar("SELECT 'x' WHERE 0", {})).toBeUndefined()
     expect(await fx.warehouse.scalar('SELECT {customer:String}', { customer: "a' OR '1'='1" })).toBe("a' OR '1'='1")
+    expect(await fx.warehouse.scalar('SELECT toInt64(-5)', {})).toBe(-5)
+    expect(await fx.warehouse.scalar('SELECT toNullable(toUInt64(3))', {})).toBe(3)
+    expect(await fx.warehouse.scalar('SELECT CAST(NULL AS Nullable(UInt64))', {})).toBeNull()
+    // A server that quotes 64-bit integers (the default of many versions) gives the same numbers;
+    // past 2^53, where a number would not hold it exactly, the value stays the text it sent.
+    const quoting = 'SETTINGS output_format_json_quote_64bit_integers = 1'
+    expect(await fx.warehouse.scalar(`SELECT count() FROM analytics.conversations ${quoting}`, {})).toBe(200)
+    expect(await fx.warehouse.scalar(`SELECT toUInt64(18446744073709551615) ${quoting}`, {})).toBe('18446744073709551615')
+    expect(await fx.warehouse.scalar("SELECT '42'", {})).toBe('42')
   })
 
   it('resolves unqualified names in clickhouse.database, as the HTTP interface does', async () => {
