@@ -296,14 +296,11 @@ export class ClickHouseWarehouse implements Warehouse {
 
   async #scalar(sql: string, params: Record<string, string | number>): Promise<unknown> {
     return this.#guard('running a check', async () => {
-      const result = await this.#client.query({
-        query: sql,
-        query_params: params,
-        format: 'JSONCompactEachRow',
-        clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
-      })
-      const rows = await result.json<unknown[]>()
-      return rows[0]?.[0]
+      // Typed, not `output_format_json_quote_64bit_integers: 0`: a per-query setting costs
+      // the embedded engine a call to reset it after every check.
+      const result = await this.#client.query({ query: sql, query_params: params, format: 'JSONCompactEachRowWithNamesAndTypes' })
+      const [, types, first] = await result.json<unknown[]>()
+      return first === undefined ? undefined : unquoteWideInteger(first[0], types?.[0])
     })
   }
 
@@ -389,4 +386,13 @@ export class ClickHouseWarehouse implements Warehouse {
       throw translateError(err, this.#scope, action)
     }
   }
+}
+
+const WIDE_INTEGER = /^(?:Nullable\()?U?Int(?:64|128|256)\)?$/
+
+/** A 64-bit or wider integer, which JSON formats quote, as a number when a number holds it exactly. */
+function unquoteWideInteger(value: unknown, type: unknown): unknown {
+  if (typeof value !== 'string' || typeof type !== 'string' || !WIDE_INTEGER.test(type)) return value
+  const number = Number(value)
+  return Number.isSafeInteger(number) ? number : value
 }
