@@ -10,6 +10,7 @@ import { runDelete } from './handlers/delete.js'
 import { runJob } from './handlers/job.js'
 import { runVerify } from './handlers/verify.js'
 import { MinHeap } from './min-heap.js'
+import { MutationPoller } from './mutation-poller.js'
 import { stepFingerprint } from './fingerprint.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 import type { ExecutorOptions, StepContext, StepHandler, StepResult } from './step-handler.js'
@@ -61,6 +62,7 @@ export class Executor {
   private readonly dependents: number[][]
   private readonly ready = new Map<string, MinHeap>()
   private readonly running = new Map<string, number>()
+  private readonly pollers = new Map<string, Promise<MutationPoller>>()
   private readonly records: Map<string, StepRecord>
   private readonly result: ApplyResult = { succeeded: 0, failed: 0, skipped: 0, interrupted: false, failures: [] }
   private readonly listeners: ApplyListener[] = []
@@ -108,6 +110,15 @@ export class Executor {
     if (lane === 'delete') return 1
     if (lane === 'verify') return Math.max(2, jobs)
     return Infinity
+  }
+
+  private mutationPoller(cluster: string): Promise<MutationPoller> {
+    let poller = this.pollers.get(cluster)
+    if (!poller) {
+      poller = this.deps.warehouse(cluster).then((warehouse) => new MutationPoller(warehouse))
+      this.pollers.set(cluster, poller)
+    }
+    return poller
   }
 
   private queue(cluster: string, lane: Lane): MinHeap {
@@ -268,6 +279,7 @@ export class Executor {
       attempt,
       ...(previous ? { previous } : {}),
       ...(earlier ? { earlier } : {}),
+      mutations: (cluster) => this.mutationPoller(cluster),
       record: (address) => this.records.get(address),
       save: (outputs) => this.write({ type: 'progress', ...base, outputs, at: now() }),
       note: (message) => this.emit({ type: 'step_note', address: step.address, message, at: now() }),

@@ -1,6 +1,7 @@
 import type { PlanSpec } from '../plan/model.js'
 import type { JsonValue, StepRecord } from '../state/model.js'
 import type { EngineDeps } from './deps.js'
+import type { MutationPoller } from './mutation-poller.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 
 export type StepResult =
@@ -21,6 +22,8 @@ export interface StepContext {
   previous?: Record<string, JsonValue>
   /** Outputs the last attempt of this step left when it failed, for a new attempt with the same inputs. */
   earlier?: Record<string, JsonValue>
+  /** The poller of a cluster's mutations, shared by every await of this apply on it. */
+  mutations(cluster: string): Promise<MutationPoller>
   /** The latest record of another step (a delete's tag, for its await). */
   record(address: string): StepRecord | undefined
   /** Records outputs durably before the step goes on. */

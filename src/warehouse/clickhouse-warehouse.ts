@@ -5,7 +5,7 @@ import { buildDeleteStatement } from './delete-statement.js'
 import type { ErrorScope } from './errors.js'
 import { isStillRunningCode, redact, translateError, WarehouseError } from './errors.js'
 import { FiguresIndex } from './figures-index.js'
-import { mutationRowsQuery, mutationStatus, parseMutationRow, replicaCountQuery } from './mutations.js'
+import { lookupsByTable, mutationRowsQuery, parseMutationRow, replicaCountQuery, statusesOfLookups } from './mutations.js'
 import type { MutationRow } from './mutations.js'
 import { isRetryableRead, isRetryableWrite, withRetries } from './retry.js'
 import type { RetryOptions } from './retry.js'
@@ -18,6 +18,7 @@ import type {
   DeleteSubmission,
   InsertResult,
   LiveFigures,
+  MutationLookup,
   MutationStatus,
   QueryStatus,
   RefreshRequest,
@@ -214,18 +215,33 @@ export class ClickHouseWarehouse implements Warehouse {
     return { hosts: answer.hosts.map((host) => ({ host: host.host, accepted: host.state === 'done' })), pending }
   }
 
-  findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined> {
-    return this.#read(() => this.#findMutation(request, since))
+  async findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined> {
+    const [status] = await this.findMutations([{ request, since }])
+    return status
   }
 
-  async #findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined> {
-    const action = `looking up the mutation of customer ${JSON.stringify(request.customer)} on ${request.target.database}.${request.target.table}`
+  findMutations(lookups: readonly MutationLookup[]): Promise<(MutationStatus | undefined)[]> {
+    return this.#read(async () => {
+      const statuses: (MutationStatus | undefined)[] = []
+      for (const group of lookupsByTable(lookups)) {
+        const found = await this.#findMutationsOfTable(group.lookups)
+        found.forEach((status, offset) => (statuses[group.positions[offset]!] = status))
+      }
+      return statuses
+    })
+  }
+
+  async #findMutationsOfTable(lookups: readonly MutationLookup[]): Promise<(MutationStatus | undefined)[]> {
+    const { request } = lookups[0]!
+    const whose = lookups.length === 1 ? `customer ${JSON.stringify(request.customer)}` : `${lookups.length} customers`
+    const action = `looking up the mutation of ${whose} on ${request.target.database}.${request.target.table}`
+    const query = mutationRowsQuery(lookups)
     const rows: MutationRow[] = []
     const [replicas] = await Promise.all([
       request.onCluster === undefined ? Promise.resolve(1) : this.#replicaCount(request.onCluster),
-      this.#eachRow(action, mutationRowsQuery(request, since), (row) => rows.push(parseMutationRow(row))),
+      this.#eachRow(action, query, (row) => rows.push(parseMutationRow(row))),
     ])
-    return mutationStatus(rows, replicas)
+    return statusesOfLookups(lookups, rows, replicas)
   }
 
   async #replicaCount(cluster: string): Promise<number> {

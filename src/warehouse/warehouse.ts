@@ -79,6 +79,12 @@ export interface MutationOnHost {
   latestFailTime?: string
 }
 
+/** A delete's mutation to look for: its request (table, tag) and the server time it was submitted after. */
+export interface MutationLookup {
+  request: DeleteRequest
+  since: Millis
+}
+
 export interface MutationStatus {
   /** Replicas that must report the mutation (1 without `ON CLUSTER`). */
   replicas: number
@@ -123,6 +129,8 @@ export interface Warehouse {
   submitDelete(request: DeleteRequest): Promise<DeleteSubmission>
   /** Our mutation (by table, tag and create time ≥ `since`) on every replica; undefined when no replica has it. */
   findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined>
+  /** `findMutation` of each lookup, in order, with one query per table. */
+  findMutations(lookups: readonly MutationLookup[]): Promise<(MutationStatus | undefined)[]>
   /** Runs an `INSERT … SELECT` with bound parameters under a fixed query id. */
   insert(sql: string, params: Record<string, string | number>, options: { queryId: string; deduplicationToken: string }): Promise<InsertResult>
   /** What the server knows of a query id (running, finished, failed), for reconciling after a crash. */

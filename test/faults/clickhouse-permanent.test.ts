@@ -88,7 +88,7 @@ describe('a permanent ClickHouse error fails the step clearly; state stays valid
     const plan = httpPlan(`permanent-${++plans}`, ws.proxy.url, { customers: ['alaska-air', 'acme'], canary: ['alaska-air'] })
     ws.writePlan(plan.replace(`url: ${ws.proxy.url}`, `url: ${ws.proxy.url}\n      username: bf\n      password: first-password`))
     ws.proxy.inject({
-      match: onSql(/FROM system\.mutations[\s\S]*position\(command/),
+      match: onSql(/FROM system\.mutations[\s\S]*bf_tag > 0/),
       fault: { kind: 'pass' },
       onHit: () => {
         ws.server.credentials = { username: 'bf', password: 'rotated-password' }

@@ -48,7 +48,7 @@ describe('transient ClickHouse faults are retried and the apply completes with c
 
   it('connections reset mid-response on a refresh query and while polling system.mutations', async () => {
     const refresh = ws.proxy.inject({ match: onSql(/uniqExact/), fault: { kind: 'reset-mid-response' }, times: 2 })
-    const polling = ws.proxy.inject({ match: onSql(/FROM system\.mutations[\s\S]*position\(command/), fault: { kind: 'reset-mid-response' }, times: 2 })
+    const polling = ws.proxy.inject({ match: onSql(/FROM system\.mutations[\s\S]*bf_tag > 0/), fault: { kind: 'reset-mid-response' }, times: 2 })
     const run = await ws.apply()
     expectCompleted(run)
     expect(refresh.hits).toBe(2)

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { multipartFields, readBody, unescapeText } from './clickhouse-http-wire.js'
+import { multipartFields, parseLiteral, readBody, unescapeText } from './clickhouse-http-wire.js'
 
 /**
  * A small server speaking the part of ClickHouse's HTTP interface that `@clickhouse/client`
@@ -182,9 +182,10 @@ function answerQuery(scenario: ReplicasScenario, sql: string, params: Record<str
       return { rows: [{ bf_pending: String(Math.max(0, ...perHost.values())) }] }
     }
     const since = Number(params.since)
-    const tag = unescapeText(params.tag_literal ?? '')
+    const tags = parseLiteral(params.tag_literals ?? '[]') as string[]
+    const tagOf = (row: ReplicaMutation): number => tags.findIndex((tag) => row.command.includes(tag)) + 1
     const rows = onTable
-      .filter((row) => row.createTime >= since && row.command.includes(tag))
+      .filter((row) => row.createTime >= since && tagOf(row) > 0)
       .sort((a, b) => a.host.localeCompare(b.host) || a.createTime - b.createTime)
       .map((row) => ({
         bf_host: row.host,
@@ -193,6 +194,8 @@ function answerQuery(scenario: ReplicasScenario, sql: string, params: Record<str
         bf_parts_to_do: String(row.partsToDo),
         bf_latest_fail_reason: row.latestFailReason ?? '',
         bf_latest_fail_time: row.latestFailTime ?? 0,
+        bf_create_time: row.createTime,
+        bf_tag: tagOf(row),
       }))
     return { rows }
   }

@@ -107,6 +107,32 @@ describe('findMutation on the embedded engine', () => {
     expect(await fx.warehouse.findMutation(request, since + 5_000)).toBeUndefined()
   })
 
+  it('looks several up in one query, each by its own tag and since, in the order asked', async () => {
+    await seed()
+    const window = { start: JAN_1, end: JAN_1 + DAY }
+    const first = deleteRequest({ customer: 'a', window, tag: 'bf:many:1' })
+    const firstSince = await fx.warehouse.serverTime()
+    await fx.warehouse.submitDelete(first)
+    await waitForDone(first, firstSince)
+    // The next second: a lookup of the first mutation since then must not see it.
+    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    const second = deleteRequest({ customer: "a' OR '1'='1", window, tag: 'bf:many:2' })
+    const secondSince = await fx.warehouse.serverTime()
+    await fx.warehouse.submitDelete(second)
+    await waitForDone(second, secondSince)
+
+    const statuses = await fx.warehouse.findMutations([
+      { request: second, since: secondSince },
+      { request: { ...first, tag: 'bf:many:3' }, since: firstSince },
+      { request: first, since: firstSince },
+      { request: first, since: secondSince },
+      { request: { ...first, target: { ...first.target, table: 'other' } }, since: firstSince },
+    ])
+    expect(statuses.map((status) => status?.done)).toEqual([true, undefined, true, undefined, undefined])
+    expect(statuses[0]!.hosts[0]!.mutationId).not.toBe(statuses[2]!.hosts[0]!.mutationId)
+    expect(await fx.warehouse.findMutations([])).toEqual([])
+  })
+
   it('counts unfinished mutations of the table', async () => {
     expect(await fx.warehouse.pendingMutations({ database: 'analytics', table: 'conversation_with_labels' })).toBe(0)
   })

@@ -9,6 +9,8 @@ const row = (host: string, extra: Partial<MutationRow> = {}): MutationRow => ({
   partsToDo: 0,
   latestFailReason: '',
   latestFailTime: 0,
+  createTime: 0,
+  tag: 1,
   ...extra,
 })
 

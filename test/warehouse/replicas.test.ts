@@ -93,7 +93,7 @@ describe('findMutation over ON CLUSTER (real client, scripted replicas)', () => 
       database: 'analytics',
       table: 'conversation_with_labels',
       since: String(SINCE_S),
-      tag_literal: "\\'bf:relabel-2026:0f3a9c\\'",
+      tag_literals: "['\\'bf:relabel-2026:0f3a9c\\'']",
       cluster: 'conversations',
     })
     for (const recorded of server.requests) {
@@ -142,6 +142,23 @@ describe('findMutation over ON CLUSTER (real client, scripted replicas)', () => 
     expect(status?.hosts.map((host) => host.host)).toEqual(['ch-3'])
     server.scenario = scenario({ mutations: [] })
     expect(await warehouse.findMutation(request, SINCE)).toBeUndefined()
+  })
+
+  it('looks several customers up in one query, each done only when all its replicas are', async () => {
+    const otherCommand = OUR_COMMAND.replace('alaska-air', 'acme').replace('0f3a9c', '7d1e20')
+    const theirs = (host: string, extra: Partial<ReplicaMutation> = {}): ReplicaMutation => ours(host, { command: otherCommand, mutationId: `0000000043-${host}`, ...extra })
+    server.scenario = scenario({
+      mutations: [...REPLICAS.map((host) => ours(host)), theirs('ch-1'), theirs('ch-2', { isDone: false, partsToDo: 2 }), theirs('ch-3')],
+    })
+    const acme = { ...request, customer: 'acme', tag: 'bf:relabel-2026:7d1e20' }
+    const statuses = await warehouse.findMutations([
+      { request: acme, since: SINCE },
+      { request, since: SINCE },
+      { request: { ...request, tag: 'bf:relabel-2026:nowhere' }, since: SINCE },
+    ])
+    expect(statuses.map((status) => status?.done)).toEqual([false, true, undefined])
+    expect(statuses[0]?.hosts.find((host) => host.host === 'ch-2')).toMatchObject({ mutationId: '0000000043-ch-2', partsToDo: 2 })
+    expect(server.requests.filter((r) => r.sql.includes('system.mutations'))).toHaveLength(1)
   })
 
   it('fails, naming the cluster, when a replica cannot be reached', async () => {

@@ -3,7 +3,7 @@ import type { JsonValue } from '../../state/model.js'
 import type { MutationStatus } from '../../warehouse/warehouse.js'
 import { WarehouseError } from '../../warehouse/warehouse.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
-import { errorMessage, sleep } from '../step-handler.js'
+import { errorMessage } from '../step-handler.js'
 import { deleteRequestOf } from './delete.js'
 
 function hostsOutput(status: MutationStatus): JsonValue {
@@ -29,29 +29,32 @@ function lagging(status: MutationStatus): string {
  * appear and failing after `delete.timeout`.
  */
 export const runAwaitMutation: StepHandler = async (step, context): Promise<StepResult> => {
-  const { spec, deps } = context
+  const { spec } = context
   if (spec.delete === false) return { status: 'failed', error: 'the plan has no deletes' }
   const deleteAddress = step.address.replace(/await-mutation$/, 'delete')
   const outputs = context.record(deleteAddress)?.outputs
   const tag = outputs?.tag
   const since = outputs?.since
   if (typeof tag !== 'string' || typeof since !== 'number') return { status: 'failed', error: `${deleteAddress} recorded no mutation to wait for; re-run the delete (bf state rm … ${deleteAddress})` }
-  const warehouse = await deps.warehouse(step.cluster)
-  const request = deleteRequestOf(spec, step, tag)
+  const poller = await context.mutations(step.cluster)
+  const lookup = { request: deleteRequestOf(spec, step, tag), since }
   const started = Date.now()
   let last: MutationStatus | undefined
   let lastNote = ''
-  // Wait a quarter of the time waited so far (at least 50 ms, at most the plan's interval):
-  // a mutation is seen done at most a quarter later than it finished, with few polls.
-  for (;;) {
-    try {
-      last = await warehouse.findMutation(request, since)
-    } catch (error) {
+  // Ask again after a quarter of the time waited so far (at least 50 ms, at most the plan's
+  // interval): a mutation is seen done at most a quarter later than it finished, with few polls.
+  for (let delayMs = 0; ; delayMs = Math.min(context.options.pollIntervalMs, Math.max(50, (Date.now() - started) / 4))) {
+    const polled = await poller.next(lookup, delayMs, context.stopping)
+    if ('stopped' in polled) return { status: 'interrupted' }
+    if ('error' in polled) {
+      const { error } = polled
       // Transient failures were retried already and may pass; a refused login or a missing grant stays.
       if (error instanceof WarehouseError && !error.transient) {
         return { status: 'failed', error: `cannot read the mutation's progress: ${errorMessage(error)}`, outputs: { tag } }
       }
       context.note(`cannot read mutations yet: ${errorMessage(error)}`)
+    } else {
+      last = polled.status
     }
     if (last?.done) return { status: 'succeeded', outputs: { tag, hosts: hostsOutput(last), waitedMs: Date.now() - started } }
     const note = last ? `waiting for ${lagging(last)}` : 'mutation not visible yet'
@@ -65,7 +68,5 @@ export const runAwaitMutation: StepHandler = async (step, context): Promise<Step
         outputs: last ? { tag, hosts: hostsOutput(last) } : { tag },
       }
     }
-    await sleep(Math.min(context.options.pollIntervalMs, Math.max(50, (Date.now() - started) / 4)), context.stopping)
-    if (context.stopping.aborted) return { status: 'interrupted' }
   }
 }
