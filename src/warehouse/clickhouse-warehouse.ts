@@ -270,7 +270,7 @@ export class ClickHouseWarehouse implements Warehouse {
         }),
       ),
     )
-    return { writtenRows: toNumber(result.summary?.written_rows) }
+    return { writtenRows: result.summary ? toNumber(result.summary.written_rows) : null }
   }
 
   queryStatus(queryId: string): Promise<QueryStatus> {

@@ -71,8 +71,8 @@ const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
  * The calls of every embedded connection of this process, one at a time: they share one
- * engine, which runs one query at a time anyway, and its sessions are then never used
- * concurrently (a purge after one session's read never overlaps another session's query).
+ * engine, whose sessions are then never used concurrently (a reset or a purge never lands
+ * between another call's statements).
  */
 let engineTail: Promise<unknown> = Promise.resolve()
 /** Calls of every embedded connection queued or running on the engine. */
@@ -83,47 +83,27 @@ const IDLE_BEFORE_PURGE_MS = 200
 /** The purge waiting for the engine to fall idle, and the connection that will send it. */
 let idlePurge: { timer: NodeJS.Timeout; connection: EmbeddedConnection } | undefined
 
-/**
- * Bumped by every call of every connection of this process that may insert rows: the
- * engine's `InsertedRows` counts for the whole process.
- */
-let insertGeneration = 0
-
-/** Runs a call that may insert rows: no connection's reading of `InsertedRows` holds after it starts. */
-async function mayInsert<T>(call: () => Promise<T>): Promise<T> {
-  insertGeneration++
-  try {
-    return await call()
-  } finally {
-    insertGeneration++
-  }
-}
-
 function startsWithInsert(sql: string): boolean {
   const withoutComments = sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/, '')
   return /^INSERT\b/i.test(withoutComments)
 }
 
 /**
- * The embedded engine as a connection that behaves like a server over HTTP in the two ways
- * bf relies on:
+ * The embedded engine as a connection that behaves like a server over HTTP where bf relies on it:
  *
  * - Per-query settings stay per query. The embedded connection applies them as `SET …;`
  *   on its one session, where they would outlive the query (an `insert_deduplication_token`
- *   or `session_timezone` leaking into later statements). They are reset after each call.
- * - `written_rows` of an `INSERT … SELECT` is reported. The embedded connection always
- *   reports 0; the engine's `InsertedRows` counter, read before and after, gives the number.
- *   The reading after one INSERT serves as the reading before the next while no call of
- *   any connection of this process that may insert has run between (a client of the engine
- *   that bypasses these connections goes unseen: bf never opens one).
- *
+ *   or `session_timezone` leaking into later statements). They are reset after each call,
+ *   in the same call when nothing follows that could swallow the reset (see `canFollow`).
+ * - An INSERT reports no summary rather than a wrong one: the engine does not count the rows
+ *   a statement wrote (its summary says 0), and reading its `InsertedRows` counter after every
+ *   INSERT would cost a statement each, about a twentieth of a backfill's time.
  * - `clickhouse.database` is the default database of unqualified names, as the HTTP
  *   interface's `database` parameter makes it (`USE` on the session, once it exists).
- *
  * - Memory reads freed goes back to the system once the engine is idle (see `#purgeWhenIdle`).
  *
- * Calls of all embedded connections run one at a time, which the engine does anyway (queries
- * serialized); this keeps a reset, a counter read or a purge from interleaving with another call.
+ * Calls of all embedded connections of this process run one at a time: they share the
+ * engine's session, and a reset or a purge must not land between another call's statements.
  */
 export class EmbeddedConnection implements ClientConnection {
   readonly #inner: ClientConnection
@@ -131,8 +111,6 @@ export class EmbeddedConnection implements ClientConnection {
   #database: string | undefined
   /** False once a purge failed: an engine that refuses one refuses every one. */
   #purges = true
-  /** `InsertedRows` after this connection's last INSERT, while no call that may insert has run since. */
-  #insertedRowsKnown: { generation: number; value: number } | undefined
 
   constructor(inner: ClientConnection, options: { settings: Record<string, SettingValue>; database?: string }) {
     this.#inner = inner
@@ -148,25 +126,27 @@ export class EmbeddedConnection implements ClientConnection {
   }
 
   query(params: Parameters<ClientConnection['query']>[0]): ReturnType<ClientConnection['query']> {
-    const run = (): ReturnType<ClientConnection['query']> => this.#scoped(params.clickhouse_settings, () => this.#inner.query(params))
-    if (startsWithInsert(params.query)) return this.#serial(() => mayInsert(run))
-    const result = this.#serial(run)
-    const purgeLater = (): void => this.#purgeWhenIdle()
-    result.then(purgeLater, purgeLater)
+    const result = this.#serial(() => this.#scoped(params.clickhouse_settings, () => this.#inner.query(params)))
+    if (!startsWithInsert(params.query)) {
+      const purgeLater = (): void => this.#purgeWhenIdle()
+      result.then(purgeLater, purgeLater)
+    }
     return result
   }
 
   insert(params: Parameters<ClientConnection['insert']>[0]): ReturnType<ClientConnection['insert']> {
-    return this.#serial(() => mayInsert(() => this.#scoped(params.clickhouse_settings, () => this.#inner.insert(params))))
+    return this.#serial(() => this.#scoped(params.clickhouse_settings, () => this.#inner.insert(params)))
   }
 
   exec(params: Parameters<ClientConnection['exec']>[0]): ReturnType<ClientConnection['exec']> {
-    return this.#serial(() => mayInsert(() => this.#scoped(params.clickhouse_settings, () => this.#inner.exec(params))))
+    return this.#serial(() => this.#scoped(params.clickhouse_settings, () => this.#inner.exec(params)))
   }
 
   command(params: CommandParams): Promise<CommandResult> {
-    if (startsWithInsert(params.query)) return this.#serial(() => this.#countingInsertedRows(params))
-    return this.#serial(() => mayInsert(() => this.#scoped(params.clickhouse_settings, () => this.#inner.command(params))))
+    return this.#serial(async () => {
+      const result = await this.#commandResetting(params)
+      return startsWithInsert(params.query) ? withoutSummary(result) : result
+    })
   }
 
   close(): Promise<void> {
@@ -256,74 +236,35 @@ export class EmbeddedConnection implements ClientConnection {
     }
   }
 
-  /**
-   * An INSERT with its `written_rows`: the counter is read after it, in the same call when
-   * the statement is an `INSERT … SELECT` (see `canReadAfter`), and before it unless the
-   * reading after the last INSERT still holds.
-   */
-  async #countingInsertedRows(params: CommandParams): Promise<CommandResult> {
+  /** A command and the reset of its settings, as one call to the engine when the command can be followed. */
+  async #commandResetting(params: CommandParams): Promise<CommandResult> {
     const leaking = this.#leaking(params.clickhouse_settings)
-    const known = this.#insertedRowsKnown?.generation === insertGeneration ? this.#insertedRowsKnown : undefined
-    this.#insertedRowsKnown = undefined
-    let result: CommandResult
-    let before: number
-    let after: number
+    if (leaking.length === 0 || !canFollow(params.query)) return this.#scoped(params.clickhouse_settings, () => this.#inner.command(params))
     try {
-      before = known?.value ?? (await this.#insertedRows())
-      insertGeneration++
-      if (canReadAfter(params.query)) {
-        ;({ result, after } = await this.#insertThenRead(params, leaking))
-      } else {
-        result = await this.#inner.command(params)
-        after = await this.#insertedRows(leaking)
-      }
+      // On a line of its own: the statement may end in a `--` comment or its own `;`.
+      return await this.#inner.command({ ...params, query: `${params.query}\n;${resetStatements(leaking)}` })
     } catch (error) {
-      if (leaking.length > 0) await this.#resetSettings(leaking)
+      await this.#resetSettings(leaking)
       throw error
     }
-    this.#insertedRowsKnown = { generation: insertGeneration, value: after }
-    const reported = Number(result.summary?.written_rows ?? 0)
-    if (reported > 0) return result
-    const summary = { ...(result.summary ?? emptySummary()), written_rows: String(after - before) }
-    return { ...result, summary }
-  }
-
-  /** The INSERT, the reset of its settings and the counter read, as one call to the engine. */
-  async #insertThenRead(params: CommandParams, reset: string[]): Promise<{ result: CommandResult; after: number }> {
-    // On a line of its own: the statement may end in a `--` comment or its own `;`.
-    const query = `${params.query}\n;${resetStatements(reset)} ${INSERTED_ROWS}`
-    const answer = await this.#inner.query({ ...params, query })
-    const after = await numberIn(answer.stream)
-    return { result: { query_id: answer.query_id, response_headers: answer.response_headers, http_status_code: answer.http_status_code }, after }
-  }
-
-  /** The engine's `InsertedRows` (no row until something was inserted), after resetting the settings named in `reset`. */
-  async #insertedRows(reset: string[] = []): Promise<number> {
-    const result = await this.#inner.query({ query: `${resetStatements(reset)} ${INSERTED_ROWS}` })
-    return numberIn(result.stream)
   }
 }
 
-const INSERTED_ROWS = "SELECT value FROM system.events WHERE event = 'InsertedRows' FORMAT TabSeparated"
-
 function resetStatements(names: string[]): string {
-  return names.length > 0 ? `SET ${names.map((name) => `${name} = DEFAULT`).join(', ')};` : ''
+  return `SET ${names.map((name) => `${name} = DEFAULT`).join(', ')}`
 }
 
 /**
- * Whether more statements can follow this INSERT in one call: not when it carries its
- * rows inline (`VALUES`, `FORMAT …` data), which would swallow what follows.
+ * Whether more statements can follow this one in the same call: not when it carries its
+ * rows inline (`VALUES`, `FORMAT …` data), which would swallow what follows, nor when it
+ * is several statements already.
  */
-function canReadAfter(sql: string): boolean {
-  return hasKeyword(sql, 'SELECT') && !hasKeyword(sql, 'VALUES') && !hasKeyword(sql, 'FORMAT') && extraStatementsIn(sql).length === 0
+function canFollow(sql: string): boolean {
+  return !hasKeyword(sql, 'VALUES') && !hasKeyword(sql, 'FORMAT') && extraStatementsIn(sql).length === 0
 }
 
-async function numberIn(stream: AsyncIterable<unknown>): Promise<number> {
-  let text = ''
-  for await (const chunk of stream) text += String(chunk)
-  return Number(text.trim() || '0')
-}
-
-function emptySummary(): NonNullable<CommandResult['summary']> {
-  return { read_rows: '0', read_bytes: '0', written_rows: '0', written_bytes: '0', total_rows_to_read: '0', result_rows: '0', result_bytes: '0', elapsed_ns: '0' }
+/** A result with its summary left out (`written_rows` would say 0 whatever was written). */
+function withoutSummary(result: CommandResult): CommandResult {
+  const { summary: _ignored, ...rest } = result
+  return rest
 }

@@ -105,8 +105,11 @@ export interface DeleteSubmission {
 }
 
 export interface InsertResult {
-  /** `written_rows` of the query's summary (rows written to every table, materialized views included). */
-  writtenRows: number
+  /**
+   * `written_rows` of the query's summary (rows written to every table, materialized views
+   * included); null when the server gives no summary (the embedded engine).
+   */
+  writtenRows: number | null
 }
 
 export type QueryStatus = 'running' | 'finished' | 'failed' | 'unknown'

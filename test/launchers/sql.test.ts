@@ -120,7 +120,8 @@ describe('SqlLauncher on the embedded engine', () => {
 
     const queryId = insertQueryId(request)
     expect(queryId).toMatch(/^bf-[0-9a-f]{12}-a1-5f0c2a7e$/)
-    expect(outcome).toEqual({ ok: true, outputs: { queryId, deduplicationToken: insertDeduplicationToken(request), writtenRows: PER_DAY } })
+    // The embedded engine reports no rows written: the rows are counted below instead.
+    expect(outcome).toEqual({ ok: true, outputs: { queryId, deduplicationToken: insertDeduplicationToken(request), writtenRows: null } })
     expect(context.records).toEqual([{ queryId, deduplicationToken: insertDeduplicationToken(request), startedAt: expect.any(String) }])
     expect(await value('SELECT count() AS v FROM conversation_with_labels')).toBe(PER_DAY)
     expect(await labelsOf(ADVERSARIAL)).toBe(PER_DAY)
@@ -133,7 +134,8 @@ describe('SqlLauncher on the embedded engine', () => {
 
   it('accepts a warehouse given asynchronously', async () => {
     const outcome = await new SqlLauncher(async () => warehouse).run(requestFor('acme'), recordingContext())
-    expect(outcome).toMatchObject({ ok: true, outputs: { writtenRows: PER_DAY } })
+    expect(outcome).toMatchObject({ ok: true })
+    expect(await labelsOf('acme')).toBe(PER_DAY)
   })
 
   it('adopts a query that finished before bf restarted, without running it again', async () => {
@@ -158,7 +160,7 @@ describe('SqlLauncher on the embedded engine', () => {
     expect(again).toMatchObject({ ok: true, outputs: { queryId: first.outputs.queryId, deduplicationToken: first.outputs.deduplicationToken } })
     expect(await labelsOf('alaska-air')).toBe(PER_DAY)
     const nextAttempt = await launcher.run({ ...request, attempt: 3 }, recordingContext())
-    expect(nextAttempt).toMatchObject({ ok: true, outputs: { writtenRows: PER_DAY } })
+    expect(nextAttempt).toMatchObject({ ok: true })
     expect(await labelsOf('alaska-air')).toBe(2 * PER_DAY)
   })
 

@@ -61,7 +61,7 @@ describe('the embedded engine hands freed memory back', () => {
     await fx.sql.insert({ table: 'analytics.scratch', values: [{ n: 1 }], format: 'JSONEachRow' })
     await fx.sql.query({ query: 'INSERT INTO analytics.scratch SELECT number FROM numbers(10)' })
     const written = await fx.warehouse.insert('INSERT INTO analytics.scratch SELECT number FROM numbers({n:UInt32})', { n: 5 }, { queryId: 'bf-purge-insert', deduplicationToken: 'purge-1' })
-    expect(written).toEqual({ writtenRows: 5 })
+    expect(written).toEqual({ writtenRows: null })
     await fx.sql.command({ query: 'DROP TABLE analytics.scratch' })
     await fx.warehouse.ping()
     await fx.sql.ping()
