@@ -77,11 +77,27 @@ async function text(stream: AsyncIterable<unknown>): Promise<string> {
 }
 
 export async function startClickHouseHttpServer(options: { dataPath: string; credentials?: { username: string; password: string } }): Promise<ClickHouseHttpServer> {
-  // bf's own wrapper keeps each request's settings to that request and reports an INSERT's written rows.
+  // bf's own wrapper keeps each request's settings to that request.
   const connection = new EmbeddedConnection(createChdbConnection({ path: options.dataPath }) as unknown as ClientConnection, { settings: {} })
   const engine: ClickHouseClient = createClient({ connection })
   const served: ServedStatement[] = []
   let credentials = options.credentials
+
+  // The engine counts the rows inserted by the whole process: one INSERT at a time, read before and after.
+  let inserting: Promise<unknown> = Promise.resolve()
+  const insertedRows = async (): Promise<number> => {
+    const result = await engine.query({ query: "SELECT value FROM system.events WHERE event = 'InsertedRows'", format: 'TabSeparated' })
+    return Number((await result.text()).trim() || '0')
+  }
+  function countingInsertedRows(insert: () => Promise<unknown>): Promise<number> {
+    const counted = inserting.then(async () => {
+      const before = await insertedRows()
+      await insert()
+      return (await insertedRows()) - before
+    })
+    inserting = counted.catch(() => undefined)
+    return counted
+  }
 
   async function run(wire: WireRequest): Promise<{ body: string; summary?: Record<string, string> }> {
     if (credentials && (wire.user.name !== credentials.username || wire.user.password !== credentials.password)) {
@@ -96,8 +112,8 @@ export async function startClickHouseHttpServer(options: { dataPath: string; cre
       ...(wire.queryId ? { query_id: wire.queryId } : {}),
     }
     if (/^INSERT\b/i.test(statementText(wire.sql))) {
-      const result = await engine.command(request)
-      return { body: '', ...(result.summary ? { summary: { ...result.summary } } : {}) }
+      const written = await countingInsertedRows(() => engine.command(request))
+      return { body: '', summary: { written_rows: String(written) } }
     }
     const result = await engine.exec({ ...request, clickhouse_settings: { ...request.clickhouse_settings, default_format: outputFormat(wire) as ClickHouseSettings['default_format'] } })
     const body = await text(result.stream)
