@@ -33,21 +33,40 @@ afterAll(async () => {
 /** Longer than the engine stays idle before a purge. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 600))
 
+/** A read long enough to ask for a purge (a refresh of many units takes seconds). */
+const LONG_READ = 'SELECT sum(number) FROM numbers({n:UInt32}) WHERE NOT sleepEachRow(0.3)'
+
 describe('the embedded engine hands freed memory back', () => {
-  it('once it is idle after reads, which keep their answers', async () => {
+  it('once it is idle after a long read, and the reads keep their answers', async () => {
     await settle()
     const before = await engineEvent('MemoryAllocatorPurge')
+    expect(await fx.warehouse.scalar(LONG_READ, { n: 4 })).toBe(6)
     for (let i = 0; i < 50; i++) expect(await fx.warehouse.scalar('SELECT sum(number) FROM numbers({n:UInt32})', { n: 1000 + i })).toBe(((999 + i) * (1000 + i)) / 2)
     await settle()
-    // One purge for the run of reads, not one per read: a busy engine keeps its memory.
+    // One purge once the reads are over, not one per read: a busy engine keeps its memory.
     expect((await engineEvent('MemoryAllocatorPurge')) - before).toBe(1)
+  })
+
+  it('not after short reads, with pauses between them as an apply makes', async () => {
+    await settle()
+    const before = await engineEvent('MemoryAllocatorPurge')
+    for (let i = 0; i < 3; i++) {
+      expect(await fx.warehouse.scalar('SELECT sum(number) FROM numbers({n:UInt32})', { n: 1000 })).toBe(499_500)
+      await settle()
+    }
+    expect((await engineEvent('MemoryAllocatorPurge')) - before).toBe(0)
   })
 
   it('after reads sent together, each answered as if sent alone', async () => {
     await settle()
     const before = await engineEvent('MemoryAllocatorPurge')
     const refresh = { target, expected, customers: [customer('alaska-air', 0, 2)], grid: dayGrid }
-    const [live, ...sums] = await Promise.all([fx.warehouse.refresh(refresh), ...Array.from({ length: 20 }, (_, i) => fx.warehouse.scalar('SELECT {i:UInt32} * 2', { i }))])
+    const [live, long, ...sums] = await Promise.all([
+      fx.warehouse.refresh(refresh),
+      fx.warehouse.scalar(LONG_READ, { n: 4 }),
+      ...Array.from({ length: 20 }, (_, i) => fx.warehouse.scalar('SELECT {i:UInt32} * 2', { i })),
+    ])
+    expect(long).toBe(6)
     expect(sums).toEqual(Array.from({ length: 20 }, (_, i) => i * 2))
     expect(live!.unit('alaska-air', JAN_1)).toEqual({ rows: 0, keys: 0, expected: 0 })
     await settle()
@@ -75,8 +94,10 @@ describe('the embedded engine hands freed memory back', () => {
     try {
       await settle()
       const failedBefore = await engineEvent('FailedQuery')
+      expect(await readonly.scalar(LONG_READ, { n: 4 })).toBe(6)
       for (let i = 0; i < 5; i++) expect(await readonly.scalar('SELECT {i:UInt32} + 1', { i })).toBe(i + 1)
       await settle()
+      expect(await readonly.scalar(LONG_READ, { n: 4 })).toBe(6)
       const live = await readonly.refresh({ target, customers: [customer('alaska-air', 0, 1)], grid: dayGrid })
       expect(live.unit('alaska-air', JAN_1)).toEqual({ rows: 0, keys: 0 })
       await settle()
@@ -87,7 +108,7 @@ describe('the embedded engine hands freed memory back', () => {
     }
     // bf's other connections still purge.
     const before = await engineEvent('MemoryAllocatorPurge')
-    await fx.warehouse.scalar('SELECT 1', {})
+    await fx.warehouse.scalar(LONG_READ, { n: 4 })
     await settle()
     expect((await engineEvent('MemoryAllocatorPurge')) - before).toBe(1)
   })
