@@ -59,6 +59,7 @@ export default class Plan extends BfCommand {
     const engine = await openEngine(spec)
     try {
       const computed = await computePlan(spec, engine.deps, planOptionsFrom(flags))
+      for (const warning of engine.deps.state.warnings) this.err(`Warning: ${warning}`)
       const review = flags['show-sql'] || flags['server-dry-run']
       const plan = review ? await withJobPreviews(spec, computed, engine.deps, flags['server-dry-run']) : computed
       if (flags.json) await writeChunks(process.stdout, planJsonChunks(plan))

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -95,6 +95,16 @@ describe('bf on the command line', () => {
     const missing = bf(['state', 'show', plan, 'local/nope/job'])
     expect(missing.status).toBe(1)
     expect(missing.stderr).toContain('no such step in state')
+  })
+
+  it("warns of a state's damaged last line when planning, and plans from the lines before it", () => {
+    const journal = join(dir, '.bf', 'state', 'quickstart', 'journal.jsonl')
+    // Cut short as a crash leaves it (after a compaction, the journal holds no line before it).
+    writeFileSync(journal, `${existsSync(journal) ? readFileSync(journal, 'utf8') : ''}{"serial":`)
+    const planned = bf(['plan', plan, '--detailed-exitcode'])
+    expect(planned.status, planned.stderr).toBe(0)
+    expect(planned.stderr).toMatch(/^Warning: .*journal\.jsonl:\d+: ignored a damaged last line/m)
+    expect(planned.stdout).toContain('No changes.')
   })
 
   it('stops at a safe point on the first SIGINT and resumes the same job', async () => {
