@@ -21,7 +21,7 @@ const wanted = (name) => !only || only.includes(name)
 /** Sizes of a full run (the issue's) and of a quick one. */
 const SIZES = quick
   ? { e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 } }
-  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 } }
+  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 5 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 } }
 
 const TARGETS = {
   e2e_ratio: { max: 1.1 },

@@ -39,14 +39,14 @@ export async function e2eScenario({ work, customers, days, perDay, pairs, pollMs
       await writeFile(statementsFile, JSON.stringify(statements))
     }
     await rm(join(dir, 'data'), { recursive: true, force: true })
-    return run.seconds
+    return { seconds: run.seconds, cpuSeconds: run.cpuSeconds }
   }
   const runPlain = async (pair) => {
     const dir = join(work, `plain-${pair}`)
     await freshCopy(source, dir)
     const run = await runJsonScript(join(benchDir, 'e2e', 'plain.js'), [join(dir, 'data'), statementsFile, String(pollMs)])
     await rm(join(dir, 'data'), { recursive: true, force: true })
-    return { seconds: run.seconds, spent: run.json.spent }
+    return { seconds: run.seconds, cpuSeconds: run.cpuSeconds, spent: run.json.spent }
   }
 
   const rows = []
@@ -60,8 +60,16 @@ export async function e2eScenario({ work, customers, days, perDay, pairs, pollMs
       plain = await runPlain(pair)
       bf = await runBf(pair)
     }
-    rows.push({ bf_seconds: bf, plain_seconds: plain.seconds, ratio: bf / plain.seconds, plain_spent: plain.spent })
-    log(`  pair ${pair}: bf ${bf.toFixed(1)}s, plain ${plain.seconds.toFixed(1)}s, ratio ${(bf / plain.seconds).toFixed(3)}`)
+    rows.push({
+      bf_seconds: bf.seconds,
+      plain_seconds: plain.seconds,
+      ratio: bf.seconds / plain.seconds,
+      bf_cpu_seconds: bf.cpuSeconds,
+      plain_cpu_seconds: plain.cpuSeconds,
+      plain_spent: plain.spent,
+    })
+    const cpu = bf.cpuSeconds === null || plain.cpuSeconds === null ? '' : ` (CPU ${bf.cpuSeconds.toFixed(1)}s vs ${plain.cpuSeconds.toFixed(1)}s)`
+    log(`  pair ${pair}: bf ${bf.seconds.toFixed(1)}s, plain ${plain.seconds.toFixed(1)}s, ratio ${(bf.seconds / plain.seconds).toFixed(3)}${cpu}`)
   }
   await rm(source, { recursive: true, force: true })
   return {

@@ -10,8 +10,8 @@ const TIME = '/usr/bin/time'
 const canMeasureRss = existsSync(TIME)
 
 /**
- * Runs `node ARGS…` and resolves with its wall time, peak RSS (MB, from `/usr/bin/time -v`
- * when present), exit code and output. `stdout: 'ignore'` sends the output to /dev/null.
+ * Runs `node ARGS…` and resolves with its wall time, peak RSS (MB) and CPU time (user and
+ * system seconds; both from `/usr/bin/time -v` when present), exit code and output. `stdout: 'ignore'` sends the output to /dev/null.
  */
 export async function runNode(args, { cwd, env, stdout = 'pipe', allowExit = [0] } = {}) {
   const report = join(tmpdir(), `bf-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}.txt`)
@@ -29,16 +29,20 @@ export async function runNode(args, { cwd, env, stdout = 'pipe', allowExit = [0]
   })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   let peakMb = null
+  let cpuSeconds = null
   if (canMeasureRss) {
     const text = await readFile(report, 'utf8').catch(() => '')
     const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(text)
     if (match) peakMb = Number(match[1]) / 1024
+    const user = /User time \(seconds\): ([\d.]+)/.exec(text)
+    const system = /System time \(seconds\): ([\d.]+)/.exec(text)
+    if (user && system) cpuSeconds = Number(user[1]) + Number(system[1])
     await rm(report, { force: true })
   }
   if (!allowExit.includes(code)) {
     throw new Error(`node ${args.join(' ')} exited with ${code}\n${err.slice(-4000)}`)
   }
-  return { seconds, peakMb, code, stdout: out, stderr: err }
+  return { seconds, peakMb, cpuSeconds, code, stdout: out, stderr: err }
 }
 
 /** Runs a bench script that prints one JSON object as its last line, and parses it. */
