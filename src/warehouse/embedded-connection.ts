@@ -103,7 +103,7 @@ function startsWithInsert(sql: string): boolean {
  *   in the same call when nothing follows that could swallow the reset (see `canFollow`).
  * - An INSERT reports no summary rather than a wrong one: the engine does not count the rows
  *   a statement wrote (its summary says 0), and reading its `InsertedRows` counter after every
- *   INSERT would cost a statement each, about a twentieth of a backfill's time.
+ *   INSERT costs a statement each (about 3 ms, some 5 % of the end-to-end benchmark).
  * - `clickhouse.database` is the default database of unqualified names, as the HTTP
  *   interface's `database` parameter makes it (`USE` on the session, once it exists).
  * - Memory a long read freed goes back to the system once the engine is idle (see `#purgeWhenIdle`).
