@@ -223,24 +223,31 @@ export class ClickHouseWarehouse implements Warehouse {
   findMutations(lookups: readonly MutationLookup[]): Promise<(MutationStatus | undefined)[]> {
     return this.#read(async () => {
       const statuses: (MutationStatus | undefined)[] = []
+      // Counted once per call, however many queries the lookups take.
+      const replicaCounts = new Map<string, Promise<number>>()
+      const replicasOf = (onCluster: string | undefined): Promise<number> => {
+        if (onCluster === undefined) return Promise.resolve(1)
+        let count = replicaCounts.get(onCluster)
+        if (!count) {
+          count = this.#replicaCount(onCluster)
+          replicaCounts.set(onCluster, count)
+        }
+        return count
+      }
       for (const group of lookupsByTable(lookups)) {
-        const found = await this.#findMutationsOfTable(group.lookups)
+        const found = await this.#findMutationsOfTable(group.lookups, replicasOf(group.lookups[0]!.request.onCluster))
         found.forEach((status, offset) => (statuses[group.positions[offset]!] = status))
       }
       return statuses
     })
   }
 
-  async #findMutationsOfTable(lookups: readonly MutationLookup[]): Promise<(MutationStatus | undefined)[]> {
+  async #findMutationsOfTable(lookups: readonly MutationLookup[], replicaCount: Promise<number>): Promise<(MutationStatus | undefined)[]> {
     const { request } = lookups[0]!
     const whose = lookups.length === 1 ? `customer ${JSON.stringify(request.customer)}` : `${lookups.length} customers`
     const action = `looking up the mutation of ${whose} on ${request.target.database}.${request.target.table}`
-    const query = mutationRowsQuery(lookups)
     const rows: MutationRow[] = []
-    const [replicas] = await Promise.all([
-      request.onCluster === undefined ? Promise.resolve(1) : this.#replicaCount(request.onCluster),
-      this.#eachRow(action, query, (row) => rows.push(parseMutationRow(row))),
-    ])
+    const [replicas] = await Promise.all([replicaCount, this.#eachRow(action, mutationRowsQuery(lookups), (row) => rows.push(parseMutationRow(row)))])
     return statusesOfLookups(lookups, rows, replicas)
   }
 

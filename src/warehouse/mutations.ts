@@ -60,7 +60,7 @@ const LOOKUPS_PER_QUERY = 100
  */
 export function lookupsByTable(lookups: readonly MutationLookup[]): { positions: number[]; lookups: MutationLookup[] }[] {
   const groups = new Map<string, { positions: number[]; lookups: MutationLookup[] }>()
-  const done: { positions: number[]; lookups: MutationLookup[] }[] = []
+  const inOrder: { positions: number[]; lookups: MutationLookup[] }[] = []
   lookups.forEach((lookup, position) => {
     const { target, onCluster } = lookup.request
     const key = JSON.stringify([target.database, target.table, onCluster ?? null])
@@ -68,13 +68,13 @@ export function lookupsByTable(lookups: readonly MutationLookup[]): { positions:
     if (!group) {
       group = { positions: [], lookups: [] }
       groups.set(key, group)
-      done.push(group)
+      inOrder.push(group)
     }
     group.positions.push(position)
     group.lookups.push(lookup)
     if (group.lookups.length === LOOKUPS_PER_QUERY) groups.delete(key)
   })
-  return done
+  return inOrder
 }
 
 /** `create_time` has whole seconds: the second `since` falls in counts. */

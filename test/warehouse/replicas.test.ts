@@ -161,6 +161,16 @@ describe('findMutation over ON CLUSTER (real client, scripted replicas)', () => 
     expect(server.requests.filter((r) => r.sql.includes('system.mutations'))).toHaveLength(1)
   })
 
+  it('splits many lookups into queries of 100 tags, counting the replicas once', async () => {
+    const lookups = Array.from({ length: 150 }, (_, i) => ({ request: { ...request, customer: `customer-${i}`, tag: `bf:many:${i}` }, since: SINCE }))
+    const statuses = await warehouse.findMutations([...lookups, { request, since: SINCE }])
+    expect(statuses).toHaveLength(151)
+    expect(statuses.slice(0, 150).every((status) => status === undefined)).toBe(true)
+    expect(statuses[150]?.done).toBe(true)
+    expect(server.requests.filter((r) => r.sql.includes('system.mutations'))).toHaveLength(2)
+    expect(server.requests.filter((r) => r.sql.includes('system.clusters'))).toHaveLength(1)
+  })
+
   it('fails, naming the cluster, when a replica cannot be reached', async () => {
     server.scenario = scenario({ unreachable: ['ch-3'] })
     const error = await failureOf(warehouse.findMutation(request, SINCE))
