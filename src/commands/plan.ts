@@ -4,7 +4,6 @@ import { Args, Flags } from '@oclif/core'
 import { BfCommand } from '../cli/base-command.js'
 import { openEngine } from '../cli/engine-wiring.js'
 import { normalizeRefreshArgv, planFlags, planOptionsFrom } from '../cli/shared-flags.js'
-import { hasChanges } from '../engine/apply.js'
 import { withJobPreviews } from '../engine/job-previews.js'
 import { computePlan } from '../engine/planner.js'
 import { loadPlan } from '../plan/load.js'
@@ -70,7 +69,7 @@ export default class Plan extends BfCommand {
         if (!flags.json) this.err(`Saved the plan to ${flags.out}: bf apply ${flags.out}`)
       }
       if (plan.warnings.some((warning) => warning.severity === 'error')) this.exit(1)
-      if (flags['detailed-exitcode'] && hasChanges(plan)) this.exit(2)
+      if (flags['detailed-exitcode'] && plan.summary.hasChanges) this.exit(2)
     } finally {
       await engine.close()
     }

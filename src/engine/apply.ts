@@ -35,10 +35,6 @@ export function checkSavedPlanFresh(saved: ComputedPlan, spec: PlanSpec, lineage
   if (problems.length > 0) throw new UserError(`Saved plan is stale: ${problems.join('; ')}. Run bf plan again.`)
 }
 
-export function hasChanges(plan: ComputedPlan): boolean {
-  return plan.steps.length > 0 || plan.forgetSteps.length > 0
-}
-
 /**
  * Plans (or takes a saved plan) and executes it, holding the state lock throughout so
  * nothing changes the state between the plan shown and the steps run.
@@ -57,7 +53,7 @@ export async function applyPlan(request: ApplyRequest): Promise<ApplyOutcome> {
       plan = await computePlan(spec, deps, request.source.options, state)
       const errors = plan.warnings.filter((warning) => warning.severity === 'error')
       if (errors.length > 0) throw new UserError(`bf refuses to apply: ${errors.map((error) => error.message).join('; ')}`)
-      if (!hasChanges(plan)) return { kind: 'no-changes', plan }
+      if (!plan.summary.hasChanges) return { kind: 'no-changes', plan }
       if (!(await request.review(plan))) return { kind: 'cancelled', plan }
     }
     const executor = new Executor(spec, plan, deps, state, request.executor, request.stop)

@@ -49,13 +49,51 @@ export interface PlannedStep {
   estimatedRows?: number
 }
 
-export interface PlanSummary {
+/** Units by what the plan does with them. */
+export interface UnitCounts {
   create: number
   replace: number
   noOp: number
   forget: number
+}
+
+/**
+ * Recorded steps of one customer (or of the cluster itself) that the plan no longer has,
+ * while their unit or customer stays planned: a per-batch delete after `delete: false`, a
+ * per-customer delete after `per: batch`, the check of a cluster left without customers.
+ */
+export interface UnplannedSteps {
+  /** Absent for a cluster-level step. */
+  customer?: string
+  /** Step records by the kind their address names, in running order. */
+  kinds: { kind: string; count: number }[]
+  first: string
+  last: string
+}
+
+/** One cluster's part of the plan's summary. */
+export interface ClusterSummary extends UnitCounts {
+  cluster: string
+  /** State records apply removes on this cluster: the steps of forgotten units and the unplanned ones. */
+  forgetSteps: number
+  /** Steps no longer planned, of units and customers that stay (part of `forgetSteps`). */
+  unplannedSteps: number
+  unplanned: UnplannedSteps[]
+}
+
+/**
+ * What the plan does, counted once by the engine. Every view, `--detailed-exitcode`, the
+ * saved plan and `apply` read it; none counts again.
+ */
+export interface PlanSummary extends UnitCounts {
   steps: Partial<Record<StepKind, number>>
   rowsToDelete: number
+  /** State records apply removes (`forgetSteps.length`). */
+  forgetSteps: number
+  /** Whether apply would run a step or change the state. */
+  hasChanges: boolean
+  /** Per cluster, in the order the plan lists its units, then clusters with only steps to forget. */
+  clusters: ClusterSummary[]
 }
 
 /** The difference between plan file, state and live figures, and the step graph that closes it. */

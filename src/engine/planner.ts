@@ -13,7 +13,8 @@ import type { UnitDecision } from './decide-unit.js'
 import type { EngineDeps } from './deps.js'
 import { fingerprint } from './fingerprint.js'
 import { forgottenDeleteWarnings, orphanedSteps, planIndex } from './forget.js'
-import type { ComputedPlan, PlannedStep, PlannedUnit, PlanSummary } from './plan-model.js'
+import type { ComputedPlan, PlannedStep, PlannedUnit } from './plan-model.js'
+import { summarizePlan } from './plan-summary.js'
 import { planCustomer } from './plan-customer.js'
 import type { CustomerPlan } from './plan-customer.js'
 import { clusterWarnings } from './plan-warnings.js'
@@ -67,21 +68,6 @@ interface ClusterRoots {
   checkAddress: string
   canary: PlannedStep[]
   gated: PlannedStep[]
-}
-
-function summarize(units: PlannedUnit[], steps: PlannedStep[]): PlanSummary {
-  const summary: PlanSummary = { create: 0, replace: 0, noOp: 0, forget: 0, steps: {}, rowsToDelete: 0 }
-  for (const unit of units) {
-    if (unit.action === 'create') summary.create++
-    else if (unit.action === 'replace') summary.replace++
-    else if (unit.action === 'no-op') summary.noOp++
-    else summary.forget++
-  }
-  for (const step of steps) {
-    summary.steps[step.kind] = (summary.steps[step.kind] ?? 0) + 1
-    if (step.kind === 'delete') summary.rowsToDelete += step.estimatedRows ?? 0
-  }
-  return summary
 }
 
 /** A customer the plan covers, found by the group key of its steps in the state. */
@@ -213,7 +199,7 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     steps,
     forgetSteps,
     warnings,
-    summary: summarize(units, steps),
+    summary: summarizePlan(units, steps, forgetSteps),
   }
 }
 

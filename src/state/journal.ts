@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js'
 import { checkFormatVersion } from './format-version.js'
 import { isObject } from './is-object.js'
-import { STATE_FORMAT_VERSION } from './model.js'
+import { STATE_FORMAT_VERSION, STEP_KINDS } from './model.js'
 import type { StepEvent } from './model.js'
 
 /**
@@ -24,7 +24,7 @@ export interface ParsedJournal {
 }
 
 const EVENT_TYPES = new Set(['started', 'succeeded', 'failed', 'progress', 'forgotten'])
-const STEP_KINDS = new Set(['check', 'delete', 'await-mutation', 'job', 'verify'])
+const KNOWN_KINDS: ReadonlySet<string> = new Set(STEP_KINDS)
 const NEWLINE = 0x0a
 
 export function encodeJournalLine(serial: number, event: StepEvent): string {
@@ -38,7 +38,7 @@ export function stepEventProblem(value: unknown): string | undefined {
   if (typeof value.address !== 'string' || value.address === '') return 'event has no "address"'
   if (typeof value.at !== 'string') return 'event has no "at" time'
   if (value.type === 'forgotten') return undefined
-  if (typeof value.kind !== 'string' || !STEP_KINDS.has(value.kind)) return `unknown step kind ${JSON.stringify(value.kind)}`
+  if (typeof value.kind !== 'string' || !KNOWN_KINDS.has(value.kind)) return `unknown step kind ${JSON.stringify(value.kind)}`
   if (typeof value.attempt !== 'number' || !Number.isInteger(value.attempt) || value.attempt < 1) return 'event has no valid "attempt"'
   if (typeof value.fingerprint !== 'string') return 'event has no "fingerprint"'
   return undefined

@@ -8,6 +8,9 @@ export const STATE_FORMAT_VERSION = 1
 
 export type StepKind = 'check' | 'delete' | 'await-mutation' | 'job' | 'verify'
 
+/** Every step kind, in the order they run in for a unit: the order wherever kinds are listed. */
+export const STEP_KINDS: readonly StepKind[] = ['check', 'delete', 'await-mutation', 'job', 'verify']
+
 export type StepStatus = 'started' | 'succeeded' | 'failed'
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }

@@ -4,7 +4,7 @@ import type { Diagnostic } from '../plan/diagnostics.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
 import { diffLines } from './diff-lines.js'
 import { palette } from './palette.js'
-import { countsPhrase, planHasChanges, planSummaryLine } from './plan-totals.js'
+import { countsPhrase, planSummaryLine, unplannedText } from './plan-totals.js'
 import type { ReviewEntry } from './review-steps.js'
 import { reviewEntries } from './review-steps.js'
 import { displayId, linesOf, oneLine, printable } from './text.js'
@@ -52,7 +52,7 @@ function* unitLines(folded: FoldedUnits, c: ChalkInstance): Generator<string> {
   yield 'bf will do the following:'
   for (const cluster of folded.clusters) {
     yield ''
-    yield c.bold(`Cluster ${displayId(cluster.cluster)}: ${countsPhrase(cluster.counts)}`)
+    yield c.bold(`Cluster ${displayId(cluster.summary.cluster)}: ${countsPhrase(cluster.summary)}`)
     for (const customer of cluster.customers) {
       for (const range of customer.ranges) {
         yield `${actionSymbol(range.action, c)} ${displayId(customer.customer)} ${rangeText(range, folded.noun)}`
@@ -60,6 +60,7 @@ function* unitLines(folded: FoldedUnits, c: ChalkInstance): Generator<string> {
         if (range.inputsDiff) yield* diffLines(range.inputsDiff.text, '        ', c)
       }
     }
+    for (const group of cluster.summary.unplanned) yield `${actionSymbol('forget', c)} ${unplannedText(group)}`
   }
 }
 
@@ -88,7 +89,7 @@ export function diagnosticLines(diagnostics: Diagnostic[], c: ChalkInstance): st
 function* planHumanLines(plan: ComputedPlan, options: PlanHumanOptions): Generator<string> {
   const c = palette(options.color)
   yield* header(plan, c)
-  if (planHasChanges(plan)) {
+  if (plan.summary.hasChanges) {
     const folded = foldUnits(plan)
     yield* legend(folded, c)
     yield* unitLines(folded, c)

@@ -1,8 +1,7 @@
 import type { ComputedPlan, PlannedStep, PlannedUnit, UnitAction } from '../engine/plan-model.js'
+import { STEP_KINDS } from '../state/model.js'
 import type { StepKind } from '../state/model.js'
 
-/** Order of step kinds wherever they are listed: the order they run in for a unit. */
-export const STEP_KINDS: readonly StepKind[] = ['check', 'delete', 'await-mutation', 'job', 'verify']
 
 export interface PlanJsonUnit {
   address: string
@@ -32,9 +31,13 @@ export interface PlanJson {
     forget: number
     steps: Partial<Record<StepKind, number>>
     rows_to_delete: number
+    /** State records apply removes. */
+    forget_steps: number
   }
   units: PlanJsonUnit[]
   steps: PlanJsonStep[]
+  /** Addresses of the state records apply removes: steps of forgotten units and steps no longer planned. */
+  forget_steps: string[]
   warnings: { code: string; message: string }[]
 }
 
@@ -76,9 +79,11 @@ export function planToJson(plan: ComputedPlan): PlanJson {
       forget: plan.summary.forget,
       steps,
       rows_to_delete: plan.summary.rowsToDelete,
+      forget_steps: plan.summary.forgetSteps,
     },
     units: plan.units.map(unitToJson),
     steps: plan.steps.map(stepToJson),
+    forget_steps: [...plan.forgetSteps],
     warnings: plan.warnings.map((warning) => ({ code: warning.code, message: warning.message })),
   }
 }
@@ -149,13 +154,15 @@ function* arrayChunks<T>(items: readonly T[], itemText: (item: T) => string, ind
  * being one string (or one copy of itself as JSON objects) in memory.
  */
 export function* planJsonChunks(plan: ComputedPlan): Generator<string> {
-  const { units: _units, steps: _steps, warnings: _warnings, ...head } = planToJson({ ...plan, units: [], steps: [], warnings: [] })
+  const { units: _units, steps: _steps, forget_steps: _forget, warnings: _warnings, ...head } = planToJson({ ...plan, units: [], steps: [], forgetSteps: [], warnings: [] })
   const headText = JSON.stringify(head, null, 2)
   yield headText.slice(0, headText.lastIndexOf('\n}'))
   yield ',\n  "units": '
   yield* arrayChunks(plan.units, unitText, '  ')
   yield ',\n  "steps": '
   yield* arrayChunks(plan.steps, stepText, '  ')
+  yield ',\n  "forget_steps": '
+  yield* arrayChunks(plan.forgetSteps, quote, '  ')
   yield ',\n  "warnings": '
   yield* arrayChunks(plan.warnings, (warning) => JSON.stringify({ code: warning.code, message: warning.message }), '  ')
   yield '\n}\n'

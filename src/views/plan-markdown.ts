@@ -3,7 +3,7 @@ import { formatDiagnostic } from '../plan/diagnostics.js'
 import { diffLines } from './diff-lines.js'
 import { fitMarkdown } from './markdown-budget.js'
 import { codeBlock, codeSpan, htmlText, markdownText } from './markdown-text.js'
-import { countsPhrase, planHasChanges, planSummaryLine } from './plan-totals.js'
+import { countsPhrase, planSummaryLine, unplannedText } from './plan-totals.js'
 import { palette } from './palette.js'
 import { reviewEntries } from './review-steps.js'
 import { displayId, linesOf, oneLine, printable } from './text.js'
@@ -49,7 +49,7 @@ function* legend(folded: FoldedUnits): Generator<string> {
 
 function* clusterSections(folded: FoldedUnits): Generator<string> {
   for (const cluster of folded.clusters) {
-    if (cluster.customers.length === 0) continue
+    if (cluster.customers.length === 0 && cluster.summary.unplanned.length === 0) continue
     const lines: string[] = []
     for (const customer of cluster.customers) {
       for (const range of customer.ranges) {
@@ -58,8 +58,9 @@ function* clusterSections(folded: FoldedUnits): Generator<string> {
         if (range.inputsDiff) for (const line of diffLines(range.inputsDiff.text, '        ', PLAIN)) lines.push(line)
       }
     }
+    for (const group of cluster.summary.unplanned) lines.push(`${SYMBOL.forget} ${unplannedText(group)}`)
     yield ''
-    yield `<details><summary><b>${htmlText(displayId(cluster.cluster))}</b>: ${htmlText(countsPhrase(cluster.counts))}</summary>`
+    yield `<details><summary><b>${htmlText(displayId(cluster.summary.cluster))}</b>: ${htmlText(countsPhrase(cluster.summary))}</summary>`
     yield ''
     yield* codeBlock('diff', lines)
     yield ''
@@ -86,7 +87,7 @@ function* statements(plan: ComputedPlan): Generator<string> {
 
 function* planMarkdownLines(plan: ComputedPlan): Generator<string> {
   yield* heading(plan)
-  if (!planHasChanges(plan)) return
+  if (!plan.summary.hasChanges) return
   const folded = foldUnits(plan)
   yield* legend(folded)
   yield* clusterSections(folded)

@@ -1,5 +1,5 @@
 /**
- * JSON Schema (2020-12) of a saved plan file, format 1. Properties are closed: a file
+ * JSON Schema (2020-12) of a saved plan file, format 2. Properties are closed: a file
  * with fields this bf does not know is refused rather than applied partly understood.
  */
 
@@ -25,6 +25,34 @@ const diagnostic = {
     file: text,
     position: { type: 'object', required: ['line', 'col'], additionalProperties: false, properties: { line: integer, col: integer } },
     address: text,
+  },
+} as const
+
+const unplanned = {
+  type: 'object',
+  required: ['kinds', 'first', 'last'],
+  additionalProperties: false,
+  properties: {
+    customer: text,
+    kinds: { type: 'array', items: { type: 'object', required: ['kind', 'count'], additionalProperties: false, properties: { kind: text, count: integer } } },
+    first: text,
+    last: text,
+  },
+} as const
+
+const clusterSummary = {
+  type: 'object',
+  required: ['cluster', 'create', 'replace', 'noOp', 'forget', 'forgetSteps', 'unplannedSteps', 'unplanned'],
+  additionalProperties: false,
+  properties: {
+    cluster: text,
+    create: integer,
+    replace: integer,
+    noOp: integer,
+    forget: integer,
+    forgetSteps: integer,
+    unplannedSteps: integer,
+    unplanned: { type: 'array', items: unplanned },
   },
 } as const
 
@@ -79,7 +107,7 @@ export const savedPlanSchema = {
   additionalProperties: false,
   properties: {
     format: { const: 'bf-saved-plan' },
-    format_version: { const: 1 },
+    format_version: { const: 2 },
     bf_version: text,
     plan: {
       type: 'object',
@@ -96,7 +124,7 @@ export const savedPlanSchema = {
     refreshed: { type: 'boolean' },
     summary: {
       type: 'object',
-      required: ['create', 'replace', 'noOp', 'forget', 'steps', 'rowsToDelete'],
+      required: ['create', 'replace', 'noOp', 'forget', 'steps', 'rowsToDelete', 'forgetSteps', 'hasChanges', 'clusters'],
       additionalProperties: false,
       properties: {
         create: integer,
@@ -105,6 +133,9 @@ export const savedPlanSchema = {
         forget: integer,
         steps: { type: 'object', propertyNames: stepKind, additionalProperties: integer },
         rowsToDelete: integer,
+        forgetSteps: integer,
+        hasChanges: { type: 'boolean' },
+        clusters: { type: 'array', items: clusterSummary },
       },
     },
     warnings: { type: 'array', items: diagnostic },

@@ -6,7 +6,7 @@ import { UserError } from '../errors.js'
 import { savedPlanSchema } from './saved-plan-shape.js'
 
 /** Format of saved plan files this bf writes and reads. */
-export const SAVED_PLAN_FORMAT_VERSION = 1
+export const SAVED_PLAN_FORMAT_VERSION = 2
 
 const FORMAT = 'bf-saved-plan'
 const MADE_BY = 'A saved plan is the file bf plan -o FILE writes.'
@@ -88,6 +88,9 @@ export function parseSavedPlan(text: string, file: string): ComputedPlan {
       `${file} was saved by bf ${String(madeBy)} in saved-plan format ${version}; this bf reads format ${SAVED_PLAN_FORMAT_VERSION}. ` +
         'Upgrade bf, or make the plan again with this one (bf plan -o FILE).',
     )
+  }
+  if (typeof version === 'number' && version < SAVED_PLAN_FORMAT_VERSION) {
+    throw new UserError(`${file} was saved by bf ${String(madeBy)} in saved-plan format ${version}; this bf reads format ${SAVED_PLAN_FORMAT_VERSION}. Make the plan again (bf plan -o FILE).`)
   }
   const errors = validate(document)
   if (errors.length > 0) {

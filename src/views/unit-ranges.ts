@@ -1,6 +1,5 @@
-import type { ComputedPlan, PlannedUnit, UnitAction } from '../engine/plan-model.js'
+import type { ClusterSummary, ComputedPlan, PlannedUnit, UnitAction } from '../engine/plan-model.js'
 import { splitAddress } from '../plan/address.js'
-import type { ActionCounts } from './plan-totals.js'
 import { oneLine, plural } from './text.js'
 
 const HOUR_MS = 3_600_000
@@ -26,8 +25,8 @@ export interface CustomerRanges {
 }
 
 export interface ClusterRanges {
-  cluster: string
-  counts: ActionCounts
+  /** The cluster's counts and unplanned steps, as the engine summed them. */
+  summary: ClusterSummary
   customers: CustomerRanges[]
 }
 
@@ -122,21 +121,11 @@ function foldCustomer(units: LabelledUnit[], step: number): UnitRange[] {
   return ranges
 }
 
-function countUnits(units: LabelledUnit[][]): ActionCounts {
-  const counts: ActionCounts = { create: 0, replace: 0, noOp: 0, forget: 0 }
-  for (const group of units) {
-    for (const { unit } of group) {
-      if (unit.action === 'no-op') counts.noOp++
-      else counts[unit.action]++
-    }
-  }
-  return counts
-}
-
 /**
  * Groups a plan's units by cluster and customer (in the order they first appear) and
  * folds each customer's consecutive batches with the same action and reasons into
- * ranges. Unchanged units are counted, never listed, and break a range in two.
+ * ranges. Unchanged units are never listed, and break a range in two. Clusters come in
+ * the order of the plan's summary, which also gives their counts.
  */
 export function foldUnits(plan: ComputedPlan): FoldedUnits {
   const byCluster = new Map<string, Map<string, LabelledUnit[]>>()
@@ -155,10 +144,9 @@ export function foldUnits(plan: ComputedPlan): FoldedUnits {
     }
   }
   const step = gridStep(allGroups)
-  const clusters = [...byCluster].map(([cluster, customers]) => ({
-    cluster,
-    counts: countUnits([...customers.values()]),
-    customers: [...customers]
+  const clusters = plan.summary.clusters.map((summary) => ({
+    summary,
+    customers: [...(byCluster.get(summary.cluster) ?? new Map<string, LabelledUnit[]>())]
       .map(([customer, units]) => ({ customer, ranges: foldCustomer(units, step) }))
       .filter((customer) => customer.ranges.length > 0),
   }))
@@ -190,5 +178,6 @@ export const ACTION_WORDS: Record<UnitRange['action'], string> = { create: 'back
 /** The actions that appear in the ranges, in legend order: a legend lists only these. */
 export function actionsUsed(folded: FoldedUnits): UnitRange['action'][] {
   const used = new Set(folded.clusters.flatMap((cluster) => cluster.customers.flatMap((customer) => customer.ranges.map((range) => range.action))))
+  if (folded.clusters.some((cluster) => cluster.summary.unplanned.length > 0)) used.add('forget')
   return (['create', 'replace', 'forget'] as const).filter((action) => used.has(action))
 }

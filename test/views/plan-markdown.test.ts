@@ -1,3 +1,4 @@
+import { summarizePlan } from '../../src/engine/plan-summary.js'
 import { describe, expect, it } from 'vitest'
 import type { ComputedPlan, PlannedUnit } from '../../src/engine/plan-model.js'
 import { renderPlanMarkdown } from '../../src/views/plan-markdown.js'
@@ -40,7 +41,7 @@ function hugePlan(): ComputedPlan {
     }
   }
   const base = referencePlan()
-  return { ...base, units: planned, summary: { ...base.summary, create: 366_000, replace: 366_000 } }
+  return { ...base, units: planned, summary: summarizePlan(planned, base.steps, base.forgetSteps) }
 }
 
 describe('renderPlanMarkdown', () => {
@@ -48,8 +49,9 @@ describe('renderPlanMarkdown', () => {
     const text = renderPlanMarkdown(mixedPlan())
     expectGolden('plan-markdown/mixed.md', text)
     const lines = text.split('\n')
-    expect(lines[2]).toBe('**Plan: 5 to backfill, 8 to re-run, 5 unchanged, 2 to forget — 2 deletes (\\~5,100 rows), 13 jobs.**')
-    expect(text).toContain('<details><summary><b>eu-west-1-prod</b>: 1 to re-run, 4 unchanged, 2 to forget</summary>')
+    expect(lines[2]).toBe('**Plan: 5 to backfill, 8 to re-run, 5 unchanged, 2 to forget — 2 deletes (\\~5,100 rows), 13 jobs, 6 step records to forget.**')
+    expect(text).toContain('<details><summary><b>eu-west-1-prod</b>: 1 to re-run, 4 unchanged, 2 to forget, 4 steps no longer planned</summary>')
+    expect(text).toContain('- hooli 2 delete, 2 await-mutation steps no longer planned')
     expect(unclosed(text)).toEqual({ details: 0, fence: false })
   })
 
@@ -71,7 +73,7 @@ describe('renderPlanMarkdown', () => {
     expect(text.length).toBeLessThanOrEqual(60_000)
     expect(text.length).toBeGreaterThan(59_000)
     expect(text).toMatch(NOTE)
-    expect(text.startsWith('## bf plan `relabel-2026` (`plans/2026.yaml`)\n\n**Plan: 366,000 to backfill, 366,000 to re-run')).toBe(true)
+    expect(text.startsWith('## bf plan `relabel-2026` (`plans/2026.yaml`)\n\n**Plan: 372,000 to backfill, 360,000 to re-run')).toBe(true)
     expect(unclosed(text)).toEqual({ details: 0, fence: false })
   })
 })

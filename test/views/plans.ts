@@ -1,4 +1,5 @@
-import type { ComputedPlan, PlannedStep, PlannedUnit, PlanSummary } from '../../src/engine/plan-model.js'
+import type { ComputedPlan, PlannedStep, PlannedUnit } from '../../src/engine/plan-model.js'
+import { summarizePlan } from '../../src/engine/plan-summary.js'
 import { joinAddress } from '../../src/plan/address.js'
 import type { JsonValue, StepKind } from '../../src/state/model.js'
 
@@ -111,20 +112,9 @@ export function customerSteps(cluster: string, customer: string, planned: Planne
   return steps
 }
 
-function summarize(planned: PlannedUnit[], steps: PlannedStep[]): PlanSummary {
-  const summary: PlanSummary = { create: 0, replace: 0, noOp: 0, forget: 0, steps: {}, rowsToDelete: 0 }
-  for (const unit of planned) {
-    if (unit.action === 'no-op') summary.noOp++
-    else summary[unit.action]++
-  }
-  for (const s of steps) {
-    summary.steps[s.kind] = (summary.steps[s.kind] ?? 0) + 1
-    summary.rowsToDelete += s.estimatedRows ?? 0
-  }
-  return summary
-}
-
-function plan(name: string, planned: PlannedUnit[], steps: PlannedStep[], extra: Partial<ComputedPlan> = {}): ComputedPlan {
+/** A plan with `extra` laid over it, summed by the engine's own summary. */
+function plan(name: string, planned: PlannedUnit[], steps: PlannedStep[], extra: Partial<Omit<ComputedPlan, 'summary'>> = {}): ComputedPlan {
+  const forgetSteps = extra.forgetSteps ?? []
   return {
     formatVersion: '1',
     bfVersion: '0.1.0',
@@ -135,8 +125,8 @@ function plan(name: string, planned: PlannedUnit[], steps: PlannedStep[], extra:
     steps,
     forgetSteps: [],
     warnings: [],
-    summary: summarize(planned, steps),
     ...extra,
+    summary: summarizePlan(planned, steps, forgetSteps),
   }
 }
 
@@ -204,7 +194,16 @@ export function mixedPlan(): ComputedPlan {
     ...customerSteps(west, 'hooli', hooli, 10, { start: jan(2), end: jan(3) }),
   ]
   const warnings = [MUTABLE_SORT_KEY, { severity: 'warning' as const, code: 'pending-mutations', message: '3 mutations are pending on default.conversation_with_labels', address: `${east}/check`, hint: 'deletes wait until fewer than 5 are pending' }]
-  return plan('relabel-2026', [...acme, ...globex, ...weird, ...initech, ...hooli], steps, { warnings, forgetSteps: ['eu-west-1-prod/initech/2025-12-30/job', 'eu-west-1-prod/initech/2025-12-31/job'] })
+  return plan('relabel-2026', [...acme, ...globex, ...weird, ...initech, ...hooli], steps, { warnings, forgetSteps: [
+      // Steps no longer planned while their units stay: per-batch deletes after a change to per-customer ones.
+      'eu-west-1-prod/hooli/2026-01-01/await-mutation',
+      'eu-west-1-prod/hooli/2026-01-01/delete',
+      'eu-west-1-prod/hooli/2026-01-02/await-mutation',
+      'eu-west-1-prod/hooli/2026-01-02/delete',
+      'eu-west-1-prod/initech/2025-12-30/job',
+      'eu-west-1-prod/initech/2025-12-31/job',
+    ],
+  })
 }
 
 /** Everything already done: only unchanged units. */

@@ -24,7 +24,7 @@ describe('saved plan', () => {
   it('records versions, the plan file hash, the state it was made from, fingerprints and inputs', () => {
     const saved = JSON.parse(serializeSavedPlan(referencePlan())) as Record<string, unknown>
     expect(Object.keys(saved).slice(0, 5)).toEqual(['format', 'format_version', 'bf_version', 'plan', 'state'])
-    expect(saved).toMatchObject({ format: 'bf-saved-plan', format_version: 1, bf_version: '0.1.0', state: { lineage: null, serial: 0 } })
+    expect(saved).toMatchObject({ format: 'bf-saved-plan', format_version: 2, bf_version: '0.1.0', state: { lineage: null, serial: 0 } })
     expect((saved.steps as { fingerprint: string; inputs: object }[])[1]).toMatchObject({ fingerprint: expect.any(String), inputs: { sql: expect.stringContaining('DELETE') } })
   })
 
@@ -46,10 +46,16 @@ describe('saved plan', () => {
 
   it('refuses a newer format and says what to do', () => {
     const saved = JSON.parse(serializeSavedPlan(referencePlan())) as Record<string, unknown>
-    const newer = JSON.stringify({ ...saved, format_version: 2, bf_version: '2.0.0' })
+    const newer = JSON.stringify({ ...saved, format_version: 3, bf_version: '2.0.0' })
     expect(parseError(newer).message).toBe(
-      `${FILE} was saved by bf 2.0.0 in saved-plan format 2; this bf reads format 1. Upgrade bf, or make the plan again with this one (bf plan -o FILE).`,
+      `${FILE} was saved by bf 2.0.0 in saved-plan format 3; this bf reads format 2. Upgrade bf, or make the plan again with this one (bf plan -o FILE).`,
     )
+  })
+
+  it('refuses an older format, whose summary lacks the steps to forget, and says what to do', () => {
+    const saved = JSON.parse(serializeSavedPlan(referencePlan())) as Record<string, unknown>
+    const older = JSON.stringify({ ...saved, format_version: 1, bf_version: '0.1.0' })
+    expect(parseError(older).message).toBe(`${FILE} was saved by bf 0.1.0 in saved-plan format 1; this bf reads format 2. Make the plan again (bf plan -o FILE).`)
   })
 
   it('refuses a plan edited after it was saved', () => {

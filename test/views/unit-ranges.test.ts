@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { ComputedPlan, PlannedUnit } from '../../src/engine/plan-model.js'
+import { summarizePlan } from '../../src/engine/plan-summary.js'
 import { foldUnits, rangeText } from '../../src/views/unit-ranges.js'
 import { referencePlan, units } from './plans.js'
 
 const DAY = 86_400_000
-const withUnits = (planned: PlannedUnit[]): ComputedPlan => ({ ...referencePlan(), units: planned })
+const withUnits = (planned: PlannedUnit[]): ComputedPlan => ({ ...referencePlan(), units: planned, summary: summarizePlan(planned, [], []) })
 const texts = (plan: ComputedPlan): string[] => {
   const folded = foldUnits(plan)
   return folded.clusters.flatMap((cluster) => cluster.customers.flatMap((customer) => customer.ranges.map((range) => `${range.action} ${customer.customer} ${rangeText(range, folded.noun)}`)))
@@ -37,7 +38,7 @@ describe('foldUnits', () => {
       ...units({ cluster: 'a', customer: 'x', start, stepMs: DAY, count: 1, action: 'create' }),
     ]
     const folded = foldUnits(withUnits(planned))
-    expect(folded.clusters.map((cluster) => [cluster.cluster, cluster.counts.noOp, cluster.customers.length])).toEqual([
+    expect(folded.clusters.map((cluster) => [cluster.summary.cluster, cluster.summary.noOp, cluster.customers.length])).toEqual([
       ['b', 1, 0],
       ['a', 0, 1],
     ])
