@@ -60,7 +60,7 @@ export async function openEngine(
         ? new SqlLauncher(warehouse, options.sql)
         : kind === 'command'
           ? new CommandLauncher()
-          : new LazyLauncher(kind, async () => new (await import('../launchers/kubernetes.js')).KubernetesLauncher(options.kubernetes))
+          : new LazyLauncher(kind, 'detach', async () => new (await import('../launchers/kubernetes.js')).KubernetesLauncher(options.kubernetes))
     launchers.set(kind, made)
     return made
   }

@@ -66,6 +66,7 @@ function argvOf(job: JobSpec): string[] | undefined {
  */
 export class CommandLauncher implements Launcher {
   readonly kind = 'command' as const
+  readonly onFirstStop = 'finish' as const
   private readonly killGraceMs: number
   private readonly pollMs: number
 

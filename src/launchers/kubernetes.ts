@@ -44,6 +44,7 @@ type Settings = Required<Omit<KubernetesLauncherOptions, 'retry'>> & { retry: Re
  */
 export class KubernetesLauncher implements Launcher {
   readonly kind = 'kubernetes' as const
+  readonly onFirstStop = 'detach' as const
   private readonly settings: Settings
   private readonly clientsByContext = new Map<string, KubeClients>()
   private readonly cronJobs = new Map<string, Promise<V1CronJob>>()

@@ -51,11 +51,20 @@ export interface PreflightFinding {
 }
 
 /**
+ * What a running job does on the first interrupt (start nothing new, reach a safe point):
+ * `finish` runs to its end and is recorded (an INSERT, a local command); `detach` is left
+ * running where it runs, its run returns at once, and the next apply adopts it from what
+ * was recorded (a Kubernetes Job, recorded as soon as it is created).
+ */
+export type FirstStop = 'finish' | 'detach'
+
+/**
  * Runs jobs of one kind. A new kind of job is one new file implementing this; nothing
  * above it changes.
  */
 export interface Launcher {
   readonly kind: JobSpec['kind']
+  readonly onFirstStop: FirstStop
   /** Checks the cluster can run the plan's jobs (a CronJob exists, a command is found…). */
   preflight(cluster: ClusterSpec, job: JobSpec): Promise<PreflightFinding[]>
   /** What would run, exactly, for review (`bf plan --show-sql`): a manifest, a statement, an argv. */

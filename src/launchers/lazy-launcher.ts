@@ -1,6 +1,6 @@
 import type { ClusterSpec, JobSpec } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
-import type { JobContext, JobOutcome, JobRequest, Launcher, PreflightFinding } from './launcher.js'
+import type { FirstStop, JobContext, JobOutcome, JobRequest, Launcher, PreflightFinding } from './launcher.js'
 
 /**
  * A launcher whose module is loaded on first use: a client library that takes most of a
@@ -11,6 +11,7 @@ export class LazyLauncher implements Launcher {
 
   constructor(
     readonly kind: JobSpec['kind'],
+    readonly onFirstStop: FirstStop,
     private readonly load: () => Promise<Launcher>,
   ) {}
 
@@ -36,7 +37,10 @@ export class LazyLauncher implements Launcher {
   }
 
   #launcher(): Promise<Launcher> {
-    this.#loading ??= this.load()
+    this.#loading ??= this.load().then((launcher) => {
+      if (launcher.onFirstStop !== this.onFirstStop) throw new Error(`the ${this.kind} launcher would ${launcher.onFirstStop} on a stop, not ${this.onFirstStop}`)
+      return launcher
+    })
     return this.#loading
   }
 }

@@ -80,6 +80,7 @@ type Race<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } |
  */
 export class SqlLauncher implements Launcher {
   readonly kind = 'sql' as const
+  readonly onFirstStop = 'finish' as const
   private readonly warehouseFor: (cluster: string) => Warehouse | Promise<Warehouse>
   private readonly pollMs: number
   private readonly maxSends: number

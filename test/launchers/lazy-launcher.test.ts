@@ -6,7 +6,7 @@ import type { Launcher } from '../../src/launchers/launcher.js'
 describe('LazyLauncher', () => {
   it('loads its launcher on first use, once, and closes only what it loaded', async () => {
     let loads = 0
-    const lazy = new LazyLauncher('command', async () => {
+    const lazy = new LazyLauncher('command', 'finish', async () => {
       loads++
       return new CommandLauncher()
     })
@@ -21,7 +21,7 @@ describe('LazyLauncher', () => {
   })
 
   it('answers a server dry run with no findings for a launcher that has none', async () => {
-    const lazy = new LazyLauncher('command', async () => new CommandLauncher() as Launcher)
+    const lazy = new LazyLauncher('command', 'finish', async () => new CommandLauncher() as Launcher)
     expect(await lazy.serverDryRun({} as never)).toEqual([])
   })
 })

@@ -26,10 +26,9 @@ export const runJob: StepHandler = async (step, context): Promise<StepResult> =>
   } catch (error) {
     return { status: 'failed', error: errorMessage(error) }
   }
-  // On the first interrupt an INSERT or a local command runs to its end; a Kubernetes Job,
-  // recorded as soon as it is created, is left running and adopted on resume.
-  const signal = spec.job.kind === 'kubernetes' ? AbortSignal.any([context.stopping, context.aborted]) : context.aborted
-  const run = deps.launcher(spec.job.kind).run(
+  const launcher = deps.launcher(spec.job.kind)
+  const signal = launcher.onFirstStop === 'detach' ? AbortSignal.any([context.stopping, context.aborted]) : context.aborted
+  const run = launcher.run(
     {
       planName: spec.name,
       lineage: context.lineage,
