@@ -1,3 +1,4 @@
+import { sleep } from '../common/sleep.js'
 import { WarehouseError } from './errors.js'
 
 /** How transient failures of a warehouse call are retried: capped exponential backoff with jitter. */
@@ -60,7 +61,7 @@ export async function withRetries<T>(call: () => Promise<T>, retryable: (error: 
       if (attempt >= policy.attempts || !retryable(error)) throw error
       const delayMs = retryDelayMs(attempt, policy)
       options.onRetry?.({ error: error as WarehouseError, retry: attempt, delayMs })
-      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      await sleep(delayMs)
     }
   }
 }

@@ -1,3 +1,5 @@
+import { sleep } from '../../common/sleep.js'
+
 /** How transient failures are retried: capped exponential backoff with jitter. */
 export interface RetryPolicy {
   /** Tries in all, the first included. */
@@ -41,23 +43,4 @@ export async function withRetry<T>(operation: () => Promise<T>, policy: RetryPol
       await sleep(delay, hooks.signal)
     }
   }
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason)
-      return
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -1,9 +1,10 @@
 import { Watch } from '@kubernetes/client-node'
 import type { KubeConfig, BatchV1Api, V1Job, V1JobCondition } from '@kubernetes/client-node'
+import { sleep } from '../../common/sleep.js'
 import type { ApiCallOptions } from './api-call.js'
 import { apiCall } from './api-call.js'
 import { apiStatus, isTransientApiError, retryAfterMs, statusFromObject } from './api-errors.js'
-import { retryDelayMs, sleep } from './retry.js'
+import { retryDelayMs } from './retry.js'
 
 /** How a watched Job ended, as far as bf is concerned. */
 export type JobEnd =
