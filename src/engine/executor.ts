@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events'
+import { errorMessage } from '../common/error-text.js'
 import { sleep } from '../common/sleep.js'
 import type { PlanSpec } from '../plan/model.js'
 import type { JsonValue, StateSnapshot, StepEvent, StepKind, StepRecord } from '../state/model.js'
@@ -15,7 +16,6 @@ import { MutationPoller } from './mutation-poller.js'
 import { stepFingerprint } from './fingerprint.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 import type { ExecutorOptions, StepContext, StepHandler, StepResult } from './step-handler.js'
-import { errorMessage } from './step-handler.js'
 
 const HANDLERS: Record<StepKind, StepHandler> = {
   check: runCheck,

@@ -55,7 +55,3 @@ export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
 }
 
 export type StepHandler = (step: PlannedStep, context: StepContext) => Promise<StepResult>
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
