@@ -1,4 +1,7 @@
 import { setMaxListeners } from 'node:events'
+import { errorMessage } from '../common/error-text.js'
+import { backoffDelay } from '../common/retry-policy.js'
+import { sleep } from '../common/sleep.js'
 import type { PlanSpec } from '../plan/model.js'
 import type { JsonValue, StateSnapshot, StepEvent, StepKind, StepRecord } from '../state/model.js'
 import { applyEvent } from '../state/model.js'
@@ -14,7 +17,6 @@ import { MutationPoller } from './mutation-poller.js'
 import { stepFingerprint } from './fingerprint.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 import type { ExecutorOptions, StepContext, StepHandler, StepResult } from './step-handler.js'
-import { errorMessage, sleep } from './step-handler.js'
 
 const HANDLERS: Record<StepKind, StepHandler> = {
   check: runCheck,
@@ -251,7 +253,7 @@ export class Executor {
       const result = await this.once(step, fingerprint, attempt, previous, earlier)
       if (result.status !== 'failed' || attempt >= lastAttempt || this.stop.stopping.aborted) return result
       // retry only failures whose end is known; an unresolved attempt is never run twice at once
-      const delay = Math.min(this.options.retryBackoffCapMs, this.options.retryBackoffMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2)
+      const delay = backoffDelay({ baseDelayMs: this.options.retryBackoffMs, maxDelayMs: this.options.retryBackoffCapMs }, attempt)
       this.emit({ type: 'step_note', address: step.address, message: `attempt ${attempt} failed: ${result.error}; retrying in ${Math.round(delay / 1000)}s`, at: now() })
       await sleep(delay, this.stop.stopping)
       if (this.stop.stopping.aborted) return result

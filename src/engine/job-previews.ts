@@ -1,10 +1,10 @@
+import { errorMessage } from '../common/error-text.js'
 import type { Diagnostic } from '../plan/diagnostics.js'
 import type { PlanSpec } from '../plan/model.js'
 import type { JobRequest } from '../launchers/launcher.js'
 import type { EngineDeps } from './deps.js'
 import { unitOf } from './handlers/job.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
-import { errorMessage } from './step-handler.js'
 import { renderJobEnv } from './step-inputs.js'
 
 /** The first job step of each customer: the others differ only in their batch. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
+import { errorMessage } from '../common/error-text.js'
 import { formatDuration } from '../plan/duration.js'
 import { formatTimestamp } from '../plan/timestamp.js'
 import type { ClusterSpec, JobSpec } from '../plan/model.js'
@@ -58,10 +59,6 @@ function parameterNames(sql: string): string[] {
 function sqlString(text: string): string {
   const escaped = text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t')
   return `'${escaped}'`
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 type Race<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'timed-out' } | { kind: 'interrupted' }
@@ -129,7 +126,7 @@ export class SqlLauncher implements Launcher {
     try {
       params = unitParams({ customer: request.customer, window: request.batch, cluster: request.cluster.name })
     } catch (error) {
-      return { ok: false, outputs: {}, error: errorText(error) }
+      return { ok: false, outputs: {}, error: errorMessage(error) }
     }
     const warehouse = await this.warehouseFor(request.cluster.name)
     const queryId = insertQueryId(request)
@@ -159,11 +156,11 @@ export class SqlLauncher implements Launcher {
             if (adopted) return adopted
             // Same query id and token: blocks a lost first send wrote are dropped as duplicates.
             if (send < this.maxSends && !request.signal.aborted) {
-              context.note(`sending ${queryId} again with the same deduplication token (${errorText(result.error)})`)
+              context.note(`sending ${queryId} again with the same deduplication token (${errorMessage(result.error)})`)
               continue
             }
           }
-          return { ok: false, outputs: recorded, error: errorText(result.error) }
+          return { ok: false, outputs: recorded, error: errorMessage(result.error) }
         case 'timed-out':
           return { ok: false, outputs: recorded, error: this.timeoutText(request) }
         case 'interrupted':

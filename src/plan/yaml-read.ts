@@ -1,5 +1,6 @@
 import type { Document, ErrorCode, Node, YAMLError } from 'yaml'
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml'
+import { errorMessage } from '../common/error-text.js'
 import type { Finding } from './finding.js'
 
 /** The `yaml` package's limit on alias expansion: a document that expands more is treated as an alias bomb. */
@@ -119,7 +120,7 @@ function aliasFinding(error: unknown, doc: Document.Parsed): Finding {
   return {
     severity: 'error',
     code: 'yaml-alias',
-    message: tooMany ? `YAML aliases expand this plan beyond the limit of ${MAX_ALIAS_COUNT} aliased nodes` : `invalid YAML alias: ${error instanceof Error ? error.message : String(error)}`,
+    message: tooMany ? `YAML aliases expand this plan beyond the limit of ${MAX_ALIAS_COUNT} aliased nodes` : `invalid YAML alias: ${errorMessage(error)}`,
     hint: 'write the values out instead of nesting aliases',
     offset: firstAlias ?? 0,
   }

@@ -1,4 +1,5 @@
 import type { ClickHouseClientConfigOptions } from '@clickhouse/client'
+import { errorMessage } from '../common/error-text.js'
 import { UserError } from '../errors.js'
 import type { SettingValue } from '../plan/model.js'
 import { extraStatementsIn, hasKeyword } from '../plan/sql-text.js'
@@ -45,7 +46,7 @@ export function openChdbConnection(chdb: ChdbConnectionModule, path: string, clu
   try {
     return chdb.createChdbConnection({ path })
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
+    const message = errorMessage(err)
     if (/one active data directory/i.test(message)) {
       throw new UserError(`cluster ${cluster}: the embedded engine opens one data folder per process and another one is open; bf cannot use ${path} at the same time (${message})`)
     }

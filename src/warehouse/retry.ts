@@ -1,15 +1,9 @@
+import { backoffDelay } from '../common/retry-policy.js'
+import type { RetryPolicy } from '../common/retry-policy.js'
+import { sleep } from '../common/sleep.js'
 import { WarehouseError } from './errors.js'
 
-/** How transient failures of a warehouse call are retried: capped exponential backoff with jitter. */
-export interface RetryPolicy {
-  /** Tries in all, the first included. */
-  attempts: number
-  /** Delay before the first retry; doubled for each further one. */
-  baseDelayMs: number
-  /** Upper bound of any delay. */
-  maxDelayMs: number
-}
-
+/** How transient failures of a warehouse call are retried. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 }
 
 /** One retry about to happen, for whoever wants to show or count it. */
@@ -22,15 +16,6 @@ export interface RetryNotice {
 
 export interface RetryOptions extends Partial<RetryPolicy> {
   onRetry?(notice: RetryNotice): void
-}
-
-/**
- * Delay before retry number `retry` (1-based): half the capped exponential step plus a
- * random half, so callers that failed together do not come back together.
- */
-export function retryDelayMs(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1))
-  return step / 2 + random() * (step / 2)
 }
 
 /** For reads: any transient failure may be retried, the read changes nothing. */
@@ -58,9 +43,9 @@ export async function withRetries<T>(call: () => Promise<T>, retryable: (error: 
       return await call()
     } catch (error) {
       if (attempt >= policy.attempts || !retryable(error)) throw error
-      const delayMs = retryDelayMs(attempt, policy)
+      const delayMs = backoffDelay(policy, attempt)
       options.onRetry?.({ error: error as WarehouseError, retry: attempt, delayMs })
-      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      await sleep(delayMs)
     }
   }
 }

@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sleep } from '../../src/common/sleep.js'
 import { CommandLauncher } from '../../src/launchers/command.js'
-import { pause } from '../../src/launchers/command/pause.js'
 import { isRunning } from '../../src/launchers/command/process-identity.js'
 import type { JobContext, JobRequest } from '../../src/launchers/launcher.js'
 import type { ClusterSpec, JobSpec } from '../../src/plan/model.js'
@@ -69,7 +69,7 @@ async function readPid(file: string): Promise<number> {
   for (;;) {
     const text = existsSync(file) ? await readFile(file, 'utf8') : ''
     if (text.trim() !== '') return Number(text)
-    await pause(20)
+    await sleep(20)
   }
 }
 
@@ -178,7 +178,7 @@ describe('CommandLauncher', () => {
       await new CommandLauncher({ pollMs: 50 }).run(request, context)`
     const crashing = spawn(process.execPath, ['--input-type=module', '-e', bf], { stdio: 'inherit' })
     const exited = new Promise((done) => crashing.once('exit', done))
-    while (!existsSync(marker)) await pause(20)
+    while (!existsSync(marker)) await sleep(20)
     crashing.kill('SIGKILL')
     await exited
 

@@ -4,7 +4,6 @@ import { parse } from 'yaml'
 import { buildJobManifest, bfSelector, manifestYaml, notOursReason, overrideEnv } from '../../src/launchers/kubernetes/job-manifest.js'
 import { MAX_JOB_NAME_LENGTH, jobName, slug } from '../../src/launchers/kubernetes/job-name.js'
 import { apiStatus, describeApiError, isTransientApiError, retryAfterMs } from '../../src/launchers/kubernetes/api-errors.js'
-import { retryDelayMs } from '../../src/launchers/kubernetes/retry.js'
 import { StuckPodTracker } from '../../src/launchers/kubernetes/pod-diagnostics.js'
 import { templateFindings } from '../../src/launchers/kubernetes/preflight.js'
 import { jobEnd } from '../../src/launchers/kubernetes/watch-job.js'
@@ -215,16 +214,6 @@ describe('API errors', () => {
     expect(isTransientApiError(new ApiException(403, '', status(403, 'Forbidden', 'x'), {}))).toBe(false)
     expect(isTransientApiError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))).toBe(true)
     expect(retryAfterMs(new ApiException(429, '', status(429, 'TooManyRequests', 'x'), { 'retry-after': '2' }))).toBe(2000)
-  })
-
-  it('backs off exponentially with jitter, honours Retry-After, and caps both', () => {
-    const policy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 1000 }
-    expect(retryDelayMs(1, policy, undefined, () => 0)).toBe(50)
-    expect(retryDelayMs(1, policy, undefined, () => 1)).toBe(100)
-    expect(retryDelayMs(3, policy, undefined, () => 1)).toBe(400)
-    expect(retryDelayMs(10, policy, undefined, () => 1)).toBe(1000)
-    expect(retryDelayMs(1, policy, 700, () => 0)).toBe(700)
-    expect(retryDelayMs(1, policy, 5000, () => 0)).toBe(1000)
   })
 })
 

@@ -1,9 +1,9 @@
+import { errorMessage } from '../../common/error-text.js'
 import { formatDuration } from '../../plan/duration.js'
 import type { JsonValue } from '../../state/model.js'
 import type { MutationStatus } from '../../warehouse/warehouse.js'
 import { WarehouseError } from '../../warehouse/warehouse.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
-import { errorMessage } from '../step-handler.js'
 import { deleteRequestOf } from './delete.js'
 
 function hostsOutput(status: MutationStatus): JsonValue {

@@ -1,5 +1,5 @@
+import { errorMessage } from '../../common/error-text.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
-import { errorMessage } from '../step-handler.js'
 
 /** Connectivity, tables, guards and the launcher's preflight, before anything in the cluster runs. */
 export const runCheck: StepHandler = async (step, context): Promise<StepResult> => {

@@ -1,9 +1,10 @@
+import { errorMessage } from '../../common/error-text.js'
+import { sleep } from '../../common/sleep.js'
 import type { PlanSpec } from '../../plan/model.js'
 import type { DeleteRequest } from '../../warehouse/warehouse.js'
 import { shortHash } from '../fingerprint.js'
 import type { PlannedStep } from '../plan-model.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
-import { errorMessage, sleep } from '../step-handler.js'
 import { deleteRequest } from '../step-inputs.js'
 
 /** The delete request of a delete (or await) step, carrying the tag that finds its mutation. */

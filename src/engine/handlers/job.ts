@@ -1,9 +1,9 @@
+import { errorMessage } from '../../common/error-text.js'
 import { splitAddress } from '../../plan/address.js'
 import { resolveEnvRefs } from '../../plan/env-refs.js'
 import type { Unit } from '../../plan/model.js'
 import type { PlannedStep } from '../plan-model.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
-import { errorMessage } from '../step-handler.js'
 import { renderJobEnv } from '../step-inputs.js'
 import { join } from 'node:path'
 

@@ -1,6 +1,6 @@
+import { errorMessage } from '../../common/error-text.js'
 import type { JsonValue } from '../../state/model.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
-import { errorMessage } from '../step-handler.js'
 import { describeFailures, judgeFigures, runChecks } from '../verify-unit.js'
 import { unitOf } from './job.js'
 

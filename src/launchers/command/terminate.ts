@@ -1,4 +1,4 @@
-import { pause } from './pause.js'
+import { sleep } from '../../common/sleep.js'
 import { groupAlive, signalGroup } from './process-identity.js'
 
 /**
@@ -8,9 +8,9 @@ import { groupAlive, signalGroup } from './process-identity.js'
 export async function terminateGroup(pgid: number, graceMs: number, pollMs: number): Promise<void> {
   if (!signalGroup(pgid, 'SIGTERM')) return
   const graceEnd = Date.now() + graceMs
-  while (groupAlive(pgid) && Date.now() < graceEnd) await pause(Math.min(pollMs, graceEnd - Date.now()))
+  while (groupAlive(pgid) && Date.now() < graceEnd) await sleep(Math.min(pollMs, graceEnd - Date.now()))
   if (!groupAlive(pgid)) return
   signalGroup(pgid, 'SIGKILL')
   const killEnd = Date.now() + 5_000
-  while (groupAlive(pgid) && Date.now() < killEnd) await pause(pollMs)
+  while (groupAlive(pgid) && Date.now() < killEnd) await sleep(pollMs)
 }

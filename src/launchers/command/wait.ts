@@ -1,6 +1,6 @@
+import { sleep } from '../../common/sleep.js'
 import type { ExitStatus } from './exit-status.js'
 import { readExitStatus } from './exit-status.js'
-import { pause } from './pause.js'
 import type { ProcessIdentity } from './process-identity.js'
 import { isRunning } from './process-identity.js'
 
@@ -31,6 +31,6 @@ export async function waitForExit(runner: ProcessIdentity, exitFile: string, opt
     if (options.signal.aborted) return { kind: 'interrupted' }
     const left = options.deadline === undefined ? options.pollMs : options.deadline - Date.now()
     if (left <= 0) return { kind: 'timed-out' }
-    await pause(Math.min(options.pollMs, left), options.signal)
+    await sleep(Math.min(options.pollMs, left), options.signal)
   }
 }

@@ -4,6 +4,8 @@
  * `err.message`, which dumps headers and the raw body.
  */
 
+import { errorMessage } from '../../common/error-text.js'
+
 /** What bf shows of a failed API call. */
 export interface KubeStatus {
   /** HTTP status code (0 when the request never got an answer). */
@@ -74,12 +76,9 @@ export function describeApiError(error: unknown): string {
     const head = status.reason ?? `HTTP ${status.code}`
     return status.message ? `${head}: ${status.message}` : head
   }
-  if (isObject(error)) {
-    const code = typeof error.code === 'string' ? error.code : undefined
-    const message = typeof error.message === 'string' ? error.message : String(error)
-    return code && !message.includes(code) ? `${code}: ${message}` : message
-  }
-  return String(error)
+  const message = errorMessage(error)
+  const code = isObject(error) && typeof error.code === 'string' ? error.code : undefined
+  return code && !message.includes(code) ? `${code}: ${message}` : message
 }
 
 /** True for errors worth another try: overload, server errors, dropped connections, timeouts. */

@@ -1,9 +1,9 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node'
+import { sleep } from '../../common/sleep.js'
 import type { ApiCallOptions } from './api-call.js'
 import type { KubeClients } from './kubeconfig.js'
 import { monitorPods } from './monitor-pods.js'
 import type { PodProblem } from './pod-diagnostics.js'
-import { sleep } from './retry.js'
 import type { JobEnd } from './watch-job.js'
 import { watchJobUntilEnd } from './watch-job.js'
 
@@ -67,7 +67,7 @@ export async function awaitJob(options: AwaitJobOptions): Promise<AwaitResult> {
     whenAborted(options.signal),
   ]
   if (options.deadlineAt !== undefined) {
-    contenders.push(quiet(sleep(Math.max(0, options.deadlineAt - Date.now()), signal).then((): AwaitResult => ({ kind: 'timeout' })), signal))
+    contenders.push(quiet(untilDeadline(options.deadlineAt, signal), signal))
   }
   try {
     // A contender stopped by the signal yields undefined; whenAborted answers for it.
@@ -76,6 +76,13 @@ export async function awaitJob(options: AwaitJobOptions): Promise<AwaitResult> {
   } finally {
     done.abort()
   }
+}
+
+/** `timeout` at the deadline; rejects with the signal's reason when it aborts first, so it is no timeout. */
+async function untilDeadline(deadlineAt: number, signal: AbortSignal): Promise<AwaitResult> {
+  await sleep(Math.max(0, deadlineAt - Date.now()), signal)
+  signal.throwIfAborted()
+  return { kind: 'timeout' }
 }
 
 function whenAborted(signal: AbortSignal): Promise<AwaitResult> {

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os'
 import { resolve } from 'node:path'
 import { AuthorizationV1Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+import { errorMessage } from '../../common/error-text.js'
 import type { KubernetesClusterSpec } from '../../plan/model.js'
 import { UserError } from '../../errors.js'
 
@@ -27,7 +28,7 @@ export function loadKubeConfig(spec: KubernetesClusterSpec): KubeConfig {
     else kubeConfig.loadFromDefault()
   } catch (error) {
     const where = file ?? (process.env.KUBECONFIG || '~/.kube/config')
-    throw new UserError(`cannot read kubeconfig ${where}: ${error instanceof Error ? error.message : String(error)}`)
+    throw new UserError(`cannot read kubeconfig ${where}: ${errorMessage(error)}`)
   }
   const names = kubeConfig.getContexts().map((context) => context.name)
   // loadFromDefault falls back to an anonymous localhost:8080 context when it finds no file.

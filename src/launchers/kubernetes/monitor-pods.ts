@@ -1,10 +1,10 @@
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node'
+import { sleep } from '../../common/sleep.js'
 import type { ApiCallOptions } from './api-call.js'
 import { apiCall } from './api-call.js'
 import { describeApiError } from './api-errors.js'
 import type { PodProblem } from './pod-diagnostics.js'
 import { StuckPodTracker } from './pod-diagnostics.js'
-import { sleep } from './retry.js'
 
 export interface MonitorPodsOptions {
   core: CoreV1Api
@@ -50,5 +50,6 @@ export async function monitorPods(options: MonitorPodsOptions): Promise<PodProbl
       lastError = message
     }
     await sleep(options.intervalMs, options.call.signal)
+    options.call.signal?.throwIfAborted()
   }
 }

@@ -1,4 +1,5 @@
 import type { V1CronJob, V1Job } from '@kubernetes/client-node'
+import { errorMessage } from '../../common/error-text.js'
 import type { ClusterSpec, JobSpec } from '../../plan/model.js'
 import type { PreflightFinding } from '../launcher.js'
 import type { ApiCallOptions } from './api-call.js'
@@ -40,7 +41,7 @@ export async function preflightKubernetes(
   try {
     clients = connect(cluster)
   } catch (caught) {
-    return [error('kube-context', messageOf(caught))]
+    return [error('kube-context', errorMessage(caught))]
   }
   const namespace = effectiveNamespace(spec.namespace, clients)
   let cronJob: V1CronJob
@@ -149,8 +150,4 @@ function error(code: string, message: string): PreflightFinding {
 
 function warning(code: string, message: string): PreflightFinding {
   return { severity: 'warning', code, message }
-}
-
-function messageOf(caught: unknown): string {
-  return caught instanceof Error ? caught.message : String(caught)
 }

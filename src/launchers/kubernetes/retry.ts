@@ -1,13 +1,8 @@
-/** How transient failures are retried: capped exponential backoff with jitter. */
-export interface RetryPolicy {
-  /** Tries in all, the first included. */
-  attempts: number
-  /** Delay before the first retry; doubled for each further one. */
-  baseDelayMs: number
-  /** Upper bound of any delay, a server's `Retry-After` included. */
-  maxDelayMs: number
-}
+import { delayHonouringRetryAfter } from '../../common/retry-policy.js'
+import type { RetryPolicy } from '../../common/retry-policy.js'
+import { sleep } from '../../common/sleep.js'
 
+/** How transient failures of a Kubernetes API call are retried. */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 500, maxDelayMs: 30_000 }
 
 export interface RetryHooks {
@@ -18,16 +13,6 @@ export interface RetryHooks {
   signal?: AbortSignal
 }
 
-/**
- * Delay before retry number `retry` (1-based): half the capped exponential step plus a
- * random half, so concurrent callers spread out; never less than `retryAfterMs`.
- */
-export function retryDelayMs(retry: number, policy: RetryPolicy, retryAfterMs?: number, random: () => number = Math.random): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1))
-  const jittered = step / 2 + random() * (step / 2)
-  return Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0))
-}
-
 export async function withRetry<T>(operation: () => Promise<T>, policy: RetryPolicy, hooks: RetryHooks): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     hooks.signal?.throwIfAborted()
@@ -36,28 +21,9 @@ export async function withRetry<T>(operation: () => Promise<T>, policy: RetryPol
     } catch (error) {
       hooks.signal?.throwIfAborted()
       if (attempt >= policy.attempts || !hooks.isTransient(error)) throw error
-      const delay = retryDelayMs(attempt, policy, hooks.retryAfterMs?.(error))
+      const delay = delayHonouringRetryAfter(policy, attempt, hooks.retryAfterMs?.(error))
       hooks.onRetry?.(error, delay, attempt)
       await sleep(delay, hooks.signal)
     }
   }
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason)
-      return
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -1,9 +1,10 @@
 import { Watch } from '@kubernetes/client-node'
 import type { KubeConfig, BatchV1Api, V1Job, V1JobCondition } from '@kubernetes/client-node'
+import { backoffDelay, delayHonouringRetryAfter } from '../../common/retry-policy.js'
+import { sleep } from '../../common/sleep.js'
 import type { ApiCallOptions } from './api-call.js'
 import { apiCall } from './api-call.js'
 import { apiStatus, isTransientApiError, retryAfterMs, statusFromObject } from './api-errors.js'
-import { retryDelayMs, sleep } from './retry.js'
 
 /** How a watched Job ended, as far as bf is concerned. */
 export type JobEnd =
@@ -88,12 +89,12 @@ export async function watchJobUntilEnd(options: WatchJobOptions): Promise<JobEnd
         resourceVersion = result.resourceVersion
         if (result.events > 0) failures = 0
         // A server that closes every watch at once must not be hammered.
-        else await sleep(retryDelayMs(Math.min(++failures, 10), call.retry), call.signal)
+        else await sleep(backoffDelay(call.retry, Math.min(++failures, 10)), call.signal)
         break
       case 'error':
         if (!isTransientWatchError(result.error) || ++failures >= call.retry.attempts) throw result.error
         call.note?.(`watch of Job ${options.jobName} interrupted; reconnecting`)
-        await sleep(retryDelayMs(failures, call.retry, retryAfterMs(result.error)), call.signal)
+        await sleep(delayHonouringRetryAfter(call.retry, failures, retryAfterMs(result.error)), call.signal)
         resourceVersion = result.resourceVersion
         break
     }
