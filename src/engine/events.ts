@@ -2,14 +2,29 @@ import type { JsonValue, StepKind } from '../state/model.js'
 
 export type StepOutcome = 'succeeded' | 'failed' | 'skipped'
 
+type Outputs = Record<string, JsonValue>
+
 /**
- * What the executor reports while it walks the graph. Progress views, the JSON event
- * stream and state persistence all subscribe to these; none is woven into the walk.
+ * What the executor reports while it walks the graph. State persistence, progress views
+ * and the JSON event stream each subscribe to these; none is woven into the walk. Every
+ * event is delivered to every listener, in order, and awaited before the executor goes
+ * on: a step's record is durable before anything that depends on it starts.
  */
 export type ApplyEvent =
   | { type: 'apply_start'; plan: string; steps: number; at: string }
-  | { type: 'step_start'; address: string; kind: StepKind; attempt: number; at: string }
+  /** A state record the plan removes (a forgotten unit's step, a step no longer planned). */
+  | { type: 'step_forgotten'; address: string; at: string }
+  /** An attempt starts; `resumed` when it takes up an unfinished attempt already recorded as started. */
+  | { type: 'step_start'; address: string; kind: StepKind; attempt: number; fingerprint: string; inputs: Outputs; resumed: boolean; at: string }
+  /** Outputs an attempt learned on the way (a delete's tag, a Job's name), to be recorded before it goes on. */
+  | { type: 'step_progress'; address: string; kind: StepKind; attempt: number; fingerprint: string; outputs: Outputs; at: string }
   | { type: 'step_note'; address: string; message: string; at: string }
+  /**
+   * An attempt ended and its end is known: `outputs` are all the step's outputs so far. An
+   * attempt whose end is unknown reports none, and its record stays `started`.
+   */
+  | { type: 'attempt_done'; address: string; kind: StepKind; attempt: number; fingerprint: string; status: 'succeeded' | 'failed'; outputs: Outputs; error?: string; at: string }
+  /** A step is over for this apply: after its last attempt, or skipped because a dependency failed. */
   | {
       type: 'step_done'
       address: string
@@ -17,7 +32,7 @@ export type ApplyEvent =
       status: StepOutcome
       attempt: number
       durationMs: number
-      outputs?: Record<string, JsonValue>
+      outputs?: Outputs
       error?: string
       logTail?: string
       at: string
@@ -26,4 +41,5 @@ export type ApplyEvent =
   | { type: 'interrupt'; signal: string; immediate: boolean; at: string }
   | { type: 'apply_done'; succeeded: number; failed: number; skipped: number; durationMs: number; interrupted: boolean; at: string }
 
-export type ApplyListener = (event: ApplyEvent) => void
+/** A subscriber. A listener that throws (or rejects) stops the apply with that error. */
+export type ApplyListener = (event: ApplyEvent) => void | Promise<void>

@@ -1,3 +1,4 @@
+import type { Backoff } from '../common/retry-policy.js'
 import type { PlanSpec } from '../plan/model.js'
 import type { JsonValue, StepRecord } from '../state/model.js'
 import type { EngineDeps } from './deps.js'
@@ -42,16 +43,14 @@ export interface ExecutorOptions {
   allowLargeDelete: boolean
   /** How often an await polls `system.mutations`. */
   pollIntervalMs: number
-  /** First retry delay of a failed job; doubles per attempt, capped, with jitter. */
-  retryBackoffMs: number
-  retryBackoffCapMs: number
+  /** How long a failed job waits before its next attempt. */
+  jobBackoff: Backoff
 }
 
 export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {
   allowLargeDelete: false,
   pollIntervalMs: 2_000,
-  retryBackoffMs: 10_000,
-  retryBackoffCapMs: 300_000,
+  jobBackoff: { baseDelayMs: 10_000, maxDelayMs: 300_000 },
 }
 
 export type StepHandler = (step: PlannedStep, context: StepContext) => Promise<StepResult>

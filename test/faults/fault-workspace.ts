@@ -100,7 +100,7 @@ export async function openFaultWorkspace(): Promise<FaultWorkspace> {
           stop: { stopping: new AbortController().signal, aborted: new AbortController().signal },
           lockTimeoutMs: 0,
           review: async () => true,
-          listeners: [(event) => events.push(event)],
+          listeners: [(event) => void events.push(event)],
           onWarning: () => {},
         })
         const failureLines = events.flatMap((event) => (event.type === 'step_done' && event.status === 'failed' ? stepDoneLines(event, palette(false), '  ') : []))

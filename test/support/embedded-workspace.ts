@@ -21,7 +21,7 @@ import { embeddedClient } from './embedded-client.js'
 export const ALL: PlanOptions = { selection: { targets: [], excludes: [] }, select: 'all', refresh: true }
 
 /** Fast polling and retries for tests; the defaults are for real clusters. */
-export const FAST: ExecutorOptions = { ...DEFAULT_EXECUTOR_OPTIONS, pollIntervalMs: 20, retryBackoffMs: 10, retryBackoffCapMs: 50 }
+export const FAST: ExecutorOptions = { ...DEFAULT_EXECUTOR_OPTIONS, pollIntervalMs: 20, jobBackoff: { baseDelayMs: 10, maxDelayMs: 50 } }
 
 /**
  * A folder with a plan file whose cluster is the embedded engine at `./data`, a client of
@@ -78,7 +78,7 @@ export function openWorkspace(): EmbeddedWorkspace {
           stop: { stopping: new AbortController().signal, aborted: new AbortController().signal },
           lockTimeoutMs: 0,
           review: async () => true,
-          listeners: [(event) => events.push(event)],
+          listeners: [(event) => void events.push(event)],
           onWarning: () => {},
         })
         return { ...outcome, events }

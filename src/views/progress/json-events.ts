@@ -6,7 +6,7 @@ import type { ProgressView, TextSink } from './progress-view.js'
  * `schemas/apply-event.schema.json` is its contract). `apply_start` carries the format
  * version of the stream.
  */
-export function applyEventToJson(event: ApplyEvent): object {
+export function applyEventToJson(event: ApplyEvent): object | undefined {
   switch (event.type) {
     case 'apply_start':
       return { type: event.type, format_version: '1', plan: event.plan, steps: event.steps, at: event.at }
@@ -41,15 +41,19 @@ export function applyEventToJson(event: ApplyEvent): object {
         interrupted: event.interrupted,
         at: event.at,
       }
+    default:
+      // State transitions (forgotten steps, outputs, an attempt's end) are the state's, not the stream's.
+      return undefined
   }
 }
 
-/** `bf apply --json`: one JSON object per line for every event, nothing else. */
+/** `bf apply --json`: one JSON object per line for every event the stream documents, nothing else. */
 export class JsonEventsView implements ProgressView {
   constructor(private readonly sink: TextSink) {}
 
   onEvent(event: ApplyEvent): void {
-    this.sink.write(`${JSON.stringify(applyEventToJson(event))}\n`)
+    const json = applyEventToJson(event)
+    if (json !== undefined) this.sink.write(`${JSON.stringify(json)}\n`)
   }
 
   close(): void {}

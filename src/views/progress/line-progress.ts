@@ -54,12 +54,16 @@ export class LineProgressView implements ProgressView {
         const counts = { succeeded, failed, skipped, interrupted, failedAddresses: this.tally.failedAddresses() }
         return ['', renderApplySummary(counts, { color: c.level > 0 }).trimEnd()]
       }
+      default:
+        // What the state records (forgotten steps, outputs, an attempt's end) is not shown line by line.
+        return []
     }
   }
 
   onEvent(event: ApplyEvent): void {
     this.tally.record(event, 0)
-    this.sink.write(`${this.lines(event).join('\n')}\n`)
+    const lines = this.lines(event)
+    if (lines.length > 0) this.sink.write(`${lines.join('\n')}\n`)
   }
 
   close(): void {}

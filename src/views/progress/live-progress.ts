@@ -136,6 +136,11 @@ export class LiveProgressView implements ProgressView {
         this.stop()
         return
       }
+      case 'step_forgotten':
+      case 'step_progress':
+      case 'attempt_done':
+        // What only the state records changes nothing on screen.
+        return
       default:
         return this.tick()
     }

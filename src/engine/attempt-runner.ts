@@ -1,0 +1,118 @@
+import { errorMessage } from '../common/error-text.js'
+import { backoffDelay } from '../common/retry-policy.js'
+import { sleep } from '../common/sleep.js'
+import type { PlanSpec } from '../plan/model.js'
+import type { JsonValue, StepKind, StepRecord } from '../state/model.js'
+import type { EngineDeps } from './deps.js'
+import type { EventBus } from './event-bus.js'
+import { ListenerError } from './event-bus.js'
+import { stepFingerprint } from './fingerprint.js'
+import { runAwaitMutation } from './handlers/await-mutation.js'
+import { runCheck } from './handlers/check.js'
+import { runDelete } from './handlers/delete.js'
+import { runJob } from './handlers/job.js'
+import { runVerify } from './handlers/verify.js'
+import type { MutationPoller } from './mutation-poller.js'
+import type { ComputedPlan, PlannedStep } from './plan-model.js'
+import type { ExecutorOptions, StepContext, StepHandler, StepResult } from './step-handler.js'
+
+const HANDLERS: Record<StepKind, StepHandler> = {
+  check: runCheck,
+  delete: runDelete,
+  'await-mutation': runAwaitMutation,
+  job: runJob,
+  verify: runVerify,
+}
+
+/** What the attempts of every step of one apply share. */
+export interface AttemptScope {
+  spec: PlanSpec
+  plan: ComputedPlan
+  deps: EngineDeps
+  lineage: string
+  options: ExecutorOptions
+  /** The apply's view of the state, kept current by the persistence hook. */
+  records: ReadonlyMap<string, StepRecord>
+  events: EventBus
+  mutations(cluster: string): Promise<MutationPoller>
+  stopping: AbortSignal
+  aborted: AbortSignal
+}
+
+const now = (): string => new Date().toISOString()
+
+/** The step's handler, run once; its own failures become a failed result, a broken apply is thrown. */
+async function runHandler(step: PlannedStep, context: StepContext): Promise<StepResult> {
+  try {
+    return await HANDLERS[step.kind](step, context)
+  } catch (error) {
+    if (error instanceof ListenerError) throw error
+    return { status: 'failed', error: errorMessage(error) }
+  }
+}
+
+/** One attempt: announced (recorded as started unless it resumes one), run, and its known end recorded. */
+async function runOnce(
+  scope: AttemptScope,
+  step: PlannedStep,
+  fingerprint: string,
+  attempt: number,
+  previous: Record<string, JsonValue> | undefined,
+  earlier: Record<string, JsonValue> | undefined,
+): Promise<StepResult> {
+  const { events } = scope
+  const base = { address: step.address, kind: step.kind, attempt, fingerprint }
+  await events.emit({ type: 'step_start', ...base, inputs: step.inputs, resumed: previous !== undefined, at: now() })
+  const context: StepContext = {
+    spec: scope.spec,
+    plan: scope.plan,
+    deps: scope.deps,
+    lineage: scope.lineage,
+    attempt,
+    ...(previous ? { previous } : {}),
+    ...(earlier ? { earlier } : {}),
+    mutations: scope.mutations,
+    record: (address) => scope.records.get(address),
+    save: (outputs) => events.emit({ type: 'step_progress', ...base, outputs, at: now() }),
+    // A note is not waited for; a listener failing on it fails the next event that is.
+    note: (message) => void events.emit({ type: 'step_note', address: step.address, message, at: now() }).catch(() => {}),
+    stopping: scope.stopping,
+    aborted: scope.aborted,
+    options: scope.options,
+  }
+  const result = await runHandler(step, context)
+  if (result.status === 'interrupted' || scope.aborted.aborted) return { status: 'interrupted' }
+  if (result.status === 'unresolved') return result
+  const outputs = { ...scope.records.get(step.address)?.outputs, ...(result.outputs ?? {}) }
+  const error = result.status === 'failed' ? { error: result.error } : {}
+  await events.emit({ type: 'attempt_done', ...base, status: result.status, outputs, ...error, at: now() })
+  return result
+}
+
+/**
+ * Runs a step to its end for this apply: first the unfinished attempt the state records
+ * for the same inputs (resumed, never started twice), else a new attempt; then, while a
+ * job's retries last, a new attempt after each failure whose end is known, after a
+ * back-off. Rejects only when the apply is broken (a listener failed).
+ */
+export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promise<StepResult> {
+  const record = scope.records.get(step.address)
+  const fingerprint = stepFingerprint(step)
+  const resuming = record?.status === 'started' && record.fingerprint === fingerprint
+  let attempt = resuming ? record.attempt : (record?.attempt ?? 0) + 1
+  const lastAttempt = attempt + (step.kind === 'job' ? scope.spec.job.retries : 0)
+  let previous = resuming ? (record.outputs ?? {}) : undefined
+  // What the last attempt left when it failed (a delete's tag), so a new attempt can reconcile with it.
+  let earlier = !resuming && record?.status === 'failed' && record.fingerprint === fingerprint ? record.outputs : undefined
+  for (let failed = 1; ; failed++) {
+    const result = await runOnce(scope, step, fingerprint, attempt, previous, earlier)
+    if (result.status !== 'failed' || attempt >= lastAttempt || scope.stopping.aborted) return result
+    const delay = backoffDelay(scope.options.jobBackoff, failed)
+    await scope.events.emit({ type: 'step_note', address: step.address, message: `attempt ${attempt} failed: ${result.error}; retrying in ${Math.round(delay / 1000)}s`, at: now() })
+    await sleep(delay, scope.stopping)
+    if (scope.stopping.aborted) return result
+    attempt++
+    earlier = scope.records.get(step.address)?.outputs
+    previous = undefined
+  }
+}
