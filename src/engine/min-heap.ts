@@ -19,10 +19,6 @@ export class MinHeap {
     items[index] = value
   }
 
-  peek(): number | undefined {
-    return this.items[0]
-  }
-
   pop(): number | undefined {
     const items = this.items
     const top = items[0]
