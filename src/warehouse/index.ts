@@ -1,7 +1,0 @@
-export type * from './warehouse.js'
-export { WarehouseError } from './warehouse.js'
-export { openWarehouse } from './open-warehouse.js'
-export type { OpenWarehouseOptions } from './open-warehouse.js'
-export { buildDeleteStatement, renderedTagLiteral } from './delete-statement.js'
-export { unitParams, toEpochSeconds } from './sql-values.js'
-export type { RetryNotice, RetryOptions, RetryPolicy } from './retry.js'
