@@ -9,6 +9,7 @@ import { LineProgressView } from '../../src/views/progress/line-progress.js'
 import { LiveProgressView } from '../../src/views/progress/live-progress.js'
 import { applyEvents } from './apply-events.js'
 import { expectGolden } from './golden.js'
+import { Screen } from './screen.js'
 
 function sink(): { write(text: string): void; text: () => string } {
   let text = ''
@@ -56,8 +57,16 @@ describe('LineProgressView', () => {
 })
 
 describe('LiveProgressView', () => {
-  function run(): { text: string; ticks: number } {
+  function run(): { text: string; ticks: number; screens: string[] } {
     const out = sink()
+    const screen = new Screen()
+    const screens: string[] = []
+    let seen = 0
+    const look = (): void => {
+      screen.write(out.text().slice(seen))
+      seen = out.text().length
+      screens.push(screen.text())
+    }
     let now = 0
     let tick: (() => void) | undefined
     let stopped = 0
@@ -81,9 +90,11 @@ describe('LiveProgressView', () => {
         now += 5_000
         tick?.()
       }
+      look()
     })
     view.close()
-    return { text: out.text(), ticks: stopped }
+    look()
+    return { text: out.text(), ticks: stopped, screens }
   }
 
   it('redraws a block with counts, running steps, ETA, and prints failures above it', () => {
@@ -94,6 +105,11 @@ describe('LiveProgressView', () => {
     expect(text).toContain('\u001b[2A\u001b[0J✗ us-east-1-prod/alaska-air/2026-01-02/job failed:')
     expect(text.endsWith('\u001b[1A\u001b[0JApply failed: 3 succeeded, 1 failed, 2 skipped.\n  ✗ us-east-1-prod/alaska-air/2026-01-02/job\nFix the cause and run bf apply again: finished steps are not run twice, failed ones run again.\n')).toBe(true)
     expect(ticks).toBe(1)
+  })
+
+  it('shows after each event the lines printed so far and the block below them', () => {
+    const { screens } = run()
+    expectGolden('progress/live-screens.txt', screens.map((text, i) => `--- after event ${i + 1}\n${text}\n`).join(''))
   })
 
   it('draws at most every 100 ms', () => {
