@@ -11,7 +11,7 @@ import { DEFAULT_EXECUTOR_OPTIONS } from '../engine/step-handler.js'
 import { loadPlan } from '../plan/load.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
 import { renderPlanHuman } from '../views/plan-human.js'
-import { parseSavedPlan } from '../views/saved-plan.js'
+import { parseSavedPlan } from '../saved-plan/format.js'
 
 export default class Apply extends BfCommand {
   static override summary = 'Plan, show the plan, ask, then execute it; or execute a saved plan.'

@@ -11,7 +11,7 @@ import { formatDiagnostic } from '../plan/diagnostics.js'
 import { renderPlanHuman } from '../views/plan-human.js'
 import { planJsonChunks } from '../views/plan-json.js'
 import { renderPlanMarkdown } from '../views/plan-markdown.js'
-import { serializeSavedPlan } from '../views/saved-plan.js'
+import { serializeSavedPlan } from '../saved-plan/format.js'
 
 /** Bytes gathered before each write: few writes, and no output held whole in memory. */
 const WRITE_BYTES = 1 << 20

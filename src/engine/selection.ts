@@ -7,8 +7,6 @@ export interface Selection {
   excludes: string[]
 }
 
-export const SELECT_ALL: Selection = { targets: [], excludes: [] }
-
 export function isSelected(address: string, selection: Selection): boolean {
   if (selection.targets.length > 0 && !selection.targets.some((target) => addressUnder(address, target))) return false
   return !selection.excludes.some((exclude) => addressUnder(address, exclude))

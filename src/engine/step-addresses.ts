@@ -7,9 +7,3 @@ export const stepAddress = {
   customerStep: (cluster: string, customer: string, kind: 'delete' | 'await-mutation'): string => `${joinAddress(cluster, customer)}/${kind}`,
   unitStep: (unitAddress: string, kind: StepKind): string => `${unitAddress}/${kind}`,
 }
-
-/** The unit a step address belongs to, or undefined for cluster- and customer-level steps. */
-export function unitOfStep(address: string): string | undefined {
-  const parts = address.split('/')
-  return parts.length === 4 ? parts.slice(0, 3).join('/') : undefined
-}

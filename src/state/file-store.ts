@@ -18,11 +18,7 @@ import type { HeldLock, LockInfo, LockOptions, StateByCustomer, StateStore } fro
 export interface FileStateStoreOptions {
   /** How `bf unlock` hints name the plan (the plan file as the user gave it); default: the plan name. */
   planRef?: string
-  /** `maybeCompact` compacts once the journal has more lines than this. */
-  compactAfterLines?: number
 }
-
-const DEFAULT_COMPACT_AFTER_LINES = 10_000
 
 type WriterStart = JournalPosition & { exists: boolean }
 
@@ -36,7 +32,6 @@ export class FileStateStore implements StateStore {
   readonly warnings: string[] = []
   private readonly files: StateFiles
   private readonly planRef: string
-  private readonly compactAfterLines: number
   private heldLock?: HeldLock
   private writer?: JournalWriter
   /** Where a writer would go on from, when a load under the lock already found it. */
@@ -53,7 +48,6 @@ export class FileStateStore implements StateStore {
   ) {
     this.files = stateFiles(dir)
     this.planRef = options.planRef ?? planName
-    this.compactAfterLines = options.compactAfterLines ?? DEFAULT_COMPACT_AFTER_LINES
   }
 
   async read(): Promise<StateSnapshot> {
@@ -88,16 +82,6 @@ export class FileStateStore implements StateStore {
   async compact(): Promise<void> {
     this.requireLock('compact')
     await this.serialized(() => this.compactNow())
-  }
-
-  async maybeCompact(): Promise<boolean> {
-    this.requireLock('compact')
-    return this.serialized(async () => {
-      const lines = this.writer?.lines ?? (this.writerStart ?? startOf(await this.loadUnderLock())).lines
-      if (lines <= this.compactAfterLines) return false
-      await this.compactNow()
-      return true
-    })
   }
 
   async lock(options: LockOptions): Promise<HeldLock> {
@@ -174,7 +158,7 @@ export class FileStateStore implements StateStore {
       await renameIfExists(this.files.journal, this.files.journalBackup)
       await fsyncDir(this.dir)
     }
-    this.writerStart = { exists: true, serial: loaded.snapshot.serial, validEnd: 0, lines: 0 }
+    this.writerStart = { exists: true, serial: loaded.snapshot.serial, validEnd: 0 }
   }
 
   private async closeWriter(): Promise<void> {
@@ -195,7 +179,7 @@ export class FileStateStore implements StateStore {
 }
 
 function startOf(loaded: LoadedState): WriterStart {
-  return { exists: loaded.exists, serial: loaded.snapshot.serial, validEnd: loaded.journalValidEnd, lines: loaded.journalLines }
+  return { exists: loaded.exists, serial: loaded.snapshot.serial, validEnd: loaded.journalValidEnd }
 }
 
 async function renameIfExists(from: string, to: string): Promise<void> {

@@ -11,7 +11,6 @@ export interface JournalPosition {
   serial: number
   /** Byte length of the journal's intact lines; a damaged tail past it is cut off. */
   validEnd: number
-  lines: number
 }
 
 /**
@@ -25,7 +24,6 @@ export class JournalWriter {
   private constructor(
     private readonly handle: FileHandle,
     private serial: number,
-    private lineCount: number,
   ) {}
 
   static async open(file: string, from: JournalPosition): Promise<JournalWriter> {
@@ -38,7 +36,7 @@ export class JournalWriter {
         await handle.truncate(from.validEnd)
         await handle.sync()
       }
-      return new JournalWriter(handle, from.serial, from.lines)
+      return new JournalWriter(handle, from.serial)
     } catch (error) {
       await handle.close()
       throw error
@@ -50,11 +48,6 @@ export class JournalWriter {
     return this.serial
   }
 
-  /** Intact lines in the journal, skipped ones included. */
-  get lines(): number {
-    return this.lineCount
-  }
-
   /** Writes one line, durably; resolves with the serial it produced. */
   async append(event: StepEvent): Promise<number> {
     const serial = this.serial + 1
@@ -64,7 +57,6 @@ export class JournalWriter {
       offset += bytesWritten
     }
     this.serial = serial
-    this.lineCount++
     return serial
   }
 

@@ -16,8 +16,6 @@ export interface LoadedState {
   exists: boolean
   /** Serial of `snapshot.json` itself (before the journal). */
   snapshotSerial: number
-  /** Intact lines in `journal.jsonl` (skipped ones included). */
-  journalLines: number
   /** Byte size of `journal.jsonl`, and of its intact part. */
   journalBytes: number
   journalValidEnd: number
@@ -49,7 +47,7 @@ export interface JournalTail {
   pending: JournalEntry[]
   /** The state's serial once `pending` is replayed. */
   serial: number
-  loaded: Pick<LoadedState, 'journalLines' | 'journalBytes' | 'journalValidEnd' | 'warnings'>
+  loaded: Pick<LoadedState, 'journalBytes' | 'journalValidEnd' | 'warnings'>
 }
 
 /**
@@ -63,7 +61,6 @@ export async function readJournalTail(files: StateFiles, planName: string, head:
   const journalBytes = (await readIfExists(files.journal)) ?? Buffer.alloc(0)
   const journal = parseJournal(journalBytes, files.journal)
   const loaded = {
-    journalLines: journal.entries.length,
     journalBytes: journalBytes.length,
     journalValidEnd: journal.validEnd,
     warnings: journal.warnings,

@@ -28,7 +28,7 @@ export interface HeldLock {
  * Where a plan's state lives. A write is an append of one event, durable before the
  * promise resolves, and O(1) in the size of the state.
  *
- * Writes (`append`, `compact`, `maybeCompact`) require the lock taken through this same
+ * Writes (`append`, `compact`) require the lock taken through this same
  * store and throw a plain Error without it: a single writer is what keeps serials
  * unique. Reads need no lock. Every implementation runs the conformance suite in
  * `test/state/conformance.ts`.
@@ -51,8 +51,6 @@ export interface StateStore {
   append(event: StepEvent): Promise<number>
   /** Folds the journal into a new snapshot (atomically) and empties the journal. Keeps lineage, serial and content. */
   compact(): Promise<void>
-  /** Compacts when the journal has grown past the store's threshold; resolves with whether it did. */
-  maybeCompact(): Promise<boolean>
   /** Takes the state's lock; fails with `LockHeldError` (`lock-held-error.ts`) when another holder has it past `timeoutMs`. */
   lock(options: LockOptions): Promise<HeldLock>
   /** The current lock holder, if any. */

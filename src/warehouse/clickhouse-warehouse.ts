@@ -15,7 +15,6 @@ import type { SqlQuery } from './sql-query.js'
 import { toNumber } from './sql-query.js'
 import type {
   DeleteRequest,
-  DeleteSubmission,
   InsertResult,
   LiveFigures,
   MutationLookup,
@@ -161,7 +160,7 @@ export class ClickHouseWarehouse implements Warehouse {
     return buildDeleteStatement(request)
   }
 
-  async submitDelete(request: DeleteRequest): Promise<DeleteSubmission> {
+  async submitDelete(request: DeleteRequest): Promise<void> {
     const statement = buildDeleteStatement(request)
     const action = `deleting rows of customer ${JSON.stringify(request.customer)} from ${request.target.database}.${request.target.table}`
     const params = {
@@ -171,7 +170,7 @@ export class ClickHouseWarehouse implements Warehouse {
     }
     if (request.onCluster === undefined) {
       await this.#write(() => this.#guard(action, () => this.#client.command(params)))
-      return { hosts: [], pending: false }
+      return
     }
     let body: string
     try {
@@ -182,13 +181,14 @@ export class ClickHouseWarehouse implements Warehouse {
         return text
       }))
     } catch (err) {
-      if (err instanceof WarehouseError && isStillRunningCode(err.code)) return { hosts: [], pending: true }
+      if (err instanceof WarehouseError && isStillRunningCode(err.code)) return
       throw err
     }
-    return this.#ddlSubmission(body, action)
+    this.#checkDdlAnswer(body, action)
   }
 
-  #ddlSubmission(body: string, action: string): DeleteSubmission {
+  /** Throws when a host refused the statement; hosts still running it will run it later. */
+  #checkDdlAnswer(body: string, action: string): void {
     const answer = parseDdlAnswer(body)
     const failed = answer.hosts.filter((host) => host.state === 'failed')
     const where = `cluster ${this.cluster} (${this.#scope.endpoint})`
@@ -204,15 +204,10 @@ export class ClickHouseWarehouse implements Warehouse {
         uncertain: answer.hosts.some((host) => host.state !== 'failed'),
       })
     }
-    let pending = answer.hosts.some((host) => host.state === 'running')
-    if (answer.bodyError) {
-      if (!isStillRunningCode(answer.bodyError.code)) {
-        const error = Object.assign(new Error(answer.bodyError.message), { code: String(answer.bodyError.code) })
-        throw translateError(error, this.#scope, action)
-      }
-      pending = true
+    if (answer.bodyError && !isStillRunningCode(answer.bodyError.code)) {
+      const error = Object.assign(new Error(answer.bodyError.message), { code: String(answer.bodyError.code) })
+      throw translateError(error, this.#scope, action)
     }
-    return { hosts: answer.hosts.map((host) => ({ host: host.host, accepted: host.state === 'done' })), pending }
   }
 
   async findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined> {

@@ -1,4 +1,5 @@
 import type { ClickHouseClientConfigOptions } from '@clickhouse/client'
+import { Mutex } from 'async-mutex'
 import { errorMessage } from '../common/error-text.js'
 import { UserError } from '../errors.js'
 import type { SettingValue } from '../plan/model.js'
@@ -71,11 +72,11 @@ const NOT_SET_BY_ENGINE = new Set([
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /**
- * The calls of every embedded connection of this process, one at a time: they share one
- * engine, whose sessions are then never used concurrently (a reset or a purge never lands
- * between another call's statements).
+ * The calls of every embedded connection of this process, one at a time and in call order:
+ * they share one engine, whose sessions are then never used concurrently (a reset or a
+ * purge never lands between another call's statements).
  */
-let engineTail: Promise<unknown> = Promise.resolve()
+const engine = new Mutex()
 /** Calls of every embedded connection queued or running on the engine. */
 let callsInFlight = 0
 
@@ -168,18 +169,15 @@ export class EmbeddedConnection implements ClientConnection {
   }
 
   #serial<T>(call: () => Promise<T>): Promise<T> {
-    const run = async (): Promise<T> => {
+    callsInFlight++
+    return engine.runExclusive(async () => {
       try {
         await this.#useDatabase()
         return await call()
       } finally {
         callsInFlight--
       }
-    }
-    callsInFlight++
-    const result = engineTail.then(run, run)
-    engineTail = result.catch(() => undefined)
-    return result
+    })
   }
 
   /**

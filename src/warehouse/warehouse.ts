@@ -93,17 +93,6 @@ export interface MutationStatus {
   done: boolean
 }
 
-/** What the server answered when a delete was submitted. */
-export interface DeleteSubmission {
-  /** `ON CLUSTER` only: each host's answer from the DDL queue (`host:port`); empty otherwise. */
-  hosts: { host: string; accepted: boolean }[]
-  /**
-   * `ON CLUSTER` only: some hosts had not run the statement when the server answered
-   * (codes 159/341, or unfinished rows). They will; the mutation shows up there later.
-   */
-  pending: boolean
-}
-
 export interface InsertResult {
   /**
    * `written_rows` of the query's summary (rows written to every table, materialized views
@@ -128,8 +117,13 @@ export interface Warehouse {
   pendingMutations(ref: TableRef): Promise<number>
   /** The exact statement `submitDelete` would send. */
   deleteStatement(request: DeleteRequest): Statement
-  /** Submits the delete without waiting for the mutation to finish. */
-  submitDelete(request: DeleteRequest): Promise<DeleteSubmission>
+  /**
+   * Submits the delete without waiting for the mutation to finish. Resolves once the server
+   * accepted it; with `ON CLUSTER`, hosts that had not run it yet (codes 159/341, unfinished
+   * rows) still count as accepted: the mutation shows up there later, which awaiting it sees.
+   * Rejects when a host refused it.
+   */
+  submitDelete(request: DeleteRequest): Promise<void>
   /** Our mutation (by table, tag and create time ≥ `since`) on every replica; undefined when no replica has it. */
   findMutation(request: DeleteRequest, since: Millis): Promise<MutationStatus | undefined>
   /** `findMutation` of each lookup, in order, with one query per table. */

@@ -4,7 +4,7 @@ import { renderPlanHuman } from '../../src/views/plan-human.js'
 import { renderPlanJson } from '../../src/views/plan-json.js'
 import type { PlanJson } from '../../src/views/plan-json.js'
 import { renderPlanMarkdown } from '../../src/views/plan-markdown.js'
-import { parseSavedPlan, serializeSavedPlan } from '../../src/views/saved-plan.js'
+import { parseSavedPlan, serializeSavedPlan } from '../../src/saved-plan/format.js'
 import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 

@@ -95,25 +95,4 @@ describe('compaction', () => {
     expect(compacted.warnings).toEqual([])
     await restored.close()
   })
-
-  it('happens on request only once the journal is longer than the threshold', async () => {
-    const dir = await tempDir()
-    const store = new FileStateStore(dir, PLAN, { compactAfterLines: 3 })
-    await store.lock(LOCK)
-    for (let i = 0; i < 3; i++) await store.append(eventNumber(i))
-    expect(await store.maybeCompact()).toBe(false)
-    await store.append(eventNumber(3))
-    expect(await store.maybeCompact()).toBe(true)
-    expect(await readText(dir, 'journal.jsonl').catch(() => '')).toBe('')
-    await store.append(eventNumber(4))
-    expect(await store.maybeCompact()).toBe(false)
-    await store.close()
-
-    // A new holder counts the journal it finds.
-    const next = new FileStateStore(dir, PLAN, { compactAfterLines: 0 })
-    await next.lock(LOCK)
-    expect(await next.maybeCompact()).toBe(true)
-    expect((await next.read()).serial).toBe(5)
-    await next.close()
-  })
 })

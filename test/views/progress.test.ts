@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
+import stringWidth from 'string-width'
 import { describe, expect, it } from 'vitest'
 import type { ApplyEvent } from '../../src/engine/events.js'
 import { renderApplySummary } from '../../src/views/progress/apply-summary.js'
@@ -9,6 +10,7 @@ import { LineProgressView } from '../../src/views/progress/line-progress.js'
 import { LiveProgressView } from '../../src/views/progress/live-progress.js'
 import { applyEvents } from './apply-events.js'
 import { expectGolden } from './golden.js'
+import { Screen } from './screen.js'
 
 function sink(): { write(text: string): void; text: () => string } {
   let text = ''
@@ -58,8 +60,20 @@ describe('LineProgressView', () => {
 })
 
 describe('LiveProgressView', () => {
-  function run(): { text: string; ticks: number } {
+  /** Erasing a block of one or two lines: the cursor's line, then each line above it, cursor to column 1. */
+  const ERASE_1 = '\u001b[2K\u001b[1A\u001b[2K\u001b[G'
+  const ERASE_2 = '\u001b[2K\u001b[1A\u001b[2K\u001b[1A\u001b[2K\u001b[G'
+
+  function run(): { text: string; ticks: number; screens: string[] } {
     const out = sink()
+    const screen = new Screen()
+    const screens: string[] = []
+    let seen = 0
+    const look = (): void => {
+      screen.write(out.text().slice(seen))
+      seen = out.text().length
+      screens.push(screen.text())
+    }
     let now = 0
     let tick: (() => void) | undefined
     let stopped = 0
@@ -83,19 +97,28 @@ describe('LiveProgressView', () => {
         now += 5_000
         tick?.()
       }
+      look()
     })
     view.close()
-    return { text: out.text(), ticks: stopped }
+    look()
+    return { text: out.text(), ticks: stopped, screens }
   }
 
   it('redraws a block with counts, running steps, ETA, and prints failures above it', () => {
     const { text, ticks } = run()
     expectGolden('progress/live.txt', visible(text))
     // One job took 62 s; 8 wait and one has ~1 s left, over 2 slots: 4m08s, rounded up.
-    expect(text).toContain('\u001b[1A\u001b[0JApplying relabel-2026: 3/6 steps done · 1 running · ETA ~5m\n  ▸ us-east-1-prod/alaska-air/2026-01-02/job  1m01s\n')
-    expect(text).toContain('\u001b[2A\u001b[0J✗ us-east-1-prod/alaska-air/2026-01-02/job failed:')
-    expect(text.endsWith('\u001b[1A\u001b[0JApply failed: 3 succeeded, 1 failed, 2 skipped.\n  ✗ us-east-1-prod/alaska-air/2026-01-02/job\nFix the cause and run bf apply again: finished steps are not run twice, failed ones run again.\n')).toBe(true)
+    expect(text).toContain(`${ERASE_1}Applying relabel-2026: 3/6 steps done · 1 running · ETA ~5m\n  ▸ us-east-1-prod/alaska-air/2026-01-02/job  1m01s\n`)
+    // Only the line that changed is drawn again.
+    expect(text).toContain('\u001b[1A\u001b[G\u001b[2K\u001b[G  ▸ us-east-1-prod/alaska-air/2026-01-02/job  1m06s\u001b[K\n')
+    expect(text).toContain(`${ERASE_2}✗ us-east-1-prod/alaska-air/2026-01-02/job failed:`)
+    expect(text.endsWith(`${ERASE_1}Apply failed: 3 succeeded, 1 failed, 2 skipped.\n  ✗ us-east-1-prod/alaska-air/2026-01-02/job\nFix the cause and run bf apply again: finished steps are not run twice, failed ones run again.\n`)).toBe(true)
     expect(ticks).toBe(1)
+  })
+
+  it('shows after each event the lines printed so far and the block below them', () => {
+    const { screens } = run()
+    expectGolden('progress/live-screens.txt', screens.map((text, i) => `--- after event ${i + 1}\n${text}\n`).join(''))
   })
 
   it('draws at most every 100 ms', () => {
@@ -111,6 +134,25 @@ describe('LiveProgressView', () => {
     now = 150
     view.onEvent({ type: 'step_start', address: 'c/a/3/job', kind: 'job', attempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
     expect(draws()).toBe(2)
+  })
+
+  it('cuts lines with wide characters to the terminal width, as a terminal counts columns', () => {
+    const out = sink()
+    const view = new LiveProgressView(out, { color: true, columns: 40, jobs: 2, concurrency: 2, clock: () => 0, every: () => () => {} })
+    view.onEvent({ type: 'apply_start', plan: '再処理-2026-顧客データ', steps: 2, at: '' })
+    view.onEvent({ type: 'step_start', address: 'c/株式会社テスト顧客/2026-01-01/job', kind: 'job', attempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
+    view.onEvent({ type: 'step_start', address: 'c/🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀/2026-01-01/job', kind: 'job', attempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
+    view.close()
+    const screen = new Screen()
+    screen.write(out.text())
+    const lines = screen.text().split('\n')
+    expect(lines).toEqual([
+      'Applying 再処理-2026-顧客データ: 0/2 s…',
+      '  ▸ c/株式会社テスト顧客/2026-01-01/jo…',
+      '  ▸ c/🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀/2026-01…',
+    ])
+    for (const line of lines) expect(stringWidth(line), line).toBeLessThanOrEqual(39)
+    expect(out.text()).toContain('\u001b[1mApplying 再処理-2026-顧客データ: 0/2 s…\u001b[22m')
   })
 
   it('shows at most eight running steps', () => {

@@ -191,9 +191,8 @@ describe('findMutation over ON CLUSTER (real client, scripted replicas)', () => 
 })
 
 describe('submitDelete ON CLUSTER over HTTP', () => {
-  it('sends placeholders and bound values, waits for the end of the query, and reads every host', async () => {
-    const submission = await warehouse.submitDelete({ ...request, customer: "a' OR '1'='1" })
-    expect(submission).toEqual({ pending: false, hosts: REPLICAS.map((host) => ({ host: `${host}:9000`, accepted: true })) })
+  it('sends placeholders and bound values and waits for the end of the query', async () => {
+    await warehouse.submitDelete({ ...request, customer: "a' OR '1'='1" })
     const sent = server.requests.at(-1)!
     expect(sent.sql).toBe(
       "ALTER TABLE `analytics`.`conversation_with_labels` ON CLUSTER `conversations` DELETE WHERE `customer_id` = {customer:String} AND `conversation_end_time` >= {start:DateTime} AND `conversation_end_time` < {end:DateTime} AND {tag:String} != ''",
@@ -217,17 +216,11 @@ describe('submitDelete ON CLUSTER over HTTP', () => {
     expect(error).toMatchObject({ code: 60, uncertain: true })
   })
 
-  it('treats unfinished hosts (NULL status) as pending', async () => {
+  it('treats unfinished hosts (NULL status) as submitted', async () => {
     server.scenario = scenario({
       ddl: { rows: [{ host: 'ch-1', port: 9000, status: 0, error: '' }, { host: 'ch-2', port: 9000, status: null, error: '' }] },
     })
-    expect(await warehouse.submitDelete(request)).toEqual({
-      pending: true,
-      hosts: [
-        { host: 'ch-1:9000', accepted: true },
-        { host: 'ch-2:9000', accepted: false },
-      ],
-    })
+    await expect(warehouse.submitDelete(request)).resolves.toBeUndefined()
   })
 
   it('reads an exception written after a 200 status: 159 means still running', async () => {
@@ -237,7 +230,7 @@ describe('submitDelete ON CLUSTER over HTTP', () => {
         trailingException: { code: 159, type: 'TIMEOUT_EXCEEDED', message: 'Distributed DDL task /clickhouse/task_queue/ddl/query-0000000042 is not finished on 2 of 3 hosts' },
       },
     })
-    expect(await warehouse.submitDelete(request)).toEqual({ pending: true, hosts: [{ host: 'ch-1:9000', accepted: true }] })
+    await expect(warehouse.submitDelete(request)).resolves.toBeUndefined()
   })
 
   it('reads an exception written after a 200 status: anything else fails', async () => {
@@ -254,7 +247,7 @@ describe('submitDelete ON CLUSTER over HTTP', () => {
     [341, 'UNFINISHED'],
   ])('treats error %i (%s) as submitted and still running', async (code, type) => {
     server.scenario = scenario({ ddl: { rows: [], failWith: { code, type, message: 'Watching task is executing longer than distributed_ddl_task_timeout' } } })
-    expect(await warehouse.submitDelete(request)).toEqual({ pending: true, hosts: [] })
+    await expect(warehouse.submitDelete(request)).resolves.toBeUndefined()
   })
 })
 

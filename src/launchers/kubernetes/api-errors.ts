@@ -65,10 +65,6 @@ export function statusFromObject(object: unknown): KubeStatus {
   }
 }
 
-export function hasStatusCode(error: unknown, code: number): boolean {
-  return apiStatus(error)?.code === code
-}
-
 /** One line for a person: `Forbidden: jobs.batch is forbidden: …`, or the network error. */
 export function describeApiError(error: unknown): string {
   const status = apiStatus(error)

@@ -1,5 +1,7 @@
 import type { ChalkInstance } from 'chalk'
+import { createLogUpdate } from 'log-update'
 import type { ApplyEvent } from '../../engine/events.js'
+import { fitColumns } from '../fit-columns.js'
 import { palette } from '../palette.js'
 import { formatNumber, oneLine } from '../text.js'
 import { renderApplySummary } from './apply-summary.js'
@@ -10,13 +12,13 @@ import { interruptLine, stepDoneLines } from './step-lines.js'
 
 const REDRAW_MS = 100
 const RUNNING_SHOWN = 8
-const CURSOR_UP = (lines: number): string => `\u001b[${lines}A`
-const CLEAR_BELOW = '\u001b[0J'
 
 export interface LiveProgressOptions {
   color: boolean
   /** Terminal width: block lines are cut to it, so a redraw always covers what it replaces. */
   columns: number
+  /** Terminal height: a block taller than it loses its first lines (24 when not given). */
+  rows?: number
   /** Job steps in the run and how many run at once in all: the ETA is made from them. */
   jobs: number
   concurrency: number
@@ -32,6 +34,23 @@ function realInterval(ms: number, tick: () => void): () => void {
   return () => clearInterval(timer)
 }
 
+type LiveBlock = ReturnType<typeof createLogUpdate>
+
+/** The block as log-update draws it on `sink`, which it sees as a terminal of the given size. */
+function liveBlock(sink: TextSink, options: LiveProgressOptions): LiveBlock {
+  const terminal = {
+    columns: options.columns,
+    rows: options.rows,
+    write: (text: string): boolean => {
+      sink.write(text)
+      return true
+    },
+  }
+  // log-update reads no more of its stream than `write`, `columns`, `rows` and `isTTY`.
+  // showCursor: the cursor stays as it was, and log-update registers no exit handler to restore it.
+  return createLogUpdate(terminal as unknown as NodeJS.WritableStream, { showCursor: true })
+}
+
 /**
  * Progress for a terminal: a block redrawn in place (at most every 100 ms) with steps
  * done of total, failures, an ETA from finished job durations, and the running steps
@@ -45,7 +64,7 @@ export class LiveProgressView implements ProgressView {
   private stopTicking: (() => void) | undefined
   private started = false
   private finished = false
-  private drawnLines = 0
+  private readonly live: LiveBlock
   private drawnText = ''
   private lastDraw = Number.NEGATIVE_INFINITY
 
@@ -55,12 +74,13 @@ export class LiveProgressView implements ProgressView {
   ) {
     this.c = palette(options.color)
     this.clock = options.clock ?? Date.now
+    this.live = liveBlock(sink, options)
     this.stopTicking = (options.every ?? realInterval)(REDRAW_MS, () => this.tick())
   }
 
+  /** One column short of the width: a line filling the last column would wrap on some terminals. */
   private fit(text: string): string {
-    const width = Math.max(20, this.options.columns - 1)
-    return text.length > width ? `${text.slice(0, width - 1)}…` : text
+    return fitColumns(text, Math.max(20, this.options.columns - 1))
   }
 
   private block(now: number): string {
@@ -82,27 +102,25 @@ export class LiveProgressView implements ProgressView {
     return lines.map((line) => `${line}\n`).join('')
   }
 
-  private erase(): string {
-    const text = this.drawnLines > 0 ? `${CURSOR_UP(this.drawnLines)}${CLEAR_BELOW}` : ''
-    this.drawnLines = 0
+  private erase(): void {
+    this.live.clear()
     this.drawnText = ''
-    return text
   }
 
   private draw(now: number, force: boolean): void {
     if (!this.started || this.finished) return
     const text = this.block(now)
     if (!force && text === this.drawnText) return
-    const erase = this.erase()
-    this.sink.write(`${erase}${text}`)
+    this.live(text)
     this.drawnText = text
-    this.drawnLines = text.split('\n').length - 1
     this.lastDraw = now
   }
 
   /** Writes lines above the block, which is then drawn again below them. */
   private print(lines: string[], now: number): void {
-    this.sink.write(`${this.erase()}${lines.map((line) => `${line}\n`).join('')}`)
+    this.erase()
+    // Not through log-update's persist(), which would cut a long log tail to the terminal's height.
+    this.sink.write(lines.map((line) => `${line}\n`).join(''))
     this.draw(now, true)
   }
 
@@ -131,7 +149,8 @@ export class LiveProgressView implements ProgressView {
       case 'apply_done': {
         const { succeeded, failed, skipped, interrupted } = event
         const summary = renderApplySummary({ succeeded, failed, skipped, interrupted, failedAddresses: this.tally.failedAddresses() }, { color: c.level > 0 })
-        this.sink.write(`${this.erase()}${summary}`)
+        this.erase()
+        this.sink.write(summary)
         this.finished = true
         this.stop()
         return
@@ -154,6 +173,7 @@ export class LiveProgressView implements ProgressView {
   close(): void {
     this.stop()
     if (!this.finished) this.draw(this.clock(), true)
+    this.live.done()
     this.finished = true
   }
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js'
 import { stepFingerprint } from '../engine/fingerprint.js'
 import type { ComputedPlan } from '../engine/plan-model.js'
 import { UserError } from '../errors.js'
-import { savedPlanSchema } from './saved-plan-shape.js'
+import { savedPlanProblems } from './validate.js'
 
 /** Format of saved plan files this bf writes and reads. */
 export const SAVED_PLAN_FORMAT_VERSION = 2
@@ -17,13 +16,7 @@ type SavedPlanBody = {
   bf_version: string
 } & Pick<ComputedPlan, 'plan' | 'state' | 'refreshed' | 'summary' | 'warnings' | 'units' | 'steps' | 'forgetSteps'>
 
-let validator: ValidateFunction | undefined
-
-function validate(document: unknown): ErrorObject[] {
-  validator ??= new Ajv2020({ allErrors: false, strict: true }).compile(savedPlanSchema)
-  return validator(document) ? [] : (validator.errors ?? [])
-}
-
+/** Over the file's JSON without its `checksum` field, in the order the fields are written. */
 function checksumOf(body: SavedPlanBody): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(body)).digest('hex')}`
 }
@@ -49,12 +42,6 @@ export function serializeSavedPlan(plan: ComputedPlan): string {
     forgetSteps: plan.forgetSteps,
   }
   return `${JSON.stringify({ ...body, checksum: checksumOf(body) })}\n`
-}
-
-function describeError(error: ErrorObject): string {
-  const where = error.instancePath === '' ? 'the file' : error.instancePath
-  const allowed = error.keyword === 'additionalProperties' ? ` (${String(error.params.additionalProperty)})` : ''
-  return `${where} ${error.message ?? 'is invalid'}${allowed}`
 }
 
 function checkDependencies(plan: SavedPlanBody, file: string): void {
@@ -92,9 +79,9 @@ export function parseSavedPlan(text: string, file: string): ComputedPlan {
   if (typeof version === 'number' && version < SAVED_PLAN_FORMAT_VERSION) {
     throw new UserError(`${file} was saved by bf ${String(madeBy)} in saved-plan format ${version}; this bf reads format ${SAVED_PLAN_FORMAT_VERSION}. Make the plan again (bf plan -o FILE).`)
   }
-  const errors = validate(document)
-  if (errors.length > 0) {
-    throw new UserError(`${file} is not a valid saved plan: ${errors.map(describeError).join('; ')}. Run bf plan -o again.`)
+  const problems = savedPlanProblems(document)
+  if (problems.length > 0) {
+    throw new UserError(`${file} is not a valid saved plan: ${problems.join('; ')}. Run bf plan -o again.`)
   }
   const { checksum, ...body } = document as SavedPlanBody & { checksum: string }
   if (checksumOf(body) !== checksum) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { fingerprint } from '../../src/engine/fingerprint.js'
 import { UserError } from '../../src/errors.js'
-import { parseSavedPlan, serializeSavedPlan } from '../../src/views/saved-plan.js'
-import { mixedPlan, referencePlan } from './plans.js'
+import { parseSavedPlan, serializeSavedPlan } from '../../src/saved-plan/format.js'
+import { mixedPlan, referencePlan } from '../views/plans.js'
 
 const FILE = 'relabel.bfplan'
 

@@ -100,6 +100,7 @@ const step = {
   },
 } as const
 
+/** The schema `parseSavedPlan` checks a saved plan file against (see the head of this file). */
 export const savedPlanSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   type: 'object',

@@ -1,8 +1,0 @@
-export type * from './warehouse.js'
-export { WarehouseError } from './warehouse.js'
-export { openWarehouse } from './open-warehouse.js'
-export type { OpenWarehouseOptions } from './open-warehouse.js'
-export { buildDeleteStatement, renderedTagLiteral } from './delete-statement.js'
-export { unitParams, toEpochSeconds } from './sql-values.js'
-export type { RetryPolicy } from '../common/retry-policy.js'
-export type { RetryNotice, RetryOptions } from './retry.js'
