@@ -1,3 +1,4 @@
+import { Mutex } from 'async-mutex'
 import { errorMessage } from '../common/error-text.js'
 import type { ApplyEvent, ApplyListener } from './events.js'
 
@@ -19,7 +20,8 @@ export class ListenerError extends Error {
  */
 export class EventBus {
   readonly #listeners: ApplyListener[] = []
-  #tail: Promise<void> = Promise.resolve()
+  /** One event at a time, in the order emitted. */
+  readonly #turns = new Mutex()
   #failure: ListenerError | undefined
 
   on(listener: ApplyListener): this {
@@ -28,10 +30,7 @@ export class EventBus {
   }
 
   emit(event: ApplyEvent): Promise<void> {
-    const delivery = this.#tail.then(() => this.#deliver(event))
-    // The next event waits for this one, whether it was handled or not.
-    this.#tail = delivery.catch(() => {})
-    return delivery
+    return this.#turns.runExclusive(() => this.#deliver(event))
   }
 
   async #deliver(event: ApplyEvent): Promise<void> {
