@@ -4,6 +4,7 @@
 export class NoopLauncher {
   constructor(kind) {
     this.kind = kind
+    this.onFirstStop = 'finish'
   }
 
   async preflight() {

@@ -1,4 +1,3 @@
-import { Mutex } from 'async-mutex'
 import { errorMessage } from '../common/error-text.js'
 import type { ApplyEvent, ApplyListener } from './events.js'
 
@@ -14,14 +13,14 @@ export class ListenerError extends Error {
 }
 
 /**
- * Delivers events one at a time, in the order they were emitted, to every listener in
- * the order they subscribed, awaiting each. `emit` resolves once every listener has
- * handled the event. After a listener fails, every emit rejects with that failure.
+ * Delivers an event to every listener in the order they subscribed, awaiting each:
+ * `emit` resolves once every listener has handled it, so an emitter that awaits its
+ * events has them handled in the order it sent them. One step's events never wait for
+ * another's (the state store keeps its appends in call order). After a listener fails,
+ * every emit rejects with that failure.
  */
 export class EventBus {
   readonly #listeners: ApplyListener[] = []
-  /** One event at a time, in the order emitted. */
-  readonly #turns = new Mutex()
   #failure: ListenerError | undefined
 
   on(listener: ApplyListener): this {
@@ -29,11 +28,7 @@ export class EventBus {
     return this
   }
 
-  emit(event: ApplyEvent): Promise<void> {
-    return this.#turns.runExclusive(() => this.#deliver(event))
-  }
-
-  async #deliver(event: ApplyEvent): Promise<void> {
+  async emit(event: ApplyEvent): Promise<void> {
     if (this.#failure) throw this.#failure
     for (const listener of this.#listeners) {
       try {

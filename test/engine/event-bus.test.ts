@@ -6,7 +6,7 @@ const note = (message: string): ApplyEvent => ({ type: 'step_note', address: 'c/
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 describe('EventBus', () => {
-  it('delivers events in the order emitted, each to every listener in turn, awaiting each', async () => {
+  it('hands an event to each listener in turn, awaiting each, and resolves only once all have handled it', async () => {
     const seen: string[] = []
     let release: (() => void) | undefined
     const bus = new EventBus()
@@ -16,13 +16,15 @@ describe('EventBus', () => {
         if (event.message === 'a') await new Promise<void>((resolve) => (release = resolve))
       })
       .on((event) => void seen.push(`second ${event.type === 'step_note' ? event.message : ''}`))
-    const a = bus.emit(note('a'))
-    const b = bus.emit(note('b'))
+    let handled = false
+    const a = bus.emit(note('a')).then(() => (handled = true))
     await tick()
-    // The first listener still holds `a`: neither the second listener nor `b` has been told.
+    // The first listener still holds `a`: the second has not been told, and the emit has not resolved.
     expect(seen).toEqual(['first a'])
+    expect(handled).toBe(false)
     release?.()
-    await Promise.all([a, b])
+    await a
+    await bus.emit(note('b'))
     expect(seen).toEqual(['first a', 'second a', 'first b', 'second b'])
   })
 
