@@ -5,6 +5,7 @@ import { fingerprintReusing } from './fingerprint.js'
 import { changedPaths, inputsDiff } from './inputs-diff.js'
 import { judgeUnitFigures } from './judge-figures.js'
 import type { FiguresFailure } from './judge-figures.js'
+import type { PlanMemo } from './plan-memo.js'
 import type { UnitAction, UnitLive } from './plan-model.js'
 import { jobInputs } from './step-inputs.js'
 import { stepAddress } from './step-addresses.js'
@@ -38,6 +39,8 @@ export interface DecideContext {
   steps: ReadonlyMap<string, StepRecord>
   live?: LiveFigures
   verifyFingerprint: string
+  /** The plan's shared values (window texts, quoted strings). */
+  memo: PlanMemo
 }
 
 /** Shared by every unit with nothing to say: a plan can hold a million units. Never push to it. */
@@ -60,11 +63,11 @@ export function driftReasons(spec: PlanSpec, live: UnitLive): string[] {
 /** Compares one unit's plan, state and live figures. */
 export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
   const { spec, steps } = context
-  const inputs = jobInputs(spec, unit)
+  const inputs = jobInputs(spec, unit, context.memo)
   const jobAddress = stepAddress.unitStep(unit.address, 'job')
   const verifyAddress = stepAddress.unitStep(unit.address, 'verify')
   const job = steps.get(jobAddress)
-  const jobFingerprint = job ? fingerprintReusing(inputs, job) : undefined
+  const jobFingerprint = job ? fingerprintReusing(inputs, job, context.memo.fingerprints) : undefined
   const live: UnitLive | undefined = context.live?.unit(unit.customer, unit.batch.start)
   const drift = live ? driftReasons(spec, live) : NO_REASONS
   const decided = (action: UnitAction, reasons: string[], need: UnitNeed, dirty: boolean): UnitDecision => {

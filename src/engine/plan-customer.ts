@@ -1,4 +1,3 @@
-import type { Window } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
 import type { UnitDecision } from './decide-unit.js'
 import type { PlannedStep, PlannedUnit } from './plan-model.js'
@@ -39,18 +38,6 @@ function reRunBecauseOfDelete(decision: UnitDecision, deleteAddress: string): vo
   decision.need = 'job'
   decision.action = 'replace'
   decision.reasons = [`because the delete of ${deleteAddress} re-runs`]
-}
-
-const windows = new Map<number, Window>()
-const WINDOWS_MAX = 100_000
-
-/** The window of a unit's steps; units of the same batch share one (never change it): a plan can hold a million. */
-function unitWindow(batch: Window): Window {
-  const known = windows.get(batch.start)
-  if (known?.end === batch.end) return known
-  const window = { start: batch.start, end: batch.end }
-  if (windows.size < WINDOWS_MAX) windows.set(batch.start, window)
-  return window
 }
 
 function toPlannedUnit(decision: UnitDecision): PlannedUnit {
@@ -94,7 +81,7 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
 
   const jobAndVerify = (decision: UnitDecision, after: string | undefined): string => {
     const { unit, jobAddress, verifyAddress } = decision
-    const window = unitWindow(unit.batch)
+    const window = context.memo.unitWindow(unit.batch)
     const unitStep = (address: string, kind: 'job' | 'verify', dependsOn: string[], fingerprint: string | undefined, inputs: Record<string, JsonValue>): PlannedStep => ({
       cluster: cluster.name,
       customer: customer.id,

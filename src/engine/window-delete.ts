@@ -3,6 +3,7 @@ import type { ClusterSpec, CustomerSpec, PlanSpec, Window } from '../plan/model.
 import type { JsonValue, StepRecord } from '../state/model.js'
 import type { DeleteRequest, Statement } from '../warehouse/warehouse.js'
 import { fingerprint } from './fingerprint.js'
+import type { PlanMemo } from './plan-memo.js'
 import type { PlannedStep } from './plan-model.js'
 import { deleteRequest, REVIEW_TAG } from './step-inputs.js'
 import { stepAddress } from './step-addresses.js'
@@ -14,6 +15,8 @@ export interface DeleteContext {
   customer: CustomerSpec
   steps: ReadonlyMap<string, StepRecord>
   deleteStatement: (request: DeleteRequest) => Statement
+  /** The plan's shared values. */
+  memo: PlanMemo
 }
 
 /** The window one delete covers: a whole customer (`delete.per: customer`) or one unit's batch. */
@@ -52,7 +55,7 @@ function deleteStep(context: DeleteContext, address: string, window: Window, row
     cluster: cluster.name,
     customer: customer.id,
     window,
-    fingerprint: fingerprint(identity),
+    fingerprint: fingerprint(identity, context.memo.fingerprints),
     inputs: { ...identity, sql: statement.sql, params, settings: statement.settings as Record<string, JsonValue> },
     ...(rows === undefined ? {} : { estimatedRows: rows }),
   }

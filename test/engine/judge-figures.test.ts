@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decideUnit, driftReasons } from '../../src/engine/decide-unit.js'
 import type { CheckFailure } from '../../src/engine/verify-model.js'
+import { PlanMemo } from '../../src/engine/plan-memo.js'
 import { judgeFigures } from '../../src/engine/verify-unit.js'
 import { unitsOfCustomer } from '../../src/plan/batches.js'
 import { loadPlanText } from '../../src/plan/load.js'
@@ -26,7 +27,7 @@ function bothPaths(spec: PlanSpec, figures: UnitFigures): { drifted: boolean; re
   const [unit] = unitsOfCustomer(spec, cluster, customer)
   if (!unit) throw new Error('customer has no unit')
   const live: LiveFigures = { unit: () => figures, pendingMutations: 0, queries: 0 }
-  const decision = decideUnit(unit, { spec, steps: new Map(), live, verifyFingerprint: 'v' })
+  const decision = decideUnit(unit, { spec, steps: new Map(), live, verifyFingerprint: 'v', memo: new PlanMemo() })
   const verdict = judgeFigures(spec, unit.address, figures)
   expect(verdict.ok).toBe(verdict.failures.length === 0)
   return { drifted: decision.drifted, reasons: driftReasons(spec, figures), failures: verdict.failures }
