@@ -7,6 +7,7 @@ import type { EngineDeps } from './deps.js'
 import type { EventBus } from './event-bus.js'
 import { ListenerError } from './event-bus.js'
 import { stepFingerprint } from './fingerprint.js'
+import type { FingerprintMemo } from './fingerprint.js'
 import { runAwaitMutation } from './handlers/await-mutation.js'
 import { runCheck } from './handlers/check.js'
 import { runDelete } from './handlers/delete.js'
@@ -34,6 +35,8 @@ export interface AttemptScope {
   /** The apply's view of the state, kept current by the persistence hook. */
   records: ReadonlyMap<string, StepRecord>
   events: EventBus
+  /** Strings already quoted for fingerprints in this apply. */
+  fingerprints: FingerprintMemo
   mutations(cluster: string): Promise<MutationPoller>
   stopping: AbortSignal
   aborted: AbortSignal
@@ -97,7 +100,7 @@ async function runOnce(
  */
 export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promise<StepResult> {
   const record = scope.records.get(step.address)
-  const fingerprint = stepFingerprint(step)
+  const fingerprint = stepFingerprint(step, scope.fingerprints)
   const resuming = record?.status === 'started' && record.fingerprint === fingerprint
   let attempt = resuming ? record.attempt : (record?.attempt ?? 0) + 1
   const lastAttempt = attempt + (step.kind === 'job' ? scope.spec.job.retries : 0)

@@ -3,6 +3,9 @@ import type { JsonValue, StepRecord } from '../state/model.js'
 import type { LiveFigures } from '../warehouse/warehouse.js'
 import { fingerprintReusing } from './fingerprint.js'
 import { changedPaths, inputsDiff } from './inputs-diff.js'
+import { judgeUnitFigures } from './judge-figures.js'
+import type { FiguresFailure } from './judge-figures.js'
+import type { PlanMemo } from './plan-memo.js'
 import type { UnitAction, UnitLive } from './plan-model.js'
 import { jobInputs } from './step-inputs.js'
 import { stepAddress } from './step-addresses.js'
@@ -36,38 +39,35 @@ export interface DecideContext {
   steps: ReadonlyMap<string, StepRecord>
   live?: LiveFigures
   verifyFingerprint: string
-}
-
-const ratioText = (ratio: number): string => (Number.isFinite(ratio) ? ratio.toFixed(3) : '∞')
-
-/** Reasons the live figures of a unit are wrong, given the plan's verify settings. */
-export function driftReasons(spec: PlanSpec, live: UnitLive): string[] {
-  const reasons: string[] = []
-  const duplicates = live.rows - live.keys
-  if (spec.verify.duplicates && duplicates > 0) reasons.push(`drift: ${duplicates.toLocaleString('en-US')} duplicate keys`)
-  const bounds = spec.verify.ratio
-  if (bounds && live.expected !== undefined && (live.expected > 0 || live.keys > 0)) {
-    const ratio = live.expected === 0 ? Infinity : live.keys / live.expected
-    const low = bounds.min ?? -Infinity
-    const high = bounds.max ?? Infinity
-    if (ratio < low || ratio > high) {
-      reasons.push(`drift: ratio ${ratioText(ratio)} (${live.keys} keys / ${live.expected} expected) outside [${bounds.min ?? '-'}, ${bounds.max ?? '-'}]`)
-    }
-  }
-  return reasons
+  /** The plan's shared values (window texts, quoted strings). */
+  memo: PlanMemo
 }
 
 /** Shared by every unit with nothing to say: a plan can hold a million units. Never push to it. */
 const NO_REASONS: string[] = []
 
+const ratioText = (ratio: number): string => (Number.isFinite(ratio) ? ratio.toFixed(3) : '∞')
+
+function driftReason(failure: FiguresFailure): string {
+  if (failure.check === 'duplicates') return `drift: ${failure.duplicates.toLocaleString('en-US')} duplicate keys`
+  const { ratio, keys, expected, bounds } = failure
+  return `drift: ratio ${ratioText(ratio)} (${keys} keys / ${expected} expected) outside [${bounds.min ?? '-'}, ${bounds.max ?? '-'}]`
+}
+
+/** Reasons the live figures of a unit are wrong, given the plan's verify settings (verify judges them alike). */
+export function driftReasons(spec: PlanSpec, live: UnitLive): string[] {
+  const failures = judgeUnitFigures(spec.verify, live)
+  return failures.length === 0 ? NO_REASONS : failures.map(driftReason)
+}
+
 /** Compares one unit's plan, state and live figures. */
 export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
   const { spec, steps } = context
-  const inputs = jobInputs(spec, unit)
+  const inputs = jobInputs(spec, unit, context.memo)
   const jobAddress = stepAddress.unitStep(unit.address, 'job')
   const verifyAddress = stepAddress.unitStep(unit.address, 'verify')
   const job = steps.get(jobAddress)
-  const jobFingerprint = job ? fingerprintReusing(inputs, job) : undefined
+  const jobFingerprint = job ? fingerprintReusing(inputs, job, context.memo.fingerprints) : undefined
   const live: UnitLive | undefined = context.live?.unit(unit.customer, unit.batch.start)
   const drift = live ? driftReasons(spec, live) : NO_REASONS
   const decided = (action: UnitAction, reasons: string[], need: UnitNeed, dirty: boolean): UnitDecision => {

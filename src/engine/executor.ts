@@ -5,6 +5,7 @@ import { runAttempts } from './attempt-runner.js'
 import type { AttemptScope } from './attempt-runner.js'
 import type { EngineDeps } from './deps.js'
 import { EventBus } from './event-bus.js'
+import { FingerprintMemo } from './fingerprint.js'
 import type { ApplyListener } from './events.js'
 import { MutationPoller } from './mutation-poller.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
@@ -120,6 +121,7 @@ export class Executor {
       options: this.options,
       records: this.state.steps,
       events: this.#events,
+      fingerprints: new FingerprintMemo(),
       mutations: (cluster) => this.#mutations(cluster),
       stopping,
       aborted,

@@ -1,13 +1,9 @@
-import { formatTimestamp } from '../plan/timestamp.js'
-import type { ClusterSpec, CustomerSpec, PlanSpec, Window } from '../plan/model.js'
-import type { JsonValue, StepRecord } from '../state/model.js'
-import type { Statement } from '../warehouse/warehouse.js'
-import type { DeleteRequest } from '../warehouse/warehouse.js'
+import type { JsonValue } from '../state/model.js'
 import type { UnitDecision } from './decide-unit.js'
-import { fingerprint } from './fingerprint.js'
 import type { PlannedStep, PlannedUnit } from './plan-model.js'
-import { deleteRequest, REVIEW_TAG, verifyInputs } from './step-inputs.js'
-import { stepAddress } from './step-addresses.js'
+import { verifyInputs } from './step-inputs.js'
+import { appendWindowDelete, windowDelete } from './window-delete.js'
+import type { DeleteContext } from './window-delete.js'
 
 /** The units and steps of one customer, before cluster-wide dependencies (check, canary) are added. */
 export interface CustomerPlan {
@@ -19,42 +15,8 @@ export interface CustomerPlan {
   deleteCovers: string[]
 }
 
-export interface CustomerContext {
-  spec: PlanSpec
-  cluster: ClusterSpec
-  customer: CustomerSpec
-  steps: ReadonlyMap<string, StepRecord>
-  deleteStatement: (request: DeleteRequest) => Statement
+export interface CustomerContext extends DeleteContext {
   verifyFingerprint: string
-}
-
-function deleteStep(context: CustomerContext, address: string, window: Window, rows: number | undefined): PlannedStep & { fingerprint: string } {
-  const { spec, cluster, customer } = context
-  const statement = context.deleteStatement(deleteRequest(spec, cluster, customer.id, window, REVIEW_TAG))
-  const { tag: _tag, ...params } = statement.params
-  // What rows are deleted defines the delete; its settings and mode do not.
-  const identity: Record<string, JsonValue> = {
-    table: `${spec.target.database}.${spec.target.table}`,
-    customerColumn: spec.target.customerColumn,
-    timeColumn: spec.target.timeColumn,
-    customer: customer.id,
-    window: { start: formatTimestamp(window.start), end: formatTimestamp(window.end) },
-  }
-  return {
-    address,
-    kind: 'delete',
-    dependsOn: [],
-    cluster: cluster.name,
-    customer: customer.id,
-    window,
-    fingerprint: fingerprint(identity),
-    inputs: { ...identity, sql: statement.sql, params, settings: statement.settings as Record<string, JsonValue> },
-    ...(rows === undefined ? {} : { estimatedRows: rows }),
-  }
-}
-
-function isDone(record: StepRecord | undefined, fingerprintNow: string): boolean {
-  return record?.status === 'succeeded' && record.fingerprint === fingerprintNow
 }
 
 const ORPHAN_ROWS = 'rows are live but no job of bf wrote them: the delete re-runs first'
@@ -76,18 +38,6 @@ function reRunBecauseOfDelete(decision: UnitDecision, deleteAddress: string): vo
   decision.need = 'job'
   decision.action = 'replace'
   decision.reasons = [`because the delete of ${deleteAddress} re-runs`]
-}
-
-const windows = new Map<number, Window>()
-const WINDOWS_MAX = 100_000
-
-/** The window of a unit's steps; units of the same batch share one (never change it): a plan can hold a million. */
-function unitWindow(batch: Window): Window {
-  const known = windows.get(batch.start)
-  if (known?.end === batch.end) return known
-  const window = { start: batch.start, end: batch.end }
-  if (windows.size < WINDOWS_MAX) windows.set(batch.start, window)
-  return window
 }
 
 function toPlannedUnit(decision: UnitDecision): PlannedUnit {
@@ -131,7 +81,7 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
 
   const jobAndVerify = (decision: UnitDecision, after: string | undefined): string => {
     const { unit, jobAddress, verifyAddress } = decision
-    const window = unitWindow(unit.batch)
+    const window = context.memo.unitWindow(unit.batch)
     const unitStep = (address: string, kind: 'job' | 'verify', dependsOn: string[], fingerprint: string | undefined, inputs: Record<string, JsonValue>): PlannedStep => ({
       cluster: cluster.name,
       customer: customer.id,
@@ -157,13 +107,11 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
   }
 
   if (spec.delete !== false && spec.delete.per === 'customer') {
-    const deleteAddress = stepAddress.customerStep(cluster.name, customer.id, 'delete')
-    const awaitAddress = stepAddress.customerStep(cluster.name, customer.id, 'await-mutation')
-    const remove = deleteStep(context, deleteAddress, customer.window, sumRows(decisions))
-    const deleteDone = isDone(context.steps.get(deleteAddress), remove.fingerprint)
-    const orphans = orphansAfterDelete(decisions, deleteDone && context.steps.get(awaitAddress)?.status === 'succeeded', selected)
-    const deleteNeeded = !deleteDone || orphans || decisions.some((d) => d.dirty && selected(d))
-    const awaitNeeded = deleteNeeded || context.steps.get(awaitAddress)?.status !== 'succeeded'
+    const planned = windowDelete(context, { per: 'customer', rows: sumRows(decisions) })
+    const { deleteAddress } = planned
+    const orphans = orphansAfterDelete(decisions, planned.deleteDone && planned.awaitSucceeded, selected)
+    const deleteNeeded = !planned.deleteDone || orphans || decisions.some((d) => d.dirty && selected(d))
+    const awaitNeeded = deleteNeeded || !planned.awaitSucceeded
     if (deleteNeeded) {
       for (const decision of decisions) {
         reRunBecauseOfDelete(decision, deleteAddress)
@@ -172,15 +120,8 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
     }
     const inPlay = decisions.filter((decision) => decision.need !== 'none' && (deleteNeeded || selected(decision)))
     if (inPlay.length === 0) return { units: decisions.filter(selected).map(toPlannedUnit), steps, roots, deleteCovers }
-    if (deleteNeeded) {
-      steps.push(remove)
-      roots.push(deleteAddress)
-    }
-    if (awaitNeeded) {
-      steps.push({ ...remove, address: awaitAddress, kind: 'await-mutation', dependsOn: deleteNeeded ? [deleteAddress] : [], estimatedRows: undefined })
-      if (!deleteNeeded) roots.push(awaitAddress)
-    }
-    for (const decision of inPlay) jobAndVerify(decision, decision.need === 'job' && awaitNeeded ? awaitAddress : undefined)
+    const awaited = appendWindowDelete(planned, { delete: deleteNeeded, await: awaitNeeded }, undefined, { steps, roots })
+    for (const decision of inPlay) jobAndVerify(decision, decision.need === 'job' ? awaited : undefined)
     const shown = decisions.filter((decision) => deleteNeeded || selected(decision))
     return { units: shown.map(toPlannedUnit), steps, roots, deleteCovers }
   }
@@ -191,25 +132,12 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
   for (const decision of decisions) {
     if (!selected(decision)) continue
     if (spec.delete !== false) {
-      const deleteAddress = stepAddress.unitStep(decision.unit.address, 'delete')
-      const awaitAddress = stepAddress.unitStep(decision.unit.address, 'await-mutation')
-      const remove = deleteStep(context, deleteAddress, decision.unit.batch, decision.live?.rows)
-      const deleteDone = isDone(context.steps.get(deleteAddress), remove.fingerprint)
-      const settled = deleteDone && context.steps.get(awaitAddress)?.status === 'succeeded'
-      const deleteNeeded = decision.dirty || !deleteDone || orphansAfterDelete([decision], settled, selected)
-      if (deleteNeeded) reRunBecauseOfDelete(decision, deleteAddress)
-      const awaitNeeded = deleteNeeded || (decision.need === 'job' && context.steps.get(awaitAddress)?.status !== 'succeeded')
-      let after = previous
-      if (deleteNeeded) {
-        steps.push({ ...remove, unit: decision.unit.address, dependsOn: after ? [after] : [] })
-        if (!after) roots.push(deleteAddress)
-        after = deleteAddress
-      }
-      if (awaitNeeded) {
-        steps.push({ ...remove, unit: decision.unit.address, address: awaitAddress, kind: 'await-mutation', dependsOn: after ? [after] : [], estimatedRows: undefined })
-        if (!after) roots.push(awaitAddress)
-        after = awaitAddress
-      }
+      const planned = windowDelete(context, { per: 'batch', unit: decision.unit.address, window: decision.unit.batch, rows: decision.live?.rows })
+      const settled = planned.deleteDone && planned.awaitSucceeded
+      const deleteNeeded = decision.dirty || !planned.deleteDone || orphansAfterDelete([decision], settled, selected)
+      if (deleteNeeded) reRunBecauseOfDelete(decision, planned.deleteAddress)
+      const awaitNeeded = deleteNeeded || (decision.need === 'job' && !planned.awaitSucceeded)
+      const after = appendWindowDelete(planned, { delete: deleteNeeded, await: awaitNeeded }, previous, { steps, roots })
       units.push(toPlannedUnit(decision))
       if (decision.need !== 'none') previous = jobAndVerify(decision, after)
       continue

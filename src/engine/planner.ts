@@ -16,6 +16,7 @@ import { forgottenDeleteWarnings, orphanedSteps, planIndex } from './forget.js'
 import type { ComputedPlan, PlannedStep, PlannedUnit } from './plan-model.js'
 import { summarizePlan } from './plan-summary.js'
 import { planCustomer } from './plan-customer.js'
+import { PlanMemo } from './plan-memo.js'
 import type { CustomerPlan } from './plan-customer.js'
 import { clusterWarnings } from './plan-warnings.js'
 import { checkTargetsExist, isSelected, mayTouch } from './selection.js'
@@ -85,6 +86,7 @@ interface PlanningContext {
   clusters: { cluster: ClusterSpec; customers: CustomerSpec[] }[]
   /** Each cluster's live figures once its refresh is done; undefined without refresh. */
   liveOf(cluster: string): Promise<LiveFigures | undefined>
+  memo: PlanMemo
 }
 
 const NO_STEPS: ReadonlyMap<string, StepRecord> = new Map()
@@ -93,13 +95,14 @@ async function planOneCustomer(context: PlanningContext, cluster: ClusterSpec, c
   const { spec, deps, options } = context
   const { selection } = options
   const live = await context.liveOf(cluster.name)
-  const verifyFingerprint = fingerprint(verifyInputs(spec, customer.id))
-  const decideContext = { spec, steps: records, verifyFingerprint, ...(live ? { live } : {}) }
+  const { memo } = context
+  const verifyFingerprint = fingerprint(verifyInputs(spec, customer.id), memo.fingerprints)
+  const decideContext = { spec, steps: records, verifyFingerprint, memo, ...(live ? { live } : {}) }
   const decisions: UnitDecision[] = []
-  for (const unit of unitsOfCustomer(spec, cluster, customer)) decisions.push(decideUnit(unit, decideContext))
+  for (const unit of unitsOfCustomer(spec, cluster, customer, memo.batches)) decisions.push(decideUnit(unit, decideContext))
   const inSelection = (decision: UnitDecision): boolean => isSelected(decision.unit.address, selection)
   const wanted = (decision: UnitDecision): boolean => inSelection(decision) && (options.select === 'all' || decision.drifted)
-  return planCustomer({ spec, cluster, customer, steps: records, deleteStatement: deps.deleteStatement, verifyFingerprint }, decisions, { inSelection, wanted })
+  return planCustomer({ spec, cluster, customer, steps: records, deleteStatement: deps.deleteStatement, verifyFingerprint, memo }, decisions, { inSelection, wanted })
 }
 
 const byAddress = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
@@ -225,7 +228,7 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
   // A state that cannot be read is still the error reported.
   const state = stateSnapshot ? byCustomerFromSnapshot(stateSnapshot) : await deps.state.readByCustomer()
   const liveOf = (cluster: string): Promise<LiveFigures | undefined> => refreshes.get(cluster) ?? Promise.resolve(undefined)
-  const context: PlanningContext = { spec, deps, options, clusters, liveOf }
+  const context: PlanningContext = { spec, deps, options, clusters, liveOf, memo: new PlanMemo() }
   try {
     return await planFromState(context, state)
   } catch (error) {

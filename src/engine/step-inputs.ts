@@ -3,21 +3,7 @@ import { renderTemplate } from '../plan/template.js'
 import type { ClusterSpec, PlanSpec, Unit, Window } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
 import type { DeleteRequest } from '../warehouse/warehouse.js'
-
-const KNOWN_MAX = 100_000
-const windowTexts = new Map<number, { end: number; text: { start: string; end: string } }>()
-
-/**
- * A batch window as job inputs hold it. Batches repeat across customers and clusters:
- * each is formatted once, and units of the same batch share the object (never change it).
- */
-function windowText(window: Window): { start: string; end: string } {
-  const known = windowTexts.get(window.start)
-  if (known?.end === window.end) return known.text
-  const text = { start: formatTimestamp(window.start), end: formatTimestamp(window.end) }
-  if (windowTexts.size < KNOWN_MAX) windowTexts.set(window.start, { end: window.end, text })
-  return text
-}
+import type { PlanMemo } from './plan-memo.js'
 
 /** Job env with `{{ … }}` rendered for one unit; `${env:…}` references stay unresolved. */
 export function renderJobEnv(spec: PlanSpec, unit: Unit): Record<string, string> {
@@ -34,14 +20,14 @@ export function renderJobEnv(spec: PlanSpec, unit: Unit): Record<string, string>
   return env
 }
 
-/** What a unit's job step runs: a change in any of it re-runs the unit. */
-export function jobInputs(spec: PlanSpec, unit: Unit): Record<string, JsonValue> {
+/** What a unit's job step runs: a change in any of it re-runs the unit. Its window text comes from `memo`. */
+export function jobInputs(spec: PlanSpec, unit: Unit, memo: PlanMemo): Record<string, JsonValue> {
   const { job } = spec
   // One literal, absent members as undefined (JSON and fingerprints leave them out): a plan keeps the inputs of every job it runs.
   return {
     kind: job.kind,
     customer: unit.customer,
-    window: windowText(unit.batch),
+    window: memo.windowText(unit.batch),
     env: Object.keys(job.env).length > 0 ? renderJobEnv(spec, unit) : undefined,
     sql: job.sql,
     command: job.command,

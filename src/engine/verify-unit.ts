@@ -1,6 +1,8 @@
 import type { CheckSpec, Expectation, PlanSpec } from '../plan/model.js'
 import type { UnitFigures, Warehouse } from '../warehouse/warehouse.js'
 import type { Unit } from '../plan/model.js'
+import { figuresRatio, judgeUnitFigures } from './judge-figures.js'
+import type { FiguresFailure } from './judge-figures.js'
 import type { CheckFailure, UnitVerification } from './verify-model.js'
 
 function describeExpectation(expect: Expectation): string {
@@ -19,26 +21,23 @@ function holds(expect: Expectation, seen: unknown): boolean {
   return value <= expect.max
 }
 
-/** Duplicates and ratio of one unit from its live figures. */
+function checkFailure(failure: FiguresFailure): CheckFailure {
+  if (failure.check === 'duplicates') return { check: 'duplicates', seen: failure.duplicates, expected: '= 0' }
+  const { ratio, keys, expected, bounds } = failure
+  return { check: 'ratio', seen: Number.isFinite(ratio) ? Number(ratio.toFixed(4)) : 'inf', expected: `between ${bounds.min ?? '-'} and ${bounds.max ?? '-'} (${keys} keys / ${expected} expected)` }
+}
+
+/** Duplicates and ratio of one unit from its live figures, judged as planning judges drift. */
 export function judgeFigures(spec: PlanSpec, address: string, figures: UnitFigures): UnitVerification {
-  const duplicates = figures.rows - figures.keys
-  const failures: CheckFailure[] = []
-  if (spec.verify.duplicates && duplicates > 0) failures.push({ check: 'duplicates', seen: duplicates, expected: '= 0' })
-  let ratio: number | undefined
-  const bounds = spec.verify.ratio
-  if (figures.expected !== undefined) {
-    ratio = figures.expected === 0 ? (figures.keys === 0 ? 1 : Infinity) : figures.keys / figures.expected
-    if (bounds && ((bounds.min !== undefined && ratio < bounds.min) || (bounds.max !== undefined && ratio > bounds.max))) {
-      failures.push({ check: 'ratio', seen: Number.isFinite(ratio) ? Number(ratio.toFixed(4)) : 'inf', expected: `between ${bounds.min ?? '-'} and ${bounds.max ?? '-'} (${figures.keys} keys / ${figures.expected} expected)` })
-    }
-  }
+  const ratio = figuresRatio(figures)
+  const failures = judgeUnitFigures(spec.verify, figures).map(checkFailure)
   return {
     address,
     ok: failures.length === 0,
     rows: figures.rows,
     keys: figures.keys,
     ...(figures.expected === undefined ? {} : { expected: figures.expected }),
-    duplicates,
+    duplicates: figures.rows - figures.keys,
     ...(ratio === undefined || !Number.isFinite(ratio) ? {} : { ratio }),
     failures,
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { stepFingerprint } from '../engine/fingerprint.js'
+import { FingerprintMemo, stepFingerprint } from '../engine/fingerprint.js'
 import type { ComputedPlan } from '../engine/plan-model.js'
 import { UserError } from '../errors.js'
 import { savedPlanProblems } from './validate.js'
@@ -27,6 +27,7 @@ function checksumOf(body: SavedPlanBody): string {
  * steps with their fingerprints and inputs — and a checksum over all of it.
  */
 export function serializeSavedPlan(plan: ComputedPlan): string {
+  const fingerprints = new FingerprintMemo()
   const body: SavedPlanBody = {
     format: FORMAT,
     format_version: SAVED_PLAN_FORMAT_VERSION,
@@ -38,7 +39,7 @@ export function serializeSavedPlan(plan: ComputedPlan): string {
     warnings: plan.warnings,
     units: plan.units,
     // A saved plan is applied as reviewed: every step carries its fingerprint.
-    steps: plan.steps.map((step) => (step.fingerprint === undefined ? { ...step, fingerprint: stepFingerprint(step) } : step)),
+    steps: plan.steps.map((step) => (step.fingerprint === undefined ? { ...step, fingerprint: stepFingerprint(step, fingerprints) } : step)),
     forgetSteps: plan.forgetSteps,
   }
   return `${JSON.stringify({ ...body, checksum: checksumOf(body) })}\n`

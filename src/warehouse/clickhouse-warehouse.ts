@@ -12,6 +12,7 @@ import type { RetryOptions } from './retry.js'
 import { collapsesOnMerge, countedColumnsProblem, figuresQuery, parseTableFacts, pendingMutationsQuery, readFiguresRows, tableFactsQuery, tableKey } from './refresh-queries.js'
 import type { CountedSource } from './refresh-queries.js'
 import type { SqlQuery } from './sql-query.js'
+import { describeTables, targetRefs } from './target-tables.js'
 import { toNumber } from './sql-query.js'
 import type {
   DeleteRequest,
@@ -23,6 +24,8 @@ import type {
   RefreshRequest,
   Statement,
   TableFacts,
+  TargetDescription,
+  TargetRequest,
   Warehouse,
 } from './warehouse.js'
 
@@ -81,18 +84,24 @@ export class ClickHouseWarehouse implements Warehouse {
     return this.#read(() => this.#refreshOnce(request))
   }
 
+  describeTarget(request: TargetRequest): Promise<TargetDescription> {
+    return this.#read(async () => {
+      const refs = targetRefs(request)
+      const facts = await this.#tableFacts(refs.all)
+      const pending = facts.has(tableKey(refs.target)) ? await this.#pendingMutations(refs.target) : 0
+      return describeTables(refs, facts, pending)
+    })
+  }
+
   async #refreshOnce(request: RefreshRequest): Promise<LiveFigures> {
     let queries = 0
     const { target, expected, grid } = request
-    const targetRef = { database: target.database, table: target.table }
-    const readRef = { database: target.database, table: target.readTable }
-    const expectedRef = expected ? { database: expected.database, table: expected.table } : undefined
-
-    const refs = [targetRef, readRef, ...(expectedRef ? [expectedRef] : [])]
-    if (!request.unitsOnly || !this.#countedFacts.has(refs.map(tableKey).join(','))) queries++
-    const facts = await (request.unitsOnly ? this.#factsOnce(refs) : this.#tableFacts(refs))
-    const readTable = facts.get(tableKey(readRef))
-    const expectedTable = expectedRef ? facts.get(tableKey(expectedRef)) : undefined
+    const refs = targetRefs(request)
+    const readRef = refs.readTable
+    if (!request.unitsOnly || !this.#countedFacts.has(refs.all.map(tableKey).join(','))) queries++
+    const facts = await (request.unitsOnly ? this.#factsOnce(refs.all) : this.#tableFacts(refs.all))
+    const tables = describeTables(refs, facts, 0)
+    const { readTable, expectedTable } = tables
     this.#checkCountedColumns('target', { ...readRef, timeColumn: target.timeColumn, customerColumn: target.customerColumn, keyColumns: target.keyColumns }, readTable)
     if (expected) this.#checkCountedColumns('expected', expected, expectedTable)
 
@@ -101,7 +110,7 @@ export class ClickHouseWarehouse implements Warehouse {
     const work: Promise<void>[] = []
     if (readTable && customers.length > 0) {
       const source: CountedSource = { ...readRef, timeColumn: target.timeColumn, customerColumn: target.customerColumn, keyColumns: target.keyColumns }
-      const query = figuresQuery(source, customers, grid, { final: collapsesOnMerge(facts.get(tableKey(targetRef))?.engine) })
+      const query = figuresQuery(source, customers, grid, { final: collapsesOnMerge(tables.target?.engine) })
       queries++
       work.push(
         this.#readCompact(`counting rows of ${tableKey(readRef)}`, query, (text) => {
@@ -109,36 +118,25 @@ export class ClickHouseWarehouse implements Warehouse {
         }),
       )
     }
-    if (expected && expectedRef && expectedTable && customers.length > 0) {
+    if (expected && refs.expected && expectedTable && customers.length > 0) {
       const query = figuresQuery(expected, customers, grid)
       queries++
       work.push(
-        this.#readCompact(`counting keys of ${tableKey(expectedRef)}`, query, (text) => {
+        this.#readCompact(`counting keys of ${tableKey(refs.expected)}`, query, (text) => {
           readFiguresRows(text, query.customers, (customer, cell, _rows, keys) => figures.addExpected(customer, cell, keys))
         }),
       )
     }
-    let pendingMutations = 0
     if (!request.unitsOnly) {
       queries++
       work.push(
-        this.#pendingMutations(targetRef).then((count) => {
-          pendingMutations = count
+        this.#pendingMutations(refs.target).then((count) => {
+          tables.pendingMutations = count
         }),
       )
     }
     await Promise.all(work)
-
-    const live: LiveFigures = {
-      unit: (customer, batchStart) => figures.unit(customer, batchStart),
-      pendingMutations,
-      queries,
-    }
-    const targetFacts = facts.get(tableKey(targetRef))
-    if (targetFacts) live.target = targetFacts
-    if (readTable) live.readTable = readTable
-    if (expectedTable) live.expectedTable = expectedTable
-    return live
+    return { unit: (customer, batchStart) => figures.unit(customer, batchStart), ...tables, queries }
   }
 
   /** A column refresh cannot count by fails here, named, rather than as a ClickHouse error in the middle of a query. */

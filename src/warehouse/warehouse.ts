@@ -22,9 +22,25 @@ export interface UnitFigures {
   expected?: number
 }
 
-export interface RefreshRequest {
+/** The tables a plan names: its target (and read table) and its expected source. */
+export interface TargetRequest {
   target: TargetSpec
   expected?: ExpectedSpec
+}
+
+/**
+ * What one cluster says about the tables a plan names, read with one grouped query:
+ * a table that does not exist is absent.
+ */
+export interface TargetDescription {
+  target?: TableFacts
+  readTable?: TableFacts
+  expectedTable?: TableFacts
+  /** Unfinished mutations on the target table (0 when it does not exist). */
+  pendingMutations: number
+}
+
+export interface RefreshRequest extends TargetRequest {
   /** Each customer with the range to read; figures are cut on `grid`. */
   customers: CustomerSpec[]
   grid: BatchGrid
@@ -36,14 +52,9 @@ export interface RefreshRequest {
 }
 
 /** The answer of one refresh of one cluster: a constant number of grouped queries. */
-export interface LiveFigures {
+export interface LiveFigures extends TargetDescription {
   /** Figures of the unit whose batch starts at `batchStart` (clipped start) for `customer`. */
   unit(customer: string, batchStart: Millis): UnitFigures
-  /** Unfinished mutations on the target table. */
-  pendingMutations: number
-  target?: TableFacts
-  readTable?: TableFacts
-  expectedTable?: TableFacts
   /** How many queries the refresh sent (for tests and benchmarks). */
   queries: number
 }
@@ -113,6 +124,8 @@ export interface Warehouse {
   /** The server's clock (mutations are matched by `create_time` against it). */
   serverTime(): Promise<Millis>
   tableFacts(ref: TableRef): Promise<TableFacts | undefined>
+  /** The plan's tables and the target's pending mutations, as refresh reads them, without counting rows. */
+  describeTarget(request: TargetRequest): Promise<TargetDescription>
   refresh(request: RefreshRequest): Promise<LiveFigures>
   pendingMutations(ref: TableRef): Promise<number>
   /** The exact statement `submitDelete` would send. */

@@ -70,7 +70,12 @@ describe('plan warnings from live figures', () => {
 
 describe('warnings that need a cluster', () => {
   const spec = loadPlanText(relabelPlan({ customers: ['acme'], kind: 'command', command: ['true'] }), 'plan.yaml').spec
-  const facts = (engine: string): TableFacts => ({ database: 'default', table: 'conversation_with_labels', engine, sortingKey: 'conversation_id, customer_id', partitionKey: '', columns: [] })
+  const columns = [
+    { name: 'conversation_id', type: 'String' },
+    { name: 'customer_id', type: 'LowCardinality(String)' },
+    { name: 'conversation_end_time', type: 'DateTime' },
+  ]
+  const facts = (engine: string): TableFacts => ({ database: 'default', table: 'conversation_with_labels', engine, sortingKey: 'conversation_id, customer_id', partitionKey: '', columns })
   const live = (engine: string): LiveFigures => ({ unit: () => ({ rows: 0, keys: 0 }), pendingMutations: 0, target: facts(engine), readTable: facts(engine), expectedTable: facts('MergeTree'), queries: 4 })
   const cluster = spec.clusters[0]
   if (!cluster) throw new Error('plan has no cluster')
@@ -82,6 +87,13 @@ describe('warnings that need a cluster', () => {
   it('refuses a Distributed target as an error', () => {
     const found = clusterWarnings(spec, cluster, live('Distributed'), [])
     expect(found.find((warning) => warning.code === 'distributed-target')?.severity).toBe('error')
+  })
+
+  it('refuses a target without the columns the plan names, as the check step does', () => {
+    const found = clusterWarnings(spec, cluster, { ...live('MergeTree'), target: { ...facts('MergeTree'), columns: columns.slice(0, 2) } }, [])
+    expect(found.filter((warning) => warning.severity === 'error').map((warning) => warning.message)).toEqual([
+      'default.conversation_with_labels has no column conversation_end_time (check target.timeColumn, target.customerColumn and target.keyColumns)',
+    ])
   })
 
   it('reads the columns of a sorting key expression', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { batchCount, batchesOf, batchLabel, unitCount, unitsOf } from '../../src/plan/batches.js'
+import { batchCount, batchesOf, batchLabel, SharedBatches, unitCount, unitsOf } from '../../src/plan/batches.js'
 import { loadPlan } from '../../src/plan/load.js'
 import type { BatchGrid } from '../../src/plan/model.js'
 
@@ -39,11 +39,14 @@ describe('batches', () => {
     expect([...batchesOf(window, dayGrid)].map((b) => b.label)).toEqual(['2025-12-30', '2025-12-31', '2026-01-01'])
   })
 
-  it('hands out one batch object per whole batch, and never a whole one for a clipped one', () => {
-    const whole = [...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-03T00:00:00Z') }, dayGrid)]
-    const again = [...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-03T00:00:00Z') }, dayGrid)]
+  it('hands out one batch object per whole batch of a computation, and never a whole one for a clipped one', () => {
+    const shared = new SharedBatches()
+    const whole = [...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-03T00:00:00Z') }, dayGrid, 'forward', shared)]
+    const again = [...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-03T00:00:00Z') }, dayGrid, 'forward', shared)]
     expect(again[0]).toBe(whole[0])
-    const clipped = [...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-02T06:00:00Z') }, dayGrid)]
+    // Nothing outlives the computation: another one makes its own batches.
+    expect([...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-03T00:00:00Z') }, dayGrid)][0]).not.toBe(whole[0])
+    const clipped = [...batchesOf({ start: at('2026-01-01T00:00:00Z'), end: at('2026-01-02T06:00:00Z') }, dayGrid, 'forward', shared)]
     expect(clipped[1]).toEqual({ start: at('2026-01-02T00:00:00Z'), end: at('2026-01-02T06:00:00Z'), label: '2026-01-02' })
     expect([...batchesOf({ start: at('2026-01-02T00:00:00Z'), end: at('2026-01-02T06:00:00Z') }, sixHours)]).toEqual([
       { start: at('2026-01-02T00:00:00Z'), end: at('2026-01-02T06:00:00Z'), label: '2026-01-02T00' },

@@ -1,5 +1,6 @@
 import { errorMessage } from '../../common/error-text.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
+import { targetProblems } from '../target-problems.js'
 
 /** Connectivity, tables, guards and the launcher's preflight, before anything in the cluster runs. */
 export const runCheck: StepHandler = async (step, context): Promise<StepResult> => {
@@ -10,25 +11,8 @@ export const runCheck: StepHandler = async (step, context): Promise<StepResult> 
   try {
     const warehouse = await deps.warehouse(cluster.name)
     await warehouse.ping()
-    const { target } = spec
-    const facts = await warehouse.tableFacts({ database: target.database, table: target.table })
-    if (!facts) problems.push(`table ${target.database}.${target.table} does not exist`)
-    else if (facts.engine === 'Distributed') problems.push(`${target.database}.${target.table} is a Distributed table: deletes must go to the local table`)
-    if (facts) {
-      const columns = new Set(facts.columns.map((column) => column.name))
-      const missing = [target.timeColumn, target.customerColumn, ...target.keyColumns].filter((column) => !columns.has(column))
-      if (missing.length > 0) problems.push(`${target.database}.${target.table} has no column ${missing.join(', ')}`)
-      const time = facts.columns.find((column) => column.name === target.timeColumn)
-      if (time && !/DateTime|Date/.test(time.type)) problems.push(`${target.timeColumn} is ${time.type}, not a DateTime: windows cannot bound it`)
-    }
-    if (target.readTable !== target.table && !(await warehouse.tableFacts({ database: target.database, table: target.readTable }))) {
-      problems.push(`read table ${target.database}.${target.readTable} does not exist`)
-    }
-    const maxPending = spec.guards.maxPendingMutations
-    if (maxPending !== undefined && facts) {
-      const pending = await warehouse.pendingMutations({ database: target.database, table: target.table })
-      if (pending > maxPending) problems.push(`${pending} mutations are pending on ${target.database}.${target.table} (guards.maxPendingMutations: ${maxPending}); wait for them to finish`)
-    }
+    const described = await warehouse.describeTarget({ target: spec.target, ...(spec.expected ? { expected: spec.expected } : {}) })
+    for (const problem of targetProblems(spec, cluster.name, described)) if (problem.failsCheck) problems.push(problem.message)
   } catch (error) {
     return { status: 'failed', error: `${cluster.name}: ${errorMessage(error)}` }
   }
