@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -41,15 +41,22 @@ const DUPLICATES = 'SELECT count() - uniqExact(customer_id, conversation_id) AS 
 
 const dirs: string[] = []
 
+/** The seeded data and the plan, made once and never changed: each workspace is a copy. */
+let seeded: string | undefined
+
 function workspace(): { dir: string; data: string; plan: string } {
+  if (seeded === undefined) {
+    seeded = mkdtempSync(join(tmpdir(), 'bf-crash-seeded-'))
+    dirs.push(seeded)
+    seedQuickstart(join(seeded, 'data'), { customers: 2, days: 4, conversationsPerDay: 60 })
+    chdbQuery(join(seeded, 'data'), PLAIN_TARGET)
+    writeFileSync(join(seeded, 'plan.yaml'), PLAN)
+  }
   const dir = mkdtempSync(join(tmpdir(), 'bf-crash-'))
   dirs.push(dir)
-  const data = join(dir, 'data')
-  seedQuickstart(data, { customers: 2, days: 4, conversationsPerDay: 60 })
-  chdbQuery(data, PLAIN_TARGET)
-  const plan = join(dir, 'plan.yaml')
-  writeFileSync(plan, PLAN)
-  return { dir, data, plan }
+  // The engine's data folder links tables to their storage with relative links: keep them as they are.
+  cpSync(seeded, dir, { recursive: true, verbatimSymlinks: true })
+  return { dir, data: join(dir, 'data'), plan: join(dir, 'plan.yaml') }
 }
 
 function startedKinds(journal: string): string[] {
