@@ -75,11 +75,19 @@ function startedKinds(journal: string): string[] {
   return kinds
 }
 
-/** Starts an apply and SIGKILLs it as soon as a step of `kind` has started. */
-async function applyKilledAt(ws: { dir: string; plan: string }, kind: string): Promise<boolean> {
+/** Starts an apply and SIGKILLs it as soon as a step of `kind` has started; `output` says how it went. */
+async function applyKilledAt(ws: { dir: string; plan: string }, kind: string): Promise<{ killed: boolean; output: string }> {
   const journal = join(ws.dir, '.bf', 'state', 'crash', 'journal.jsonl')
   const child = bfProcess(['apply', ws.plan, '--auto-approve', '--no-color'])
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      output += `\n[exit code ${code}, signal ${signal}]`
+      resolve()
+    }),
+  )
   let killed = false
   for (;;) {
     if (child.exitCode !== null) break
@@ -91,7 +99,7 @@ async function applyKilledAt(ws: { dir: string; plan: string }, kind: string): P
     await new Promise((resolve) => setTimeout(resolve, 2))
   }
   await exited
-  return killed
+  return { killed, output }
 }
 
 let reference: unknown[]
@@ -112,8 +120,8 @@ describe('an apply killed at any kind of step resumes to the same result', () =>
   for (const kind of ['check', 'delete', 'await-mutation', 'job', 'verify']) {
     it(`SIGKILL once a ${kind} step has started`, async () => {
       const ws = workspace()
-      const killed = await applyKilledAt(ws, kind)
-      expect(killed).toBe(true)
+      const { killed, output } = await applyKilledAt(ws, kind)
+      expect(killed, output).toBe(true)
       let resumed = bf(['apply', ws.plan, '--auto-approve', '--no-color'])
       expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0)
       const [content, duplicates] = chdbQuery<{ d?: string }>(ws.data, [CONTENT, DUPLICATES])
