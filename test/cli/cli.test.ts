@@ -1,20 +1,43 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TempDirs } from '../reliability/workspace.js'
 import { bf, bfProcess, ensureBuilt, ROOT, seedQuickstart } from '../support/cli.js'
+import { waitFor } from '../support/wait-for.js'
 
-let dir: string
-let plan: string
+const dirs = new TempDirs()
+/** The seeded data and the quickstart plan, never changed: each test works on a copy. */
+let seeded: string
+/** The same after one complete `bf apply`, made when a test first needs it, never changed either. */
+let applied: string | undefined
 
 beforeAll(() => {
   ensureBuilt()
-  dir = mkdtempSync(join(tmpdir(), 'bf-cli-'))
-  seedQuickstart(join(dir, 'data'), { customers: 3, days: 14, conversationsPerDay: 20 })
-  plan = join(dir, 'plan.yaml')
-  copyFileSync(join(ROOT, 'examples', 'quickstart', 'plan.yaml'), plan)
+  seeded = dirs.make('bf-cli-seeded-')
+  seedQuickstart(join(seeded, 'data'), { customers: 3, days: 14, conversationsPerDay: 20 })
+  copyFileSync(join(ROOT, 'examples', 'quickstart', 'plan.yaml'), join(seeded, 'plan.yaml'))
 })
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterAll(() => dirs.removeAll())
+
+/** A folder of the test's own with a copy of `from` (data, plan file and state), and its plan file. */
+function copyOf(from: string): { dir: string; plan: string } {
+  const dir = dirs.copy(from, 'bf-cli-')
+  return { dir, plan: join(dir, 'plan.yaml') }
+}
+
+/** Fresh data, no state. */
+const fresh = (): { dir: string; plan: string } => copyOf(seeded)
+
+/** Data and state after a complete apply of the quickstart plan. */
+function afterApply(): { dir: string; plan: string } {
+  if (applied === undefined) {
+    const first = fresh()
+    const run = bf(['apply', first.plan, '--auto-approve'])
+    expect(run.status, run.stderr).toBe(0)
+    applied = first.dir
+  }
+  return copyOf(applied)
+}
 
 describe('bf on the command line', () => {
   it('shows usage with examples', () => {
@@ -43,6 +66,7 @@ describe('bf on the command line', () => {
   })
 
   it('plans as JSON with the documented shape, and exits 2 with --detailed-exitcode', () => {
+    const { plan } = fresh()
     const run = bf(['plan', plan, '--json', '--detailed-exitcode'])
     expect(run.status).toBe(2)
     const document = JSON.parse(run.stdout) as { format_version: string; summary: { create: number; steps: Record<string, number>; rows_to_delete: number }; units: { live: { rows: number; keys: number } }[] }
@@ -53,6 +77,7 @@ describe('bf on the command line', () => {
   })
 
   it('renders markdown and the graph', () => {
+    const { plan } = fresh()
     const markdown = bf(['plan', plan, '--markdown'])
     expect(markdown.status).toBe(0)
     expect(markdown.stdout).toContain('<details>')
@@ -61,12 +86,14 @@ describe('bf on the command line', () => {
   })
 
   it('refuses to apply without a terminal unless --auto-approve', () => {
+    const { plan } = fresh()
     const run = bf(['apply', plan])
     expect(run.status).toBe(1)
     expect(run.stderr).toContain('pass --auto-approve')
   })
 
   it('applies a saved plan once, then calls it stale', () => {
+    const { dir, plan } = fresh()
     const saved = join(dir, 'quickstart.plan')
     expect(bf(['plan', plan, '-o', saved]).status).toBe(0)
     const applied = bf(['apply', saved])
@@ -81,6 +108,7 @@ describe('bf on the command line', () => {
   })
 
   it('lists, shows and forgets steps in state', () => {
+    const { plan } = afterApply()
     const list = bf(['state', 'list', plan])
     expect(list.stdout).toMatch(/local\/acme\/2026-01-03\/job\s+succeeded\s+1/)
     const show = bf(['state', 'show', plan, 'local/acme/2026-01-03/job'])
@@ -98,6 +126,7 @@ describe('bf on the command line', () => {
   })
 
   it("warns of a state's damaged last line when planning, and plans from the lines before it", () => {
+    const { dir, plan } = afterApply()
     const journal = join(dir, '.bf', 'state', 'quickstart', 'journal.jsonl')
     // Cut short as a crash leaves it (after a compaction, the journal holds no line before it).
     writeFileSync(journal, `${existsSync(journal) ? readFileSync(journal, 'utf8') : ''}{"serial":`)
@@ -108,9 +137,14 @@ describe('bf on the command line', () => {
   })
 
   it('stops at a safe point on the first SIGINT and resumes the same job', async () => {
+    const { dir, plan } = fresh()
     const slow = join(dir, 'slow.yaml')
     const marker = join(dir, 'runs.txt')
-    const script = `require('fs').appendFileSync(${JSON.stringify(marker)}, process.env.CUSTOMER + '\\n'); setTimeout(() => {}, 1500)`
+    const release = join(dir, 'release')
+    // The job notes its run, then runs until the test lets it finish (or fails after 30 s).
+    const script = `const fs = require('fs'); fs.appendFileSync(${JSON.stringify(marker)}, process.env.CUSTOMER + '\\n');
+      const deadline = Date.now() + 30000;
+      const tick = setInterval(() => { if (fs.existsSync(${JSON.stringify(release)})) clearInterval(tick); else if (Date.now() > deadline) process.exit(4) }, 10)`
     writeFileSync(
       slow,
       readFileSync(plan, 'utf8')
@@ -125,9 +159,12 @@ describe('bf on the command line', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-    while (!output.includes('/job started')) await new Promise((resolve) => setTimeout(resolve, 20))
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Interrupted while the job runs: it must be let finish, and not be run again on resume.
+    await waitFor(() => existsSync(marker) && output.includes('/job started'), { what: () => `the job to start; bf wrote:\n${output}`, timeoutMs: 60_000 })
     child.kill('SIGINT')
+    await waitFor(() => output.includes('Interrupted (SIGINT)'), { what: 'bf to acknowledge SIGINT', timeoutMs: 30_000 })
+    expect(child.exitCode).toBeNull()
+    writeFileSync(release, '')
     expect(await exited).toBe(1)
     expect(output).toMatch(/interrupt/i)
     const resumed = bf(['apply', slow, '--auto-approve'])

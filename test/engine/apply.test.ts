@@ -1,14 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
+import { waitForFile } from '../support/wait-for.js'
 
 let ws: EmbeddedWorkspace
 
-beforeAll(async () => {
+// Each test has a workspace of its own: fresh data, no state, no plan file.
+beforeEach(async () => {
   ws = openWorkspace()
   await ws.seed({ customers: 3, days: 3, conversationsPerDay: 30, start: '2026-01-01T00:00:00Z' })
 })
-afterAll(async () => ws.close())
+afterEach(async () => ws.close())
 
 const duplicates = async (): Promise<number> => {
   const [row] = await ws.rows<{ d: string }>('SELECT count() - uniqExact(customer_id, conversation_id) AS d FROM conversation_with_labels FINAL')
@@ -72,19 +76,29 @@ describe('bf apply on the embedded engine', () => {
   })
 
   it('never lets two applies run at once', async () => {
+    const started = join(ws.dir, 'job-started')
+    const release = join(ws.dir, 'job-release')
+    // The job says it started, then runs until the test lets it finish (or fails after 30 s).
+    const script = `const fs = require('fs'); fs.writeFileSync(${JSON.stringify(started)}, '');
+      const deadline = Date.now() + 30000;
+      const tick = setInterval(() => { if (fs.existsSync(${JSON.stringify(release)})) clearInterval(tick); else if (Date.now() > deadline) process.exit(4) }, 10)`
     ws.writePlan(
       relabelPlan({
         customers: ['globex'],
         kind: 'command',
         start: '2026-01-01T00:00:00Z',
         end: '2026-01-02T00:00:00Z',
-        command: [process.execPath, '-e', 'setTimeout(() => {}, 1500)'],
+        command: [process.execPath, '-e', script],
       }),
     )
     const first = ws.apply()
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    // A job runs only while its apply holds the lock.
+    await waitForFile(started, { what: "the first apply's job to start" })
     await expect(ws.apply()).rejects.toThrow(/locked by .* lock id/)
+    writeFileSync(release, '')
     const done = await first
     expect(done.kind).toBe('applied')
+    const job = done.events.find((event) => event.type === 'step_done' && event.address === 'local/globex/2026-01-01/job')
+    expect(job?.type === 'step_done' && job.status).toBe('succeeded')
   })
 })

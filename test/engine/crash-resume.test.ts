@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -41,15 +41,22 @@ const DUPLICATES = 'SELECT count() - uniqExact(customer_id, conversation_id) AS 
 
 const dirs: string[] = []
 
+/** The seeded data and the plan, made once and never changed: each workspace is a copy. */
+let seeded: string | undefined
+
 function workspace(): { dir: string; data: string; plan: string } {
+  if (seeded === undefined) {
+    seeded = mkdtempSync(join(tmpdir(), 'bf-crash-seeded-'))
+    dirs.push(seeded)
+    seedQuickstart(join(seeded, 'data'), { customers: 2, days: 4, conversationsPerDay: 60 })
+    chdbQuery(join(seeded, 'data'), PLAIN_TARGET)
+    writeFileSync(join(seeded, 'plan.yaml'), PLAN)
+  }
   const dir = mkdtempSync(join(tmpdir(), 'bf-crash-'))
   dirs.push(dir)
-  const data = join(dir, 'data')
-  seedQuickstart(data, { customers: 2, days: 4, conversationsPerDay: 60 })
-  chdbQuery(data, PLAIN_TARGET)
-  const plan = join(dir, 'plan.yaml')
-  writeFileSync(plan, PLAN)
-  return { dir, data, plan }
+  // The engine's data folder links tables to their storage with relative links: keep them as they are.
+  cpSync(seeded, dir, { recursive: true, verbatimSymlinks: true })
+  return { dir, data: join(dir, 'data'), plan: join(dir, 'plan.yaml') }
 }
 
 function startedKinds(journal: string): string[] {
@@ -68,11 +75,19 @@ function startedKinds(journal: string): string[] {
   return kinds
 }
 
-/** Starts an apply and SIGKILLs it as soon as a step of `kind` has started. */
-async function applyKilledAt(ws: { dir: string; plan: string }, kind: string): Promise<boolean> {
+/** Starts an apply and SIGKILLs it as soon as a step of `kind` has started; `output` says how it went. */
+async function applyKilledAt(ws: { dir: string; plan: string }, kind: string): Promise<{ killed: boolean; output: string }> {
   const journal = join(ws.dir, '.bf', 'state', 'crash', 'journal.jsonl')
   const child = bfProcess(['apply', ws.plan, '--auto-approve', '--no-color'])
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      output += `\n[exit code ${code}, signal ${signal}]`
+      resolve()
+    }),
+  )
   let killed = false
   for (;;) {
     if (child.exitCode !== null) break
@@ -84,7 +99,7 @@ async function applyKilledAt(ws: { dir: string; plan: string }, kind: string): P
     await new Promise((resolve) => setTimeout(resolve, 2))
   }
   await exited
-  return killed
+  return { killed, output }
 }
 
 let reference: unknown[]
@@ -105,8 +120,8 @@ describe('an apply killed at any kind of step resumes to the same result', () =>
   for (const kind of ['check', 'delete', 'await-mutation', 'job', 'verify']) {
     it(`SIGKILL once a ${kind} step has started`, async () => {
       const ws = workspace()
-      const killed = await applyKilledAt(ws, kind)
-      expect(killed).toBe(true)
+      const { killed, output } = await applyKilledAt(ws, kind)
+      expect(killed, output).toBe(true)
       let resumed = bf(['apply', ws.plan, '--auto-approve', '--no-color'])
       expect(resumed.status, resumed.stdout + resumed.stderr).toBe(0)
       const [content, duplicates] = chdbQuery<{ d?: string }>(ws.data, [CONTENT, DUPLICATES])

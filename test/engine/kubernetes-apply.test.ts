@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openEngine } from '../../src/cli/engine-wiring.js'
 import { withJobPreviews } from '../../src/engine/job-previews.js'
 import { computePlan } from '../../src/engine/planner.js'
@@ -44,7 +44,8 @@ function envOf(job: { spec?: unknown }): Record<string, string> {
   return Object.fromEntries((containers[0]?.env ?? []).map((entry) => [entry.name, entry.value ?? '']))
 }
 
-beforeAll(async () => {
+// Each test has a workspace and an API server of its own: the dry run must see no Job of another test.
+beforeEach(async () => {
   ws = openWorkspace()
   await ws.seed({ customers: 2, days: 2, conversationsPerDay: 25, start: '2026-01-01T00:00:00Z' })
   kube = await startKubeApiServer()
@@ -72,7 +73,7 @@ beforeAll(async () => {
     return 'complete'
   })
 })
-afterAll(async () => {
+afterEach(async () => {
   await kube.close()
   await ws.close()
 })

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openEngine } from '../../src/cli/engine-wiring.js'
 import type { ComputedPlan } from '../../src/engine/plan-model.js'
 import { computePlan } from '../../src/engine/planner.js'
@@ -21,7 +21,8 @@ async function planFromWholeState(): Promise<ComputedPlan> {
   }
 }
 
-beforeAll(async () => {
+// Each test has a workspace of its own, set up the same way: the second one edits the snapshot.
+beforeEach(async () => {
   ws = openWorkspace()
   await ws.seed({ customers: 3, days: 3, conversationsPerDay: 20, start: '2026-01-01T00:00:00Z' })
   ws.writePlan(relabelPlan({ customers: ['alaska-air', 'acme', 'globex'], canary: ['alaska-air'] }))
@@ -39,7 +40,7 @@ beforeAll(async () => {
   // globex leaves the plan file: its units are forgotten.
   ws.writePlan(relabelPlan({ customers: ['alaska-air', 'acme'], canary: ['alaska-air'] }))
 })
-afterAll(async () => ws.close())
+afterEach(async () => ws.close())
 
 describe('planning from a state read a customer at a time', () => {
   it('makes the same plan as from a whole read: re-runs, forgotten units and steps, in the same order', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { clusterWarnings, columnsInKey } from '../../src/engine/plan-warnings.js'
 import { loadPlanText } from '../../src/plan/load.js'
 import type { LiveFigures, TableFacts } from '../../src/warehouse/warehouse.js'
@@ -7,15 +7,16 @@ import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 
 let ws: EmbeddedWorkspace
 
-beforeAll(async () => {
-  ws = openWorkspace()
-  await ws.seed({ customers: 2, days: 2, conversationsPerDay: 20, start: '2026-01-01T00:00:00Z' })
-})
-afterAll(async () => ws.close())
-
 const codes = (warnings: { code: string }[]): string[] => warnings.map((warning) => warning.code).sort()
 
 describe('plan warnings from live figures', () => {
+  // Each test has a workspace of its own: fresh data, no state, no mutation left by another test.
+  beforeEach(async () => {
+    ws = openWorkspace()
+    await ws.seed({ customers: 2, days: 2, conversationsPerDay: 20, start: '2026-01-01T00:00:00Z' })
+  })
+  afterEach(async () => ws.close())
+
   it('warns about a missing read table', async () => {
     ws.writePlan(
       relabelPlan({ customers: ['alaska-air', 'acme'] }).replace('keyColumns: [conversation_id]\nexpected', 'keyColumns: [conversation_id]\n  readTable: conversation_with_labels_d\nexpected'),
@@ -42,7 +43,6 @@ describe('plan warnings from live figures', () => {
   })
 
   it('re-runs a unit whose keys fall below the ratio, and one whose verify failed', async () => {
-    await ws.sql.command({ query: 'KILL MUTATION WHERE 1' })
     ws.writePlan(relabelPlan({ customers: ['alaska-air', 'acme'], end: '2026-01-03T00:00:00Z' }))
     const first = await ws.apply()
     expect(first.kind === 'applied' && first.result.failed).toBe(0)

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 import type { ComputedPlan } from '../../src/engine/plan-model.js'
@@ -9,15 +9,24 @@ let ws: EmbeddedWorkspace
 const actions = (plan: ComputedPlan): Record<string, string> => Object.fromEntries(plan.units.map((unit) => [unit.address, unit.action]))
 const stepsOf = (plan: ComputedPlan, kind: string): string[] => plan.steps.filter((step) => step.kind === kind).map((step) => step.address)
 
-beforeAll(async () => {
+/** The plan of three customers with alaska-air as canary, applied when `applied`. */
+async function planned(options: { applied: boolean }): Promise<void> {
+  ws.writePlan(relabelPlan({ customers: CUSTOMERS, canary: ['alaska-air'] }))
+  if (!options.applied) return
+  const run = await ws.apply()
+  expect(run.kind === 'applied' && run.result.failed).toBe(0)
+}
+
+// Each test has a workspace of its own: fresh data, no state, no plan file.
+beforeEach(async () => {
   ws = openWorkspace()
   await ws.seed({ customers: 3, days: 3, conversationsPerDay: 40, start: '2026-01-01T00:00:00Z' })
 })
-afterAll(async () => ws.close())
+afterEach(async () => ws.close())
 
 describe('planning against the embedded engine', () => {
   it('plans every unit of a fresh state as a backfill, with live duplicates and the mutable sort key', async () => {
-    ws.writePlan(relabelPlan({ customers: CUSTOMERS, canary: ['alaska-air'] }))
+    await planned({ applied: false })
     const plan = await ws.plan()
     expect(plan.summary).toMatchObject({ create: 9, replace: 0, noOp: 0, forget: 0, steps: { check: 1, delete: 3, 'await-mutation': 3, job: 9, verify: 9 } })
     const [truth] = await ws.rows<{ rows: string; stale: string }>(
@@ -35,6 +44,7 @@ describe('planning against the embedded engine', () => {
   })
 
   it('builds check → delete → await → job → verify, with the canary gating every other customer', async () => {
+    await planned({ applied: false })
     const plan = await ws.plan()
     const step = (address: string) => plan.steps.find((candidate) => candidate.address === address)
     expect(step('local/alaska-air/delete')?.dependsOn).toEqual(['local/check'])
@@ -50,6 +60,7 @@ describe('planning against the embedded engine', () => {
   })
 
   it('plans nothing after an apply, and sees drift when a stale row comes back', async () => {
+    await planned({ applied: false })
     const applied = await ws.apply()
     expect(applied.kind).toBe('applied')
     const clean = await ws.plan()
@@ -88,6 +99,7 @@ describe('planning against the embedded engine', () => {
   })
 
   it('re-runs units whose job inputs changed, with a diff of the inputs', async () => {
+    await planned({ applied: true })
     ws.writePlan(relabelPlan({ customers: CUSTOMERS, canary: ['alaska-air'] }).replace("'assisted'", "'assisted-v2'"))
     const plan = await ws.plan()
     expect(plan.summary.replace).toBe(9)
@@ -99,6 +111,7 @@ describe('planning against the embedded engine', () => {
   })
 
   it('forgets units that left the plan file, and refuses unknown targets', async () => {
+    await planned({ applied: true })
     ws.writePlan(relabelPlan({ customers: ['alaska-air', 'acme'], canary: ['alaska-air'] }))
     const plan = await ws.plan()
     const forgotten = plan.units.filter((unit) => unit.action === 'forget').map((unit) => unit.address)

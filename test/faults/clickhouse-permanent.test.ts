@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { clickhouseError, onSql } from '../support/clickhouse-http-faults.js'
 import { correct, figures, httpPlan, openFaultWorkspace, sent } from './fault-workspace.js'
 import type { FaultRun, FaultWorkspace } from './fault-workspace.js'
+import { waitFor } from '../support/wait-for.js'
 
 let ws: FaultWorkspace
 let plans = 0
@@ -39,15 +40,16 @@ function statusOf(run: FaultRun, address: string): string | undefined {
 }
 
 async function mutationsDone(customer: string): Promise<void> {
-  for (let poll = 0; poll < 500; poll++) {
-    const [row] = await ws.rows<{ pending: string }>(
-      "SELECT count() AS pending FROM system.mutations WHERE table = 'conversation_with_labels' AND position(command, {customer:String}) > 0 AND is_done = 0",
-      { customer: `'${customer}'` },
-    )
-    if (Number(row?.pending) === 0) return
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  throw new Error(`the mutation of ${customer} never finished`)
+  await waitFor(
+    async () => {
+      const [row] = await ws.rows<{ pending: string }>(
+        "SELECT count() AS pending FROM system.mutations WHERE table = 'conversation_with_labels' AND position(command, {customer:String}) > 0 AND is_done = 0",
+        { customer: `'${customer}'` },
+      )
+      return Number(row?.pending) === 0
+    },
+    { what: `the mutation of ${customer} to finish`, intervalMs: 20 },
+  )
 }
 
 async function expectHealed(): Promise<void> {

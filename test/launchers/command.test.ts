@@ -4,13 +4,13 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sleep } from '../../src/common/sleep.js'
 import { CommandLauncher } from '../../src/launchers/command.js'
 import { isRunning } from '../../src/launchers/command/process-identity.js'
 import type { JobContext, JobRequest } from '../../src/launchers/launcher.js'
 import type { ClusterSpec, JobSpec } from '../../src/plan/model.js'
 import type { JsonValue } from '../../src/state/model.js'
 import { transpileForNode } from '../state/transpile-for-node.js'
+import { waitFor, waitForFile } from '../support/wait-for.js'
 
 const DAY = Date.parse('2026-01-15T00:00:00Z')
 const cluster: ClusterSpec = { name: 'local', clickhouse: { embedded: '/nowhere', settings: {} }, customers: [] }
@@ -66,11 +66,8 @@ function recordingContext(): JobContext & { records: Record<string, JsonValue>[]
 }
 
 async function readPid(file: string): Promise<number> {
-  for (;;) {
-    const text = existsSync(file) ? await readFile(file, 'utf8') : ''
-    if (text.trim() !== '') return Number(text)
-    await sleep(20)
-  }
+  const text = await waitFor(async () => (existsSync(file) ? (await readFile(file, 'utf8')).trim() : '') || undefined, { what: `a pid in ${file}` })
+  return Number(text)
 }
 
 async function lines(file: string): Promise<string[]> {
@@ -167,7 +164,13 @@ describe('CommandLauncher', () => {
     const launcherModule = await transpileForNode('src/launchers/command.ts', join(work, 'dist'))
     const marker = join(work, 'marker')
     const recordFile = join(work, 'record.json')
-    const job = jobOf(nodeScript(`require('node:fs').appendFileSync(${JSON.stringify(marker)}, 'ran\\n'); setTimeout(() => {}, 1500)`))
+    const release = join(work, 'release')
+    // The command notes its run, then runs until the test lets it finish (or fails after 30 s).
+    const job = jobOf(
+      nodeScript(`const fs = require('node:fs'); fs.appendFileSync(${JSON.stringify(marker)}, 'ran\\n');
+        const deadline = Date.now() + 30000;
+        const tick = setInterval(() => { if (fs.existsSync(${JSON.stringify(release)})) clearInterval(tick); else if (Date.now() > deadline) process.exit(4) }, 10)`),
+    )
     const request = requestFor(job, { attempt: 6, logDir: join(work, 'logs') })
     const bf = `
       import { writeFileSync } from 'node:fs'
@@ -178,17 +181,20 @@ describe('CommandLauncher', () => {
       await new CommandLauncher({ pollMs: 50 }).run(request, context)`
     const crashing = spawn(process.execPath, ['--input-type=module', '-e', bf], { stdio: 'inherit' })
     const exited = new Promise((done) => crashing.once('exit', done))
-    while (!existsSync(marker)) await sleep(20)
+    await waitForFile(marker, { what: 'the command to start' })
     crashing.kill('SIGKILL')
     await exited
 
     const previous = JSON.parse(await readFile(recordFile, 'utf8')) as Record<string, JsonValue>
     expect(isRunning({ pid: previous.pid as number, start: previous.runnerStart as number })).toBe(true)
     const context = recordingContext()
-    const outcome = await launcher.run(request, context, previous)
+    const adopting = launcher.run(request, context, previous)
+    await waitFor(() => context.notes.join('\n').includes('still running; waiting for it'), { what: () => `a note that the command is still running; notes: ${context.notes.join(' | ')}` })
+    expect(isRunning({ pid: previous.pid as number, start: previous.runnerStart as number })).toBe(true)
+    await writeFile(release, '')
+    const outcome = await adopting
 
     expect(outcome).toMatchObject({ ok: true, outputs: { pid: previous.pid, exitCode: 0 } })
-    expect(context.notes.join('\n')).toContain('still running; waiting for it')
     expect(context.records).toHaveLength(0)
     expect(await lines(marker)).toEqual(['ran'])
   })

@@ -231,8 +231,9 @@ describe('watching', () => {
     const running = createKubernetesLauncher(FAST).run(request(), recordingContext())
     await server.waitFor(() => server.openWatches > 0)
     // A change the watch does not carry: only a BOOKMARK can tell bf the newer revision.
-    server.addCronJob({ ...labelConversationsCronJob(), metadata: { name: 'unrelated', namespace: CRON_NAMESPACE } })
-    await new Promise((resolve) => setTimeout(resolve, 60))
+    const unrelated = server.addCronJob({ ...labelConversationsCronJob(), metadata: { name: 'unrelated', namespace: CRON_NAMESPACE } })
+    // Sent before the watch ends below, so bf reads it first.
+    await server.waitFor(() => server.bookmarksSent.some((revision) => revision >= Number(unrelated.metadata.resourceVersion)))
     const job = server.jobs(CRON_NAMESPACE)[0]!
     server.dropWatches('end')
     server.failNext(2, { status: 500, match: isWatch })

@@ -11,6 +11,7 @@ import { prepareQuickstart } from '../../src/quickstart/index.js'
 import type { JsonValue } from '../../src/state/model.js'
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js'
 import type { QueryStatus, Warehouse } from '../../src/warehouse/warehouse.js'
+import { waitFor } from '../support/wait-for.js'
 
 type Connection = NonNullable<ClickHouseClientConfigOptions['connection']>
 
@@ -182,8 +183,12 @@ describe('SqlLauncher on the embedded engine', () => {
     expect(timedOut).toMatchObject({ ok: false, error: 'timed out after 200ms' })
 
     const controller = new AbortController()
-    setTimeout(() => controller.abort(), 100)
-    const interrupted = await launcher.run(requestFor('acme', { attempt: 2, job: jobOf({ sql: slow }), signal: controller.signal }), recordingContext())
+    const context = recordingContext()
+    const running = launcher.run(requestFor('acme', { attempt: 2, job: jobOf({ sql: slow }), signal: controller.signal }), context)
+    // Interrupted once the INSERT is on its way, not before it is sent.
+    await waitFor(() => context.notes.some((note) => note.startsWith('INSERT ')), { what: () => `the INSERT to be sent; notes: ${context.notes.join(' | ')}` })
+    controller.abort()
+    const interrupted = await running
     expect(interrupted).toMatchObject({ ok: false, error: 'interrupted' })
   })
 

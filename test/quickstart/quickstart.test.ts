@@ -110,6 +110,10 @@ describe('quickstart data', () => {
     await createQuickstartTables(runner)
     await generateQuickstartData(runner, { ...SMALL, seed: 8 })
     expect(await contentHash()).not.toBe(first)
+    // The other tests of this file read the data set: leave it as the first seed made it.
+    await createQuickstartTables(runner)
+    await generateQuickstartData(runner, SMALL)
+    expect(await contentHash()).toBe(first)
   })
 
   it('refuses a start that is not a UTC midnight', async () => {

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bf, bfProcess, chdbQuery, ensureBuilt } from '../support/cli.js'
+import { waitFor } from '../support/wait-for.js'
 import { hasStackTrace, quickstartWorkspace, TempDirs, warehouseDigest } from './workspace.js'
 
 const plan = (customers: string, job = '') => `version: 1
@@ -56,9 +57,11 @@ describe('a customer removed from the plan file while an apply runs', () => {
     let output = ''
     running.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     const exited = new Promise<number | null>((resolve) => running.on('close', (code) => resolve(code)))
-    while (!journalText(dir).includes('"type":"started","address":"local/alaska-air/2026-01-01/job"')) {
-      await new Promise((resolve) => setTimeout(resolve, 5))
-    }
+    await waitFor(() => journalText(dir).includes('"type":"started","address":"local/alaska-air/2026-01-01/job"'), {
+      what: () => `the first job's start in the journal; bf wrote:\n${output}`,
+      timeoutMs: 120_000,
+      intervalMs: 5,
+    })
     // Frozen mid-apply, holding the lock: what others see is what they would see while it runs.
     running.kill('SIGSTOP')
     writeFileSync(join(dir, 'plan.yaml'), plan(WITHOUT_GLOBEX))

@@ -42,6 +42,8 @@ export function filesUnder(dir: string): { path: string; text: string }[] {
 /** Temporary folders, removed together. */
 export class TempDirs {
   private readonly dirs: string[] = []
+  /** Folders of quickstart data by size, seeded once and never changed. */
+  private readonly seeds = new Map<string, string>()
 
   make(prefix: string): string {
     const dir = mkdtempSync(join(tmpdir(), prefix))
@@ -52,19 +54,34 @@ export class TempDirs {
   /** A copy of `from` (data folder, plan and state) to change without touching the original. */
   copy(from: string, prefix: string): string {
     const dir = this.make(prefix)
-    cpSync(from, dir, { recursive: true })
+    // The engine's data folder links tables to their storage with relative links: copied as they
+    // are, they point into the copy rather than back into `from`.
+    cpSync(from, dir, { recursive: true, verbatimSymlinks: true })
+    return dir
+  }
+
+  /** A folder holding quickstart data of `size` in `data/`, seeded on first use: copy it, never change it. */
+  seeded(size: { customers: number; days: number; conversationsPerDay: number }): string {
+    const key = JSON.stringify(size)
+    let dir = this.seeds.get(key)
+    if (dir === undefined) {
+      dir = this.make('bf-seeded-')
+      seedQuickstart(join(dir, 'data'), size)
+      this.seeds.set(key, dir)
+    }
     return dir
   }
 
   removeAll(): void {
+    this.seeds.clear()
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
   }
 }
 
 /** A folder with the quickstart data in `data/` and `plan.yaml`. */
 export function quickstartWorkspace(dirs: TempDirs, plan: string, size = { customers: 2, days: 2, conversationsPerDay: 20 }): string {
-  const dir = dirs.make('bf-reliability-')
-  seedQuickstart(join(dir, 'data'), size)
+  // A copy of data seeded once per size: the same rows as seeding again, without starting the engine again.
+  const dir = dirs.copy(dirs.seeded(size), 'bf-reliability-')
   writeFileSync(join(dir, 'plan.yaml'), plan)
   return dir
 }

@@ -1,13 +1,15 @@
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { readdir } from 'node:fs/promises'
+import { readdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { tempDirs } from './temp-dirs.js'
 import { writeText } from './state-dir.js'
 import { transpileForNode } from './transpile-for-node.js'
+import { waitFor } from '../support/wait-for.js'
 
 const tempDir = tempDirs()
 const RACER = fileURLToPath(new URL('fixtures/lock-racer.mjs', import.meta.url))
@@ -27,12 +29,13 @@ beforeAll(async () => {
 })
 
 async function raceProcesses(dir: string): Promise<Outcome[]> {
-  // Far enough ahead for every process to have started and loaded the store.
-  const startAt = Date.now() + 1500
+  const barrier = await tempDir()
   const run = promisify(execFile)
-  const outputs = await Promise.all(
-    Array.from({ length: RACERS }, () => run(process.execPath, [RACER, storeModule, dir, String(startAt), '1500'])),
-  )
+  const racing = Promise.all(Array.from({ length: RACERS }, () => run(process.execPath, [RACER, storeModule, dir, barrier, String(RACERS)])))
+  // Every racer has started and loaded the store before any of them tries.
+  await waitFor(async () => (await readdir(barrier)).filter((name) => name.startsWith('ready-')).length === RACERS, { what: `${RACERS} racers to be ready`, timeoutMs: 60_000 })
+  await writeFile(join(barrier, 'go'), '')
+  const outputs = await racing
   return outputs.map(({ stdout }) => JSON.parse(stdout) as Outcome)
 }
 

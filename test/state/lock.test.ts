@@ -9,6 +9,7 @@ import { LockHeldError } from '../../src/state/lock-held-error.js'
 import type { LockInfo } from '../../src/state/store.js'
 import { LOCK, PLAN, readText, writeText } from './state-dir.js'
 import { tempDirs } from './temp-dirs.js'
+import { waitFor } from '../support/wait-for.js'
 
 const tempDir = tempDirs()
 
@@ -123,7 +124,9 @@ describe('the state lock', () => {
     const first = await new FileStateStore(dir, PLAN).lock(LOCK)
     const waiter = new FileStateStore(dir, PLAN)
     const waiting = waiter.lock({ ...LOCK, timeoutMs: 30_000 })
-    await new Promise((resolve) => setTimeout(resolve, 400))
+    // The waiter writes its lock complete under a private name before trying to link it into place,
+    // and keeps it until it holds the lock or gives up: it is waiting once that file is there.
+    await waitFor(async () => (await readdir(dir)).some((name) => /^lock\.json\..+\.tmp$/.test(name)), { what: "the waiter's lock draft" })
     expect(await waiter.lockHolder()).toEqual(first.info)
     await first.release()
     const second = await waiting

@@ -59,6 +59,8 @@ export interface KubeApiServerOptions {
 export class KubeApiServer {
   readonly store = new KubeStore()
   readonly requests: RecordedRequest[] = []
+  /** The resourceVersion of every BOOKMARK event sent, in order. */
+  readonly bookmarksSent: number[] = []
   readonly controller: SimulatedJobController
   private readonly logs = new Map<string, string>()
   private readonly faults: Array<Fault & { remaining: number }> = []
@@ -399,7 +401,13 @@ export class KubeApiServer {
     const timers: NodeJS.Timeout[] = []
     if (query.allowWatchBookmarks === 'true' && this.bookmarkIntervalMs > 0) {
       const kind = { cronjobs: 'CronJob', jobs: 'Job', pods: 'Pod' }[resource]
-      timers.push(setInterval(() => send('BOOKMARK', { kind, apiVersion: resource === 'pods' ? 'v1' : 'batch/v1', metadata: { resourceVersion: this.store.resourceVersion } }), this.bookmarkIntervalMs))
+      timers.push(
+        setInterval(() => {
+          if (response.writableEnded || response.destroyed) return
+          send('BOOKMARK', { kind, apiVersion: resource === 'pods' ? 'v1' : 'batch/v1', metadata: { resourceVersion: this.store.resourceVersion } })
+          this.bookmarksSent.push(Number(this.store.resourceVersion))
+        }, this.bookmarkIntervalMs),
+      )
     }
     if (query.timeoutSeconds) timers.push(setTimeout(() => response.end(), Number(query.timeoutSeconds) * 1000))
     const cleanup = (): void => {

@@ -3,6 +3,7 @@ import type { DeleteRequest, MutationStatus } from '../../src/warehouse/warehous
 import { CREATE_TARGET, openEmbeddedFixture, rowsOf } from './embedded-fixture.js'
 import type { EmbeddedFixture } from './embedded-fixture.js'
 import { DAY, deleteRequest, HOUR, JAN_1 } from './fixtures.js'
+import { waitFor } from '../support/wait-for.js'
 
 const CUSTOMERS = ["a' OR '1'='1", "x\\' --", 'Ünïcödé 顧客 🚀', 'with spaces ', 'a', 'x']
 
@@ -28,12 +29,13 @@ async function countsByCustomer(): Promise<Record<string, number>> {
 }
 
 async function waitForDone(request: DeleteRequest, since: number): Promise<MutationStatus> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const status = await fx.warehouse.findMutation(request, since)
-    if (status?.done) return status
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('mutation did not finish')
+  return waitFor(
+    async () => {
+      const status = await fx.warehouse.findMutation(request, since)
+      return status?.done ? status : undefined
+    },
+    { what: `the mutation ${request.tag} to finish`, intervalMs: 20 },
+  )
 }
 
 beforeAll(async () => {
@@ -114,8 +116,11 @@ describe('findMutation on the embedded engine', () => {
     const firstSince = await fx.warehouse.serverTime()
     await fx.warehouse.submitDelete(first)
     await waitForDone(first, firstSince)
-    // The next second: a lookup of the first mutation since then must not see it.
-    await new Promise((resolve) => setTimeout(resolve, 1_100))
+    // The next second of the server's clock (mutation times have whole seconds): a lookup
+    // of the first mutation since then must not see it.
+    const [created] = await rowsOf<{ t: number | string }>(fx.sql, "SELECT toUnixTimestamp(create_time) AS t FROM system.mutations WHERE position(command, 'bf:many:1') > 0")
+    expect(created).toBeDefined()
+    await waitFor(async () => Math.floor((await fx.warehouse.serverTime()) / 1000) > Number(created?.t), { what: 'the second after the first mutation', intervalMs: 20 })
     const second = deleteRequest({ customer: "a' OR '1'='1", window, tag: 'bf:many:2' })
     const secondSince = await fx.warehouse.serverTime()
     await fx.warehouse.submitDelete(second)

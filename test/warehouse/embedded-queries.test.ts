@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js'
 import { unitParams } from '../../src/warehouse/sql-values.js'
 import { WarehouseError } from '../../src/warehouse/warehouse.js'
@@ -24,6 +24,11 @@ beforeAll(async () => {
       FROM numbers(200)`,
     query_params: { from: JAN_1 / 1000 },
   })
+})
+
+// The source table is only read; the target starts empty in each test, whatever others wrote to it.
+beforeEach(async () => {
+  await fx.sql.command({ query: 'TRUNCATE TABLE analytics.conversation_with_labels' })
 })
 
 afterAll(async () => {
