@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { clusterWarnings, columnsInKey } from '../../src/engine/plan-warnings.js'
+import { clusterWarnings } from '../../src/engine/plan-warnings.js'
+import { columnsInKey } from '../../src/engine/target-problems.js'
 import { loadPlanText } from '../../src/plan/load.js'
 import type { LiveFigures, TableFacts } from '../../src/warehouse/warehouse.js'
 import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'

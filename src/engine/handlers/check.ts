@@ -1,5 +1,6 @@
 import { errorMessage } from '../../common/error-text.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
+import { deletesOverGuard } from '../large-deletes.js'
 import { targetProblems } from '../target-problems.js'
 
 /** Connectivity, tables, guards and the launcher's preflight, before anything in the cluster runs. */
@@ -16,12 +17,9 @@ export const runCheck: StepHandler = async (step, context): Promise<StepResult> 
   } catch (error) {
     return { status: 'failed', error: `${cluster.name}: ${errorMessage(error)}` }
   }
-  const maxRows = spec.guards.maxDeleteRows
-  if (maxRows !== undefined && !context.options.allowLargeDelete) {
-    for (const other of plan.steps) {
-      if (other.cluster === cluster.name && other.kind === 'delete' && (other.estimatedRows ?? 0) > maxRows) {
-        problems.push(`${other.address} deletes ~${other.estimatedRows?.toLocaleString('en-US')} rows, above guards.maxDeleteRows (${maxRows.toLocaleString('en-US')}); rerun with --allow-large-delete if intended`)
-      }
+  if (!context.options.allowLargeDelete) {
+    for (const { step: large, rows, max } of deletesOverGuard(spec, plan.steps, cluster.name)) {
+      problems.push(`${large.address} deletes ~${rows.toLocaleString('en-US')} rows, above guards.maxDeleteRows (${max.toLocaleString('en-US')}); rerun with --allow-large-delete if intended`)
     }
   }
   const findings = await deps.launcher(spec.job.kind).preflight(cluster, spec.job).catch((error: unknown) => [
