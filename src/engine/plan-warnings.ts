@@ -5,7 +5,6 @@ import type { PlannedStep } from './plan-model.js'
 import { deletesOverGuard } from './large-deletes.js'
 import { targetProblems } from './target-problems.js'
 
-
 /** Warnings (and errors) the live figures of one cluster raise about the plan. */
 export function clusterWarnings(spec: PlanSpec, cluster: ClusterSpec, live: LiveFigures, steps: PlannedStep[]): Diagnostic[] {
   const found: Diagnostic[] = targetProblems(spec, cluster.name, live).map(({ severity, code, message }) => ({ severity, code, address: cluster.name, message }))
