@@ -32,7 +32,9 @@ export class EventBus {
     if (this.#failure) throw this.#failure
     for (const listener of this.#listeners) {
       try {
-        await listener(event)
+        // Most listeners are synchronous: only a promise is waited for.
+        const handled = listener(event)
+        if (handled) await handled
       } catch (error) {
         this.#failure = new ListenerError(event, error)
         throw this.#failure

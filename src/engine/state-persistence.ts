@@ -31,10 +31,9 @@ function stepEventOf(event: ApplyEvent): StepEvent | undefined {
  * to `records`, the apply's view of the state, before the event is done with.
  */
 export function statePersistence(store: StateStore, records: Map<string, StepRecord>): ApplyListener {
-  return async (event) => {
+  return (event) => {
     const stepEvent = stepEventOf(event)
     if (!stepEvent) return
-    await store.append(stepEvent)
-    applyEvent(records, stepEvent)
+    return store.append(stepEvent).then(() => applyEvent(records, stepEvent))
   }
 }
