@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openEngine } from '../../src/cli/engine-wiring.js'
-import { applyPlan } from '../../src/engine/apply.js'
 import type { ApplyListener } from '../../src/engine/events.js'
 import { FileStateStore } from '../../src/state/file-store.js'
-import { ALL, FAST, openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
+import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 
 let ws: EmbeddedWorkspace
@@ -15,25 +13,7 @@ beforeEach(async () => {
 })
 afterEach(async () => ws.close())
 
-async function applyWith(listener: ApplyListener): Promise<Awaited<ReturnType<typeof applyPlan>>> {
-  const spec = await ws.load()
-  const engine = await openEngine(spec)
-  try {
-    return await applyPlan({
-      spec,
-      deps: engine.deps,
-      source: { kind: 'plan', options: ALL },
-      executor: FAST,
-      stop: { stopping: new AbortController().signal, aborted: new AbortController().signal },
-      lockTimeoutMs: 0,
-      review: async () => true,
-      listeners: [listener],
-      onWarning: () => {},
-    })
-  } finally {
-    await engine.close()
-  }
-}
+const applyWith = (listener: ApplyListener): ReturnType<EmbeddedWorkspace['apply']> => ws.apply({}, {}, process.env, [listener])
 
 describe('apply listeners', () => {
   it('sees every dependency of a step recorded as succeeded in the state before the step starts', async () => {

@@ -6,7 +6,7 @@ import { openEngine } from '../../src/cli/engine-wiring.js'
 import type { Engine } from '../../src/cli/engine-wiring.js'
 import { applyPlan } from '../../src/engine/apply.js'
 import type { ApplyOutcome } from '../../src/engine/apply.js'
-import type { ApplyEvent } from '../../src/engine/events.js'
+import type { ApplyEvent, ApplyListener } from '../../src/engine/events.js'
 import type { ComputedPlan } from '../../src/engine/plan-model.js'
 import { computePlan } from '../../src/engine/planner.js'
 import type { PlanOptions } from '../../src/engine/planner.js'
@@ -34,7 +34,8 @@ export interface EmbeddedWorkspace {
   writePlan(yaml: string): void
   load(): Promise<PlanSpec>
   plan(options?: Partial<PlanOptions>): Promise<ComputedPlan>
-  apply(options?: Partial<PlanOptions>, executor?: Partial<ExecutorOptions>, env?: NodeJS.ProcessEnv): Promise<ApplyOutcome & { events: ApplyEvent[] }>
+  /** Plans and applies, approving the plan; `listeners` hear every event after the workspace's own record of them. */
+  apply(options?: Partial<PlanOptions>, executor?: Partial<ExecutorOptions>, env?: NodeJS.ProcessEnv, listeners?: ApplyListener[]): Promise<ApplyOutcome & { events: ApplyEvent[] }>
   rows<T>(query: string, params?: Record<string, unknown>): Promise<T[]>
   seed(options: QuickstartOptions): Promise<void>
   close(): Promise<void>
@@ -65,7 +66,7 @@ export function openWorkspace(): EmbeddedWorkspace {
         await engine.close()
       }
     },
-    async apply(options = {}, executor = {}, env = process.env) {
+    async apply(options = {}, executor = {}, env = process.env, listeners = []) {
       const spec = await workspace.load()
       const engine = await engineFor(spec, env)
       const events: ApplyEvent[] = []
@@ -78,7 +79,7 @@ export function openWorkspace(): EmbeddedWorkspace {
           stop: { stopping: new AbortController().signal, aborted: new AbortController().signal },
           lockTimeoutMs: 0,
           review: async () => true,
-          listeners: [(event) => void events.push(event)],
+          listeners: [(event) => void events.push(event), ...listeners],
           onWarning: () => {},
         })
         return { ...outcome, events }
