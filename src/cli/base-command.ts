@@ -36,6 +36,18 @@ export abstract class BfCommand extends Command {
       this.err(debugging() && error.stack ? error.stack : located ? error.message : `Error: ${error.message}`)
       this.exit(1)
     }
+    if (error instanceof Errors.CLIError && 'parse' in error) {
+      // A usage error (unknown flag, bad value, missing argument) is a user mistake like any
+      // other: exit 1, never 2, which `--detailed-exitcode` keeps for "changes present".
+      const lines = error.message.split('\n')
+      const end = lines.findIndex((line) => line.startsWith('See more help') || line.startsWith('Note:'))
+      const text = (end === -1 ? lines : lines.slice(0, end))
+        .map((line) => line.trim().replace(/\s{2,}/g, ' — '))
+        .filter((line) => line !== '')
+        .join(' ')
+      this.err(`Error: ${text} (see ${this.config.bin} ${(this.id ?? '').replaceAll(':', ' ')} --help)`)
+      this.exit(1)
+    }
     if (error instanceof Errors.CLIError) throw error
     this.err(debugging() && error.stack ? error.stack : `Error: ${error.message}\n(set BF_DEBUG=1 for the stack trace)`)
     this.exit(1)
