@@ -11,9 +11,12 @@ const HINTS = new Map<string, string>([
   [URL_PATTERN, 'write http://host:port or https://host:port'],
 ])
 
-/** What a value matching `pattern` looks like, for the hint of an error. */
-export function patternHint(pattern: string): string | undefined {
-  return HINTS.get(pattern)
+/** Keys whose values must also fit a rule of their own: their hint suggests only values that fit it. */
+const KEY_HINTS = new Map<string, string>([['window.batch', 'batches are cut on whole hours: use 1h, 6h, 1d, 7d…']])
+
+/** What a value matching `pattern` at `path` looks like, for the hint of an error. */
+export function patternHint(pattern: string, path: readonly (string | number)[] = []): string | undefined {
+  return KEY_HINTS.get(path.join('.')) ?? HINTS.get(pattern)
 }
 
 /** Whether a message may quote a value that failed `pattern`: never for URLs, which can carry credentials. */

@@ -98,7 +98,7 @@ function toFinding(error: ErrorObject, schema: JsonSchema, data: unknown): Findi
       return errorAt('wrong-type', path, `${where} must be ${describeSchema(parent)}`)
     case 'pattern': {
       const what = parent.title ? `a valid ${parent.title}` : `a value matching ${parent.pattern}`
-      const hint = patternHint(parent.pattern ?? '')
+      const hint = patternHint(parent.pattern ?? '', path)
       if (error.propertyName !== undefined) {
         const name = error.propertyName
         return errorAt('invalid-value', [...path, name], `key ${quoteValue(name)} in ${subject} is not ${what}`, { at: 'key', hint })
