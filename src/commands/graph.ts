@@ -5,6 +5,7 @@ import { normalizeRefreshArgv, planFlags, planOptionsFrom } from '../cli/shared-
 import { computePlan } from '../engine/planner.js'
 import { loadPlan } from '../plan/load.js'
 import { renderGraphDot, renderGraphMermaid } from '../views/graph.js'
+import { planSummaryLine } from '../views/plan-totals.js'
 
 export default class Graph extends BfCommand {
   static override summary = 'Print the step graph apply would walk.'
@@ -26,6 +27,7 @@ export default class Graph extends BfCommand {
     try {
       const plan = await computePlan(spec, engine.deps, planOptionsFrom(flags))
       this.out(flags.format === 'dot' ? renderGraphDot(plan.steps) : renderGraphMermaid(plan.steps))
+      if (plan.steps.length === 0) this.err(`The graph is empty: no step would run. ${planSummaryLine(plan)}`)
     } finally {
       await engine.close()
     }

@@ -39,7 +39,8 @@ export type ApplyEvent =
     }
   | { type: 'warning'; message: string; at: string }
   | { type: 'interrupt'; signal: string; immediate: boolean; at: string }
-  | { type: 'apply_done'; succeeded: number; failed: number; skipped: number; durationMs: number; interrupted: boolean; at: string }
+  /** `forgotten`: state records the apply removed (steps of forgotten units, steps no longer planned). */
+  | { type: 'apply_done'; succeeded: number; failed: number; skipped: number; forgotten: number; durationMs: number; interrupted: boolean; at: string }
 
 /** A subscriber. A listener that throws (or rejects) stops the apply with that error. */
 export type ApplyListener = (event: ApplyEvent) => void | Promise<void>

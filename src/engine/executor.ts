@@ -24,6 +24,8 @@ export interface ApplyResult {
   succeeded: number
   failed: number
   skipped: number
+  /** State records removed: the plan's steps to forget. */
+  forgotten: number
   interrupted: boolean
   failures: { address: string; error: string; logTail?: string }[]
 }
@@ -53,7 +55,7 @@ const now = (): string => new Date().toISOString()
 export class Executor {
   readonly #events = new EventBus()
   readonly #pollers = new Map<string, Promise<MutationPoller>>()
-  readonly #result: ApplyResult = { succeeded: 0, failed: 0, skipped: 0, interrupted: false, failures: [] }
+  readonly #result: ApplyResult = { succeeded: 0, failed: 0, skipped: 0, forgotten: 0, interrupted: false, failures: [] }
 
   constructor(
     private readonly spec: PlanSpec,
@@ -127,7 +129,10 @@ export class Executor {
       aborted,
     }
     await this.#events.emit({ type: 'apply_start', plan: this.plan.plan.name, steps: this.plan.steps.length, at: now() })
-    for (const address of this.plan.forgetSteps) await this.#events.emit({ type: 'step_forgotten', address, at: now() })
+    for (const address of this.plan.forgetSteps) {
+      await this.#events.emit({ type: 'step_forgotten', address, at: now() })
+      this.#result.forgotten++
+    }
     const nodes: StepNode[] = this.plan.steps.map((step) => ({
       id: step.address,
       dependsOn: step.dependsOn,
@@ -147,8 +152,8 @@ export class Executor {
       this.stop,
     )
     this.#result.interrupted = walked.stopped
-    const { succeeded, failed, skipped, interrupted } = this.#result
-    await this.#events.emit({ type: 'apply_done', succeeded, failed, skipped, durationMs: Date.now() - started, interrupted, at: now() })
+    const { succeeded, failed, skipped, forgotten, interrupted } = this.#result
+    await this.#events.emit({ type: 'apply_done', succeeded, failed, skipped, forgotten, durationMs: Date.now() - started, interrupted, at: now() })
     return this.#result
   }
 }

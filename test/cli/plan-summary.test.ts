@@ -20,7 +20,7 @@ const planText = (deletes: boolean): string => {
 }
 
 describe('bf plan --detailed-exitcode and bf apply agree with what the plan shows', () => {
-  it('after delete: false, per-batch deletes are steps to forget: shown, exit 2, applied, then no changes and exit 0', () => {
+  it('after delete: false, per-batch deletes are steps to forget: shown, exit 2, applied and said, then no changes, exit 0 and an empty graph that says so', () => {
     const plan = join(dir, 'plan.yaml')
     writeFileSync(plan, planText(true))
     expect(bf(['apply', plan, '--auto-approve'], { cwd: dir }).status).toBe(0)
@@ -37,8 +37,13 @@ describe('bf plan --detailed-exitcode and bf apply agree with what the plan show
 
     const applied = bf(['apply', plan, '--auto-approve'], { cwd: dir })
     expect(applied.status).toBe(0)
+    expect(applied.stdout).toContain('Apply complete: 0 succeeded, 0 failed, 0 skipped; 12 step records forgotten.')
     const after = bf(['plan', plan, '--detailed-exitcode'], { cwd: dir })
     expect(after.status).toBe(0)
     expect(after.stdout.trimEnd().split('\n').at(-1)).toBe('No changes. Every unit is backfilled and verified.')
+    const graph = bf(['graph', plan], { cwd: dir })
+    expect(graph.status).toBe(0)
+    expect(graph.stdout).toBe('flowchart TD\n')
+    expect(graph.stderr).toBe('The graph is empty: no step would run. No changes. Every unit is backfilled and verified.\n')
   })
 })

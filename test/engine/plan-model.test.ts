@@ -139,6 +139,7 @@ describe('one plan summary, read by every view', () => {
 
     const applied = await ws.apply()
     expect(applied.kind).toBe('applied')
+    if (applied.kind === 'applied') expect(applied.result).toMatchObject({ succeeded: 0, failed: 0, skipped: 0, forgotten: 12 })
     const after = await ws.plan()
     expect(after.summary).toMatchObject({ noOp: 6, forgetSteps: 0, hasChanges: false })
     expect(views(after).humanLast).toBe('No changes. Every unit is backfilled and verified.')

@@ -23,6 +23,6 @@ export function applyEvents(): ApplyEvent[] {
     { type: 'interrupt', signal: 'SIGINT', immediate: false, at: at(120) },
     { type: 'step_done', address: job('02'), kind: 'job', status: 'failed', attempt: 2, durationMs: 30_000, error: 'interrupted', at: at(129) },
     { type: 'step_done', address: 'us-east-1-prod/alaska-air/2026-01-01/verify', kind: 'verify', status: 'skipped', attempt: 1, durationMs: 0, at: at(129) },
-    { type: 'apply_done', succeeded: 3, failed: 1, skipped: 2, durationMs: 129_000, interrupted: true, at: at(129) },
+    { type: 'apply_done', succeeded: 3, failed: 1, skipped: 2, forgotten: 1, durationMs: 129_000, interrupted: true, at: at(129) },
   ]
 }

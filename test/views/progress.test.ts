@@ -112,7 +112,7 @@ describe('LiveProgressView', () => {
     // Only the line that changed is drawn again.
     expect(text).toContain('\u001b[1A\u001b[G\u001b[2K\u001b[G  ▸ us-east-1-prod/alaska-air/2026-01-02/job  1m06s\u001b[K\n')
     expect(text).toContain(`${ERASE_2}✗ us-east-1-prod/alaska-air/2026-01-02/job failed:`)
-    expect(text.endsWith(`${ERASE_1}Apply failed: 3 succeeded, 1 failed, 2 skipped.\n  ✗ us-east-1-prod/alaska-air/2026-01-02/job\nFix the cause and run bf apply again: finished steps are not run twice, failed ones run again.\n`)).toBe(true)
+    expect(text.endsWith(`${ERASE_1}Apply failed: 3 succeeded, 1 failed, 2 skipped; 1 step record forgotten.\n  ✗ us-east-1-prod/alaska-air/2026-01-02/job\nFix the cause and run bf apply again: finished steps are not run twice, failed ones run again.\n`)).toBe(true)
     expect(ticks).toBe(1)
   })
 
@@ -174,6 +174,7 @@ describe('renderApplySummary', () => {
       'Apply failed: 95 succeeded, 1 failed, 2 skipped.\n  ✗ us-east-1-prod/acme/2026-01-02/job\nFix the cause and run bf apply again: finished steps are not run twice, failed ones run again.\n',
     )
     expect(renderApplySummary({ succeeded: 40, failed: 0, skipped: 58, interrupted: true })).toBe('Apply interrupted: 40 succeeded, 0 failed, 58 skipped.\nRun bf apply again to resume where it stopped.\n')
+    expect(renderApplySummary({ succeeded: 0, failed: 0, skipped: 0, forgotten: 12 })).toBe('Apply complete: 0 succeeded, 0 failed, 0 skipped; 12 step records forgotten.\n')
   })
 })
 

@@ -1,23 +1,27 @@
 import { palette } from '../palette.js'
-import { formatNumber, oneLine } from '../text.js'
+import { formatNumber, oneLine, plural } from '../text.js'
 
 /** The outcome of an apply, as counted by the executor. */
 export interface ApplyCounts {
   succeeded: number
   failed: number
   skipped: number
+  /** State records removed. */
+  forgotten?: number
   interrupted?: boolean
   /** Steps whose last attempt failed; listed under a failed apply. */
   failedAddresses?: string[]
 }
 
 /**
- * The last words of an apply: `Apply complete: 98 succeeded, 0 failed, 0 skipped.`, or
+ * The last words of an apply: `Apply complete: 98 succeeded, 0 failed, 0 skipped.` (with
+ * `; 12 step records forgotten` when it removed any), or
  * `Apply failed: …` with each failed step and how to go on, or `Apply interrupted: …`.
  */
 export function renderApplySummary(counts: ApplyCounts, options: { color: boolean } = { color: false }): string {
   const c = palette(options.color)
-  const figures = `${formatNumber(counts.succeeded)} succeeded, ${formatNumber(counts.failed)} failed, ${formatNumber(counts.skipped)} skipped.`
+  const forgot = counts.forgotten ? `; ${plural(counts.forgotten, 'step record')} forgotten` : ''
+  const figures = `${formatNumber(counts.succeeded)} succeeded, ${formatNumber(counts.failed)} failed, ${formatNumber(counts.skipped)} skipped${forgot}.`
   if (counts.failed > 0) {
     const lines = [c.red.bold(`Apply failed: ${figures}`)]
     for (const address of counts.failedAddresses ?? []) lines.push(`  ${c.red('✗')} ${oneLine(address)}`)

@@ -37,6 +37,7 @@ export function applyEventToJson(event: ApplyEvent): object | undefined {
         succeeded: event.succeeded,
         failed: event.failed,
         skipped: event.skipped,
+        forgotten: event.forgotten,
         duration_ms: event.durationMs,
         interrupted: event.interrupted,
         at: event.at,

@@ -50,8 +50,8 @@ export class LineProgressView implements ProgressView {
       case 'interrupt':
         return [interruptLine(event, c)]
       case 'apply_done': {
-        const { succeeded, failed, skipped, interrupted } = event
-        const counts = { succeeded, failed, skipped, interrupted, failedAddresses: this.tally.failedAddresses() }
+        const { succeeded, failed, skipped, forgotten, interrupted } = event
+        const counts = { succeeded, failed, skipped, forgotten, interrupted, failedAddresses: this.tally.failedAddresses() }
         return ['', renderApplySummary(counts, { color: c.level > 0 }).trimEnd()]
       }
       default:

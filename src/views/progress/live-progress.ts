@@ -147,8 +147,8 @@ export class LiveProgressView implements ProgressView {
       case 'interrupt':
         return this.print([interruptLine(event, c)], now)
       case 'apply_done': {
-        const { succeeded, failed, skipped, interrupted } = event
-        const summary = renderApplySummary({ succeeded, failed, skipped, interrupted, failedAddresses: this.tally.failedAddresses() }, { color: c.level > 0 })
+        const { succeeded, failed, skipped, forgotten, interrupted } = event
+        const summary = renderApplySummary({ succeeded, failed, skipped, forgotten, interrupted, failedAddresses: this.tally.failedAddresses() }, { color: c.level > 0 })
         this.erase()
         this.sink.write(summary)
         this.finished = true
