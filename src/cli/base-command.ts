@@ -28,13 +28,22 @@ export abstract class BfCommand extends Command {
     process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
   }
 
+  /**
+   * Says why the command failed and exits 1: on stderr, or with `--json` as one JSON
+   * document on stdout (`{"error":{"message":…}}`), where a program reading the output looks.
+   */
+  private fail(text: string, message: string): never {
+    if (this.argv.includes('--json')) this.out(JSON.stringify({ error: { message } }))
+    else this.err(text)
+    return this.exit(1)
+  }
+
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
     if (error instanceof UserError || error.name === 'WarehouseError' || error.name === 'LockHeldError') {
       // Diagnostics already say where (`plan.yaml:12:3: …`), one per line.
       const located = error instanceof UserError && error.diagnostics.length > 0
-      this.err(debugging() && error.stack ? error.stack : located ? error.message : `Error: ${error.message}`)
-      this.exit(1)
+      this.fail(debugging() && error.stack ? error.stack : located ? error.message : `Error: ${error.message}`, error.message)
     }
     if (error instanceof Errors.CLIError && 'parse' in error) {
       // A usage error (unknown flag, bad value, missing argument) is a user mistake like any
@@ -45,11 +54,10 @@ export abstract class BfCommand extends Command {
         .map((line) => line.trim().replace(/\s{2,}/g, ' — '))
         .filter((line) => line !== '')
         .join(' ')
-      this.err(`Error: ${text} (see ${this.config.bin} ${(this.id ?? '').replaceAll(':', ' ')} --help)`)
-      this.exit(1)
+      const hint = `see ${this.config.bin} ${(this.id ?? '').replaceAll(':', ' ')} --help`
+      this.fail(`Error: ${text} (${hint})`, `${text} (${hint})`)
     }
     if (error instanceof Errors.CLIError) throw error
-    this.err(debugging() && error.stack ? error.stack : `Error: ${error.message}\n(set BF_DEBUG=1 for the stack trace)`)
-    this.exit(1)
+    this.fail(debugging() && error.stack ? error.stack : `Error: ${error.message}\n(set BF_DEBUG=1 for the stack trace)`, error.message)
   }
 }

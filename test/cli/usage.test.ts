@@ -32,6 +32,20 @@ describe('usage errors', () => {
   })
 })
 
+describe('errors with --json', () => {
+  it('are one JSON document on stdout, exit 1, nothing on stderr', () => {
+    for (const [args, message] of [
+      [['plan', 'missing.yaml', '--json'], 'missing.yaml: cannot read the plan file: no such file'],
+      [['plan', 'missing.yaml', '--json', '--bogus'], 'Nonexistent flag: --bogus (see bf plan --help)'],
+    ] as const) {
+      const run = bf([...args])
+      expect(run.status).toBe(1)
+      expect(run.stderr).toBe('')
+      expect(JSON.parse(run.stdout)).toEqual({ error: { message } })
+    }
+  })
+})
+
 describe('bf help', () => {
   it('shows the help of bf, of a command and of a command in a topic', () => {
     const root = bf(['help'])
