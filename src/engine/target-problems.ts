@@ -58,7 +58,8 @@ export function targetProblems(spec: PlanSpec, cluster: string, described: Targe
       'mutable-sort-key',
       false,
       `the sorting key of ${facts.database}.${facts.table} (${facts.sortingKey}) holds ${mutable.join(', ')}, not among keyColumns: ` +
-        'a re-inserted row whose values changed gets a new sort key and the stale row stays, even with FINAL; the delete before each job removes it',
+        'a re-inserted row whose values changed gets a new sort key and the stale row stays, even with FINAL; ' +
+        (spec.delete === false ? 'with delete: false nothing removes it, and verify reports it as a duplicate' : 'the delete before each job removes it'),
     )
   }
   if (facts.engine.startsWith('Replicated') && spec.job.kind !== 'sql') {

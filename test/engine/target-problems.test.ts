@@ -32,6 +32,16 @@ describe('problems of the plan target, for the plan and the check step', () => {
     ])
   })
 
+  it('says what removes a stale row of a mutable sort key only when the plan deletes', () => {
+    const mutable = { ...healthy, target: table('conversation_with_labels', 'MergeTree', 'toStartOfHour(conversation_end_time), agent_user_id') }
+    const message = (yaml: string): string => targetProblems(loadPlanText(yaml, 'plan.yaml').spec, 'local', mutable).find((problem) => problem.code === 'mutable-sort-key')?.message ?? ''
+    const deleting = relabelPlan({ customers: ['acme'] })
+    expect(message(deleting)).toMatch(/the delete before each job removes it$/)
+    const appendOnly = message(deleting.replace(/delete:\n {2}per: customer\n {2}timeout: 1m\n/, 'delete: false\n'))
+    expect(appendOnly).toMatch(/with delete: false nothing removes it, and verify reports it as a duplicate$/)
+    expect(appendOnly).not.toContain('the delete')
+  })
+
   it('tells which problems fail the check step', () => {
     expect(codes({ target: table('conversation_with_labels', 'Distributed'), pendingMutations: 3 })).toEqual([
       ['distributed-target', 'error', true],
