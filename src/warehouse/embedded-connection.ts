@@ -2,6 +2,7 @@ import type { ClickHouseClientConfigOptions } from '@clickhouse/client'
 import { Mutex } from 'async-mutex'
 import { errorMessage } from '../common/error-text.js'
 import { UserError } from '../errors.js'
+import { embeddedFolderHolder } from './embedded-folder-holder.js'
 import type { SettingValue } from '../plan/model.js'
 import { extraStatementsIn, hasKeyword } from '../plan/sql-text.js'
 
@@ -44,6 +45,12 @@ export async function loadChdb(cluster: string, importer: ModuleImporter = impor
 
 /** Opens the embedded engine on `path`, explaining the one-folder-per-process rule when it bites. */
 export function openChdbConnection(chdb: ChdbConnectionModule, path: string, cluster: string): ClientConnection {
+  // Checked first: the engine itself would print its own error for it before failing.
+  const holder = embeddedFolderHolder(path)
+  if (holder) {
+    const who = holder.command === undefined ? `process ${holder.pid}` : `process ${holder.pid} (${holder.command})`
+    throw new UserError(`cluster ${cluster}: the embedded engine's data folder ${path} is in use by ${who}; wait for it to end, then run this again`)
+  }
   try {
     return chdb.createChdbConnection({ path })
   } catch (err) {
