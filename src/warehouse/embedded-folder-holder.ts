@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { processExists } from '../common/process-alive.js'
 
 /** Another live process that has the embedded engine open on a data folder. */
 export interface FolderHolder {
@@ -13,15 +14,6 @@ function commandLine(pid: number): string | undefined {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((part) => part !== '').join(' ')
   } catch {
     return undefined
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
@@ -39,7 +31,7 @@ export function embeddedFolderHolder(path: string): FolderHolder | undefined {
     return undefined
   }
   const pid = Number(/^PID:\s*(\d+)/m.exec(status)?.[1])
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !alive(pid)) return undefined
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !processExists(pid)) return undefined
   const command = commandLine(pid)
   if (command !== undefined && !/node|clickhouse|chdb/i.test(command)) return undefined
   return command === undefined ? { pid } : { pid, command }

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
+import { processExists } from '../../common/process-alive.js'
 
 /**
  * A process as bf recorded it. `start` is its start time in clock ticks since boot
@@ -39,20 +40,11 @@ export function startTimeOf(pid: number): number | null {
   return typeof stat === 'object' ? stat.start : null
 }
 
-function signalZero(target: number): boolean {
-  try {
-    process.kill(target, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** True while the very process bf recorded is alive (not a zombie, not a reused pid). */
 export function isRunning(identity: ProcessIdentity): boolean {
   const stat = readProcStat(identity.pid)
   if (stat === undefined) return false
-  if (stat === 'unsupported') return signalZero(identity.pid)
+  if (stat === 'unsupported') return processExists(identity.pid)
   if (isZombie(stat.state)) return false
   return identity.start === null || stat.start === identity.start
 }
@@ -66,7 +58,7 @@ function isZombie(state: string): boolean {
  * not count: an orphan's zombie lingers until init reaps it, which some inits do slowly.
  */
 export function groupAlive(pgid: number): boolean {
-  if (!signalZero(-pgid)) return false
+  if (!processExists(-pgid)) return false
   let pids: string[]
   try {
     pids = readdirSync('/proc').filter((name) => /^[0-9]+$/.test(name))
