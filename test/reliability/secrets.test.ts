@@ -145,8 +145,10 @@ describe('secrets from ${env:…} stay out of everything bf writes', { timeout: 
       for (const name of commands) {
         const run = await bfAsync(args[name] ?? [], { cwd: dir, env: ENV })
         expect(run.status, name).toBe(1)
-        expect(run.stderr, name).toMatch(/cluster us-east-1-prod \(127\.0\.0\.1:\d+\)/)
-        expect(run.stderr, name).toMatch(message)
+        // With --json the error is the last line of stdout, as JSON; otherwise it is on stderr.
+        const said = name.endsWith('--json') ? ((JSON.parse(run.stdout.trimEnd().split('\n').at(-1) ?? '{}') as { error?: { message?: string } }).error?.message ?? '') : run.stderr
+        expect(said, name).toMatch(/cluster us-east-1-prod \(127\.0\.0\.1:\d+\)/)
+        expect(said, name).toMatch(message)
         runs[name] = run
       }
       runs['plan --refresh=false -o'] = await bfAsync(['plan', 'plan.yaml', '--refresh=false', '--show-sql', '-o', 'saved.plan'], { cwd: dir, env: ENV })
