@@ -1,5 +1,5 @@
 import type { PlanSpec } from '../plan/model.js'
-import { countedColumnsProblem } from '../warehouse/refresh-queries.js'
+import { countedColumnsProblem } from '../warehouse/table-rules.js'
 import type { TargetDescription } from '../warehouse/warehouse.js'
 
 /** Something about the plan's tables on one cluster that a user must know before apply. */

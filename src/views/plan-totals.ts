@@ -1,13 +1,8 @@
-import type { ComputedPlan, UnitCounts, UnplannedSteps } from '../engine/plan-model.js'
+import type { ClusterSummary, ComputedPlan, UnitCounts, UnplannedSteps } from '../engine/plan-model.js'
 import { displayId, formatNumber, plural } from './text.js'
 
-/** A cluster's counts as its heading shows them. */
-export interface ClusterCounts extends UnitCounts {
-  unplannedSteps: number
-}
-
 /** `49 to backfill, 2 to re-run, 3 unchanged, 4 steps no longer planned`: the non-zero counts only. */
-export function countsPhrase(counts: ClusterCounts): string {
+export function countsPhrase(counts: UnitCounts & Pick<ClusterSummary, 'unplannedSteps'>): string {
   const parts = [
     counts.create > 0 ? `${formatNumber(counts.create)} to backfill` : '',
     counts.replace > 0 ? `${formatNumber(counts.replace)} to re-run` : '',

@@ -9,8 +9,9 @@ import { lookupsByTable, mutationRowsQuery, parseMutationRow, replicaCountQuery,
 import type { MutationRow } from './mutations.js'
 import { isRetryableRead, isRetryableWrite, withRetries } from './retry.js'
 import type { RetryOptions } from './retry.js'
-import { collapsesOnMerge, countedColumnsProblem, figuresQuery, parseTableFacts, pendingMutationsQuery, readFiguresRows, tableFactsQuery, tableKey } from './refresh-queries.js'
-import type { CountedSource } from './refresh-queries.js'
+import { collapsesOnMerge, figuresQuery, parseTableFacts, pendingMutationsQuery, readFiguresRows, tableFactsQuery } from './refresh-queries.js'
+import { countedColumnsProblem, tableKey } from './table-rules.js'
+import type { CountedSource } from './table-rules.js'
 import type { SqlQuery } from './sql-query.js'
 import { describeTables, targetRefs } from './target-tables.js'
 import { toNumber } from './sql-query.js'
@@ -73,10 +74,6 @@ export class ClickHouseWarehouse implements Warehouse {
       const row = await this.#first('reading the server time', { sql: 'SELECT toUnixTimestamp64Milli(now64(3)) AS bf_now', params: {} })
       return toNumber(row?.bf_now)
     })
-  }
-
-  tableFacts(ref: TableRef): Promise<TableFacts | undefined> {
-    return this.#read(async () => (await this.#tableFacts([ref])).get(tableKey(ref)))
   }
 
   /** Retried as a whole: a retry starts from empty figures, never adding a row twice. */

@@ -1,5 +1,5 @@
 import type { TableRef } from '../plan/model.js'
-import { tableKey } from './refresh-queries.js'
+import { tableKey } from './table-rules.js'
 import type { TableFacts, TargetDescription, TargetRequest } from './warehouse.js'
 
 /** The tables of a plan by role; `all` is what one table facts query asks for. */

@@ -123,7 +123,6 @@ export interface Warehouse {
   ping(): Promise<void>
   /** The server's clock (mutations are matched by `create_time` against it). */
   serverTime(): Promise<Millis>
-  tableFacts(ref: TableRef): Promise<TableFacts | undefined>
   /** The plan's tables and the target's pending mutations, as refresh reads them, without counting rows. */
   describeTarget(request: TargetRequest): Promise<TargetDescription>
   refresh(request: RefreshRequest): Promise<LiveFigures>

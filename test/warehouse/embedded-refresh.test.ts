@@ -150,8 +150,10 @@ describe('refresh on the embedded engine', () => {
     expect(live.expectedTable).toBeUndefined()
     expect(live.unit('alaska-air', JAN_1)).toEqual({ rows: 0, keys: 0 })
     expect(live.queries).toBe(2)
-    expect(await fx.warehouse.tableFacts({ database: 'nowhere', table: 'nothing' })).toBeUndefined()
-    expect(await fx.warehouse.tableFacts({ database: 'analytics', table: 'conversations' })).toMatchObject({ engine: 'MergeTree' })
+    // The check step's description of the same tables agrees with refresh's.
+    const described = await fx.warehouse.describeTarget({ target: { ...target, readTable: 'conversation_with_labels_d' }, expected: { ...expected, table: 'missing_source' } })
+    expect(described).toEqual({ target: live.target, pendingMutations: 0 })
+    expect(await fx.warehouse.describeTarget({ target, expected })).toMatchObject({ expectedTable: { table: 'conversations', engine: 'MergeTree' } })
   })
 
   it('gives the same figures when the session time zone is not UTC', async () => {
