@@ -1,6 +1,5 @@
-import { backoffDelay } from '../common/retry-policy.js'
 import type { RetryPolicy } from '../common/retry-policy.js'
-import { sleep } from '../common/sleep.js'
+import { withRetry } from '../common/with-retry.js'
 import { WarehouseError } from './errors.js'
 
 /** How transient failures of a warehouse call are retried. */
@@ -32,20 +31,15 @@ export function isRetryableWrite(error: unknown): boolean {
   return error instanceof WarehouseError && error.transient && !error.uncertain
 }
 
-export async function withRetries<T>(call: () => Promise<T>, retryable: (error: unknown) => boolean, options: RetryOptions = {}): Promise<T> {
+/** `withRetry` with the warehouse's default policy, `options` overriding it. */
+export function withRetries<T>(call: () => Promise<T>, retryable: (error: unknown) => boolean, options: RetryOptions = {}): Promise<T> {
   const policy: RetryPolicy = {
     attempts: options.attempts ?? DEFAULT_RETRY_POLICY.attempts,
     baseDelayMs: options.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
     maxDelayMs: options.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call()
-    } catch (error) {
-      if (attempt >= policy.attempts || !retryable(error)) throw error
-      const delayMs = backoffDelay(policy, attempt)
-      options.onRetry?.({ error: error as WarehouseError, retry: attempt, delayMs })
-      await sleep(delayMs)
-    }
-  }
+  return withRetry(call, policy, {
+    isTransient: retryable,
+    onRetry: (error, delayMs, retry) => options.onRetry?.({ error: error as WarehouseError, retry, delayMs }),
+  })
 }

@@ -2,7 +2,7 @@ import { Observable } from '@kubernetes/client-node'
 import type { RetryPolicy } from '../../common/retry-policy.js'
 import type { ConfigurationOptions, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node'
 import { describeApiError, isTransientApiError, retryAfterMs } from './api-errors.js'
-import { withRetry } from './retry.js'
+import { withRetry } from '../../common/with-retry.js'
 
 /** How every API request of one operation is sent. */
 export interface ApiCallOptions {
