@@ -54,24 +54,30 @@ async function runHandler(step: PlannedStep, context: StepContext): Promise<Step
   }
 }
 
+/** Which attempt: the `attempt`-th of this apply, the `stateAttempt`-th the state records for the step. */
+interface AttemptNumber {
+  attempt: number
+  stateAttempt: number
+}
+
 /** One attempt: announced (recorded as started unless it resumes one), run, and its known end recorded. */
 async function runOnce(
   scope: AttemptScope,
   step: PlannedStep,
   fingerprint: string,
-  attempt: number,
+  number: AttemptNumber,
   previous: Record<string, JsonValue> | undefined,
   earlier: Record<string, JsonValue> | undefined,
 ): Promise<StepResult> {
   const { events } = scope
-  const base = { address: step.address, kind: step.kind, attempt, fingerprint }
+  const base = { address: step.address, kind: step.kind, ...number, fingerprint }
   await events.emit({ type: 'step_start', ...base, inputs: step.inputs, resumed: previous !== undefined, at: now() })
   const context: StepContext = {
     spec: scope.spec,
     plan: scope.plan,
     deps: scope.deps,
     lineage: scope.lineage,
-    attempt,
+    attempt: number.stateAttempt,
     ...(previous ? { previous } : {}),
     ...(earlier ? { earlier } : {}),
     mutations: scope.mutations,
@@ -96,25 +102,27 @@ async function runOnce(
  * Runs a step to its end for this apply: first the unfinished attempt the state records
  * for the same inputs (resumed, never started twice), else a new attempt; then, while a
  * job's retries last, a new attempt after each failure whose end is known, after a
- * back-off. Rejects only when the apply is broken (a listener failed).
+ * back-off. Attempts, retries and back-off count from this apply's first; the state's
+ * count goes on. Rejects only when the apply is broken (a listener failed).
  */
-export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promise<StepResult> {
+export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promise<{ result: StepResult; attempts: number }> {
   const record = scope.records.get(step.address)
   const fingerprint = stepFingerprint(step, scope.fingerprints)
   const resuming = record?.status === 'started' && record.fingerprint === fingerprint
-  let attempt = resuming ? record.attempt : (record?.attempt ?? 0) + 1
-  const lastAttempt = attempt + (step.kind === 'job' ? scope.spec.job.retries : 0)
+  const number: AttemptNumber = { attempt: 1, stateAttempt: resuming ? record.attempt : (record?.attempt ?? 0) + 1 }
+  const attempts = 1 + (step.kind === 'job' ? scope.spec.job.retries : 0)
   let previous = resuming ? (record.outputs ?? {}) : undefined
   // What the last attempt left when it failed (a delete's tag), so a new attempt can reconcile with it.
   let earlier = !resuming && record?.status === 'failed' && record.fingerprint === fingerprint ? record.outputs : undefined
-  for (let failed = 1; ; failed++) {
-    const result = await runOnce(scope, step, fingerprint, attempt, previous, earlier)
-    if (result.status !== 'failed' || attempt >= lastAttempt || scope.stopping.aborted) return result
-    const delay = backoffDelay(scope.options.jobBackoff, failed)
-    await scope.events.emit({ type: 'step_note', address: step.address, message: `attempt ${attempt} failed: ${result.error}; retrying in ${Math.round(delay / 1000)}s`, at: now() })
+  for (;;) {
+    const result = await runOnce(scope, step, fingerprint, number, previous, earlier)
+    if (result.status !== 'failed' || number.attempt >= attempts || scope.stopping.aborted) return { result, attempts: number.attempt }
+    const delay = backoffDelay(scope.options.jobBackoff, number.attempt)
+    await scope.events.emit({ type: 'step_note', address: step.address, message: `attempt ${number.attempt} failed: ${result.error}; retrying in ${Math.round(delay / 1000)}s`, at: now() })
     await sleep(delay, scope.stopping)
-    if (scope.stopping.aborted) return result
-    attempt++
+    if (scope.stopping.aborted) return { result, attempts: number.attempt }
+    number.attempt++
+    number.stateAttempt++
     earlier = scope.records.get(step.address)?.outputs
     previous = undefined
   }

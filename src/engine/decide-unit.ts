@@ -95,7 +95,7 @@ export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
   if (job.status === 'started') return decided('create', [`interrupted: job attempt ${job.attempt} is reconciled first`], 'job', false)
   if (job.fingerprint !== jobFingerprint) {
     const paths = changedPaths(job.inputs, inputs).map((path) => `job.${path}`)
-    const decision = decided('replace', [`inputs changed: ${paths.join(', ') || 'job'}`], 'job', true)
+    const decision = decided('replace', [paths.length === 0 ? 'the job changed' : `${paths.join(', ')} changed`], 'job', true)
     decision.inputsDiff = inputsDiff(job.inputs, inputs, unit.address)
     return decision
   }
@@ -105,6 +105,8 @@ export function decideUnit(unit: Unit, context: DecideContext): UnitDecision {
   if (verify?.status === 'failed') return decided('replace', [`verify failed: ${verify.error ?? 'check failed'}`], 'job', true)
   if (drift.length > 0) return decided('replace', drift, 'job', true)
   if (!verify || verify.status === 'started') return decided('create', ['not verified yet'], 'verify', false)
+  // A verify from before the job's last run (it finished while an apply stopped) says nothing about its rows.
+  if (job.finishedAt !== undefined && verify.startedAt < job.finishedAt) return decided('create', ['not verified since its job last ran'], 'verify', false)
   if (verify.fingerprint !== context.verifyFingerprint) return decided('replace', ['verify settings changed: verify re-runs'], 'verify', false)
   return decided('no-op', NO_REASONS, 'none', false)
 }

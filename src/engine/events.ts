@@ -14,17 +14,21 @@ export type ApplyEvent =
   | { type: 'apply_start'; plan: string; steps: number; at: string }
   /** A state record the plan removes (a forgotten unit's step, a step no longer planned). */
   | { type: 'step_forgotten'; address: string; at: string }
-  /** An attempt starts; `resumed` when it takes up an unfinished attempt already recorded as started. */
-  | { type: 'step_start'; address: string; kind: StepKind; attempt: number; fingerprint: string; inputs: Outputs; resumed: boolean; at: string }
+  /**
+   * An attempt starts; `resumed` when it takes up an unfinished attempt already recorded as
+   * started. `attempt` counts this apply's attempts of the step from 1 (what is shown);
+   * `stateAttempt` counts every attempt the state ever recorded (what names its Job, query, mutation tag).
+   */
+  | { type: 'step_start'; address: string; kind: StepKind; attempt: number; stateAttempt: number; fingerprint: string; inputs: Outputs; resumed: boolean; at: string }
   /** Outputs an attempt learned on the way (a delete's tag, a Job's name), to be recorded before it goes on. */
-  | { type: 'step_progress'; address: string; kind: StepKind; attempt: number; fingerprint: string; outputs: Outputs; at: string }
+  | { type: 'step_progress'; address: string; kind: StepKind; attempt: number; stateAttempt: number; fingerprint: string; outputs: Outputs; at: string }
   | { type: 'step_note'; address: string; message: string; at: string }
   /**
    * An attempt ended and its end is known: `outputs` are all the step's outputs so far. An
    * attempt whose end is unknown reports none, and its record stays `started`.
    */
-  | { type: 'attempt_done'; address: string; kind: StepKind; attempt: number; fingerprint: string; status: 'succeeded' | 'failed'; outputs: Outputs; error?: string; at: string }
-  /** A step is over for this apply: after its last attempt, or skipped because a dependency failed. */
+  | { type: 'attempt_done'; address: string; kind: StepKind; attempt: number; stateAttempt: number; fingerprint: string; status: 'succeeded' | 'failed'; outputs: Outputs; error?: string; at: string }
+  /** A step is over for this apply: after its last attempt (`attempt` of this apply's), or skipped because a dependency failed. */
   | {
       type: 'step_done'
       address: string

@@ -95,10 +95,10 @@ export class Executor {
 
   async #visit(scope: AttemptScope, step: PlannedStep): Promise<VisitOutcome> {
     const startedAt = Date.now()
-    const outcome: StepResult = await runAttempts(scope, step)
+    const { result: outcome, attempts } = await runAttempts(scope, step)
     if (outcome.status === 'interrupted') return 'interrupted'
     // From here on 'unresolved' counts as a failure for this run; its record stays `started`.
-    const base = { address: step.address, kind: step.kind, attempt: this.state.steps.get(step.address)?.attempt ?? 1, durationMs: Date.now() - startedAt }
+    const base = { address: step.address, kind: step.kind, attempt: attempts, durationMs: Date.now() - startedAt }
     if (outcome.status === 'succeeded') {
       this.#result.succeeded++
       await this.#events.emit({ type: 'step_done', ...base, status: 'succeeded', outputs: outcome.outputs, at: now() })

@@ -2,7 +2,9 @@ import { joinAddress, splitAddress } from '../plan/address.js'
 import { batchesOf, batchLabel } from '../plan/batches.js'
 import type { Diagnostic } from '../plan/diagnostics.js'
 import type { CustomerSpec, PlanSpec } from '../plan/model.js'
+import { formatTimestamp } from '../plan/timestamp.js'
 import type { StepRecord } from '../state/model.js'
+import { recordedRanges, spanOf } from './delete-ranges.js'
 
 function labelStart(label: string): number {
   return Date.parse(label.length === 10 ? `${label}T00:00:00Z` : `${label}:00:00Z`)
@@ -131,11 +133,12 @@ export function forgottenDeleteWarnings(spec: PlanSpec, steps: ReadonlyMap<strin
   const warnings: Diagnostic[] = []
   for (const address of forgotten) {
     const record = steps.get(address)
-    const window = record?.inputs?.window as { start?: unknown; end?: unknown } | undefined
     const customer = record?.inputs?.customer
-    if (record?.kind !== 'delete' || typeof customer !== 'string' || typeof window?.start !== 'string' || typeof window.end !== 'string') continue
+    const ranges = record ? recordedRanges(record) : undefined
+    if (record?.kind !== 'delete' || typeof customer !== 'string' || !ranges) continue
     const cluster = splitAddress(address)[0] ?? ''
-    const batches = [...batchesOf({ start: Date.parse(window.start), end: Date.parse(window.end) }, spec.batch)]
+    const window = { start: formatTimestamp(spanOf(ranges).start), end: formatTimestamp(spanOf(ranges).end) }
+    const batches = ranges.flatMap((range) => [...batchesOf(range, spec.batch)])
     const unfinished = batches.filter((batch) => steps.get(`${joinAddress(cluster, customer, batch.label)}/job`)?.status !== 'succeeded')
     if (unfinished.length === 0) continue
     warnings.push({

@@ -1,9 +1,10 @@
-import type { JsonValue } from '../state/model.js'
+import type { JsonValue, StepRecord } from '../state/model.js'
 import type { UnitDecision } from './decide-unit.js'
 import type { PlannedStep, PlannedUnit } from './plan-model.js'
 import { verifyInputs } from './step-inputs.js'
-import { appendWindowDelete, windowDelete } from './window-delete.js'
-import type { DeleteContext } from './window-delete.js'
+import { covers, mergeRanges } from './delete-ranges.js'
+import { appendWindowDelete, awaitOf, deleteStep, recordedDeleteAwait, windowDelete } from './window-delete.js'
+import type { DeleteContext, DoneDelete, WindowDelete } from './window-delete.js'
 
 /** The units and steps of one customer, before cluster-wide dependencies (check, canary) are added. */
 export interface CustomerPlan {
@@ -11,36 +12,54 @@ export interface CustomerPlan {
   steps: PlannedStep[]
   /** Steps with no dependency inside the customer: they wait on the check (and canaries). */
   roots: string[]
-  /** Units outside the selection that a re-running delete would empty (the planner refuses). */
-  deleteCovers: string[]
 }
 
 export interface CustomerContext extends DeleteContext {
   verifyFingerprint: string
 }
 
-const ORPHAN_ROWS = 'rows are live but no job of bf wrote them: the delete re-runs first'
+const ORPHAN_ROWS = 'rows are live but no job of bf wrote them: they are deleted first'
+const ROWS_BACK = 'rows are live again since the delete removed them: they are deleted again first'
+
+/** What a unit's job waits for: a new delete of its rows, the recorded delete that already removed them, or nothing. */
+type Emptying = 'delete' | 'recorded' | 'none'
+
+/** The recorded delete removed the unit's rows after its job last ran (or it never ran): the job must run. */
+function emptiedBy(done: DoneDelete | undefined, decision: UnitDecision, steps: ReadonlyMap<string, StepRecord>): boolean {
+  if (!done || !covers(done.ranges, decision.unit.batch)) return false
+  const job = steps.get(decision.jobAddress)
+  if (!job) return true
+  return job.status !== 'started' && job.finishedAt !== undefined && job.finishedAt <= done.startedAt
+}
 
 /**
- * Units never run whose window holds rows: a delete that already ran must run again
- * before their jobs. Only once its mutation is known done: until then the rows may be
- * the ones it is still removing, and a second delete would be redundant.
+ * What a selected unit needs before its job. A delete covers only units whose job runs
+ * and whose rows are stale (never run by bf, changed inputs, drift, a failed verify) and
+ * that no recorded delete emptied since their job last ran. A unit such a delete emptied
+ * runs its job whatever its figures say; its rows are deleted again only when rows came
+ * back after the mutation finished (while it runs they may be the rows it is removing).
  */
-function orphansAfterDelete(decisions: UnitDecision[], deleteSettled: boolean, wanted: (decision: UnitDecision) => boolean): boolean {
-  if (!deleteSettled) return false
-  const orphans = decisions.filter((decision) => decision.orphanRows && wanted(decision))
-  for (const decision of orphans) decision.reasons = [ORPHAN_ROWS]
-  return orphans.length > 0
+function emptying(decision: UnitDecision, planned: WindowDelete, steps: ReadonlyMap<string, StepRecord>): Emptying {
+  const hasJob = steps.has(decision.jobAddress)
+  if (emptiedBy(planned.done, decision, steps)) {
+    if (decision.need !== 'job') {
+      decision.need = 'job'
+      decision.action = 'replace'
+      decision.reasons = [`its rows were deleted by ${planned.deleteAddress} and its job has not run since`]
+    } else {
+      decision.reasons = [...decision.reasons, `its rows are already deleted (${planned.deleteAddress})`]
+    }
+    if (planned.awaitSucceeded && (decision.live?.rows ?? 0) > 0) {
+      decision.reasons = [hasJob ? ROWS_BACK : ORPHAN_ROWS]
+      return 'delete'
+    }
+    return 'recorded'
+  }
+  if (decision.need !== 'job') return 'none'
+  return !hasJob || decision.dirty ? 'delete' : 'none'
 }
 
-function reRunBecauseOfDelete(decision: UnitDecision, deleteAddress: string): void {
-  if (decision.need === 'job') return
-  decision.need = 'job'
-  decision.action = 'replace'
-  decision.reasons = [`because the delete of ${deleteAddress} re-runs`]
-}
-
-function toPlannedUnit(decision: UnitDecision): PlannedUnit {
+function toPlannedUnit(decision: UnitDecision, deletedFirst: boolean): PlannedUnit {
   const { unit } = decision
   // Every member in the literal, absent ones as undefined: units of a large plan then share one shape and hold no overflow storage.
   return {
@@ -52,6 +71,7 @@ function toPlannedUnit(decision: UnitDecision): PlannedUnit {
     reasons: decision.reasons,
     live: decision.live,
     inputsDiff: decision.inputsDiff,
+    deletedFirst,
   }
 }
 
@@ -66,18 +86,43 @@ export interface UnitFilter {
   wanted(decision: UnitDecision): boolean
 }
 
+/** Why a delete runs: its units' reasons, each once, in the order of the units. */
+function deleteReasons(decisions: UnitDecision[]): string[] {
+  const reasons = new Set<string>()
+  for (const decision of decisions) reasons.add(decision.reasons[0] ?? 'not run yet')
+  return [...reasons]
+}
+
 /**
- * Plans one customer from its unit decisions: which deletes re-run (and so which units
- * re-run with them) and the steps in dependency order. A delete that re-runs over units
- * outside the selection is reported in `deleteCovers`.
+ * New units of a customer whose other units bf already ran: a reviewer sees that the
+ * window grew and that only the new batches run.
+ */
+function explainNewUnits(customer: string, decisions: UnitDecision[], steps: ReadonlyMap<string, StepRecord>): void {
+  const known = decisions.filter((decision) => steps.has(decision.jobAddress))
+  const first = known[0]
+  const last = known[known.length - 1]
+  if (!first || !last) return
+  for (const decision of decisions) {
+    if (decision.action !== 'create' || decision.reasons.length > 0 || steps.has(decision.jobAddress)) continue
+    const { batch } = decision.unit
+    const outside = batch.start >= last.unit.batch.end || batch.end <= first.unit.batch.start
+    decision.reasons = [outside ? `new: the window of ${customer} was extended` : `new in the window of ${customer}`]
+  }
+}
+
+/**
+ * Plans one customer from its unit decisions: which units re-run, which of their rows a
+ * delete removes first (the units that need it, contiguous ones merged into ranges), and
+ * the steps in dependency order. Units outside `filter` are neither run nor deleted.
  */
 export function planCustomer(context: CustomerContext, decisions: UnitDecision[], filter: UnitFilter): CustomerPlan {
-  const selected = filter.wanted
-  const { spec, cluster, customer } = context
+  const selected = decisions.filter(filter.wanted)
+  const { spec, cluster, customer, steps: records } = context
   const verify = verifyInputs(spec, customer.id)
   const steps: PlannedStep[] = []
   const roots: string[] = []
-  const deleteCovers: string[] = []
+  const deleted = new Set<UnitDecision>()
+  explainNewUnits(customer.id, selected, records)
 
   const jobAndVerify = (decision: UnitDecision, after: string | undefined): string => {
     const { unit, jobAddress, verifyAddress } = decision
@@ -106,44 +151,44 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
     return verifyAddress
   }
 
-  if (spec.delete !== false && spec.delete.per === 'customer') {
-    const planned = windowDelete(context, { per: 'customer', rows: sumRows(decisions) })
-    const { deleteAddress } = planned
-    const orphans = orphansAfterDelete(decisions, planned.deleteDone && planned.awaitSucceeded, selected)
-    const deleteNeeded = !planned.deleteDone || orphans || decisions.some((d) => d.dirty && selected(d))
-    const awaitNeeded = deleteNeeded || !planned.awaitSucceeded
-    if (deleteNeeded) {
-      for (const decision of decisions) {
-        reRunBecauseOfDelete(decision, deleteAddress)
-        if (!filter.inSelection(decision)) deleteCovers.push(decision.unit.address)
-      }
+  /** The delete and await that run before `emptied`'s jobs, appended after `after`. */
+  const appendDeletes = (planned: WindowDelete, needs: Map<UnitDecision, Emptying>, after: string | undefined): string | undefined => {
+    const toDelete = [...needs].filter(([, need]) => need === 'delete').map(([decision]) => decision)
+    const relying = [...needs].filter(([, need]) => need === 'recorded').map(([decision]) => decision)
+    let remove: PlannedStep | undefined
+    if (toDelete.length > 0) {
+      // Units the recorded delete emptied ride along: the new record then still says their rows are gone.
+      const covered = [...toDelete, ...relying]
+      const ranges = mergeRanges(covered.map((decision) => decision.unit.batch))
+      remove = deleteStep(context, planned, ranges, { rows: sumRows(toDelete), reasons: deleteReasons(toDelete) })
+      for (const decision of covered) deleted.add(decision)
     }
-    const inPlay = decisions.filter((decision) => decision.need !== 'none' && (deleteNeeded || selected(decision)))
-    if (inPlay.length === 0) return { units: decisions.filter(selected).map(toPlannedUnit), steps, roots, deleteCovers }
-    const awaited = appendWindowDelete(planned, { delete: deleteNeeded, await: awaitNeeded }, undefined, { steps, roots })
-    for (const decision of inPlay) jobAndVerify(decision, decision.need === 'job' ? awaited : undefined)
-    const shown = decisions.filter((decision) => deleteNeeded || selected(decision))
-    return { units: shown.map(toPlannedUnit), steps, roots, deleteCovers }
+    const awaited = remove ? awaitOf(remove, planned.awaitAddress) : relying.length > 0 && !planned.awaitSucceeded ? recordedDeleteAwait(planned, context) : undefined
+    return appendWindowDelete({ delete: remove, await: awaited }, after, { steps, roots })
+  }
+
+  if (spec.delete !== false && spec.delete.per === 'customer') {
+    const planned = windowDelete(context, { per: 'customer' })
+    const needs = new Map(selected.map((decision) => [decision, emptying(decision, planned, records)]))
+    const inPlay = selected.filter((decision) => decision.need !== 'none')
+    if (inPlay.length > 0) {
+      const awaited = appendDeletes(planned, needs, undefined)
+      for (const decision of inPlay) jobAndVerify(decision, decision.need === 'job' ? awaited : undefined)
+    }
+    return { units: selected.map((decision) => toPlannedUnit(decision, deleted.has(decision))), steps, roots }
   }
 
   // Per batch (or no deletes): each unit stands alone; batches of a customer run in order.
   let previous: string | undefined
   const units: PlannedUnit[] = []
-  for (const decision of decisions) {
-    if (!selected(decision)) continue
+  for (const decision of selected) {
+    let after = previous
     if (spec.delete !== false) {
-      const planned = windowDelete(context, { per: 'batch', unit: decision.unit.address, window: decision.unit.batch, rows: decision.live?.rows })
-      const settled = planned.deleteDone && planned.awaitSucceeded
-      const deleteNeeded = decision.dirty || !planned.deleteDone || orphansAfterDelete([decision], settled, selected)
-      if (deleteNeeded) reRunBecauseOfDelete(decision, planned.deleteAddress)
-      const awaitNeeded = deleteNeeded || (decision.need === 'job' && !planned.awaitSucceeded)
-      const after = appendWindowDelete(planned, { delete: deleteNeeded, await: awaitNeeded }, previous, { steps, roots })
-      units.push(toPlannedUnit(decision))
-      if (decision.need !== 'none') previous = jobAndVerify(decision, after)
-      continue
+      const planned = windowDelete(context, { per: 'batch', unit: decision.unit.address })
+      after = appendDeletes(planned, new Map([[decision, emptying(decision, planned, records)]]), previous)
     }
-    units.push(toPlannedUnit(decision))
-    if (decision.need !== 'none') jobAndVerify(decision, undefined)
+    units.push(toPlannedUnit(decision, deleted.has(decision)))
+    if (decision.need !== 'none') previous = jobAndVerify(decision, after)
   }
-  return { units, steps, roots, deleteCovers }
+  return { units, steps, roots }
 }

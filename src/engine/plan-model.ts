@@ -25,6 +25,8 @@ export interface PlannedUnit {
   live?: UnitLive
   /** Unified diff of the old and new job inputs, when they changed. */
   inputsDiff?: string
+  /** A delete of this plan removes its rows before its job runs (`-/+`); a re-run without one keeps them (`~`). */
+  deletedFirst?: boolean
 }
 
 /** One step of the graph that carries the plan out. */
@@ -37,7 +39,12 @@ export interface PlannedStep {
   customer?: string
   /** The unit this step belongs to (job, verify, and per-batch delete/await). */
   unit?: string
+  /** A unit's batch; for a delete (and its await), the span of its ranges. */
   window?: Window
+  /** The ranges a delete removes, sorted and disjoint (absent: the whole `window`). */
+  ranges?: Window[]
+  /** Why a delete runs: the causes of the units it covers. */
+  reasons?: string[]
   /**
    * Hash of `inputs`: a changed fingerprint means the step must run again. Absent when the
    * planner had no reason to compute it (a job never run); `stepFingerprint` gives it.

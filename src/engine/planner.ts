@@ -154,13 +154,6 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     for (const customer of customers) {
       // A customer with nothing recorded has no group in the state.
       const planned = inPlay.get(customerKey(cluster, customer))?.plan ?? (await planOneCustomer(context, cluster, customer, NO_STEPS))
-      if (planned.deleteCovers.length > 0) {
-        const deleteAddress = stepAddress.customerStep(cluster.name, customer.id, 'delete')
-        throw new UserError(
-          `${deleteAddress} must re-run and would empty ${planned.deleteCovers.length} unit(s) outside the selection (${planned.deleteCovers.slice(0, 3).join(', ')}${planned.deleteCovers.length > 3 ? ', …' : ''}); ` +
-            `target the whole customer (${joinAddress(cluster.name, customer.id)}) or use delete.per: batch`,
-        )
-      }
       appendAll(units, planned.units)
       appendAll(clusterSteps, planned.steps)
       const isCanary = canaries.has(customer.id)

@@ -10,16 +10,16 @@ function stepEventOf(event: ApplyEvent): StepEvent | undefined {
       return { type: 'forgotten', address: event.address, at: event.at }
     case 'step_start': {
       if (event.resumed) return undefined
-      const { address, kind, attempt, fingerprint, inputs, at } = event
-      return { type: 'started', address, kind, attempt, fingerprint, inputs, at }
+      const { address, kind, stateAttempt, fingerprint, inputs, at } = event
+      return { type: 'started', address, kind, attempt: stateAttempt, fingerprint, inputs, at }
     }
     case 'step_progress': {
-      const { address, kind, attempt, fingerprint, outputs, at } = event
-      return { type: 'progress', address, kind, attempt, fingerprint, outputs, at }
+      const { address, kind, stateAttempt, fingerprint, outputs, at } = event
+      return { type: 'progress', address, kind, attempt: stateAttempt, fingerprint, outputs, at }
     }
     case 'attempt_done': {
-      const { address, kind, attempt, fingerprint, status, outputs, error, at } = event
-      return { type: status, address, kind, attempt, fingerprint, outputs, ...(error === undefined ? {} : { error }), at }
+      const { address, kind, stateAttempt, fingerprint, status, outputs, error, at } = event
+      return { type: status, address, kind, attempt: stateAttempt, fingerprint, outputs, ...(error === undefined ? {} : { error }), at }
     }
     default:
       return undefined

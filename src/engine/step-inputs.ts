@@ -39,13 +39,13 @@ function kubernetesInputs({ cronJob, namespace, container }: NonNullable<PlanSpe
   return { cronJob, namespace, ...(container === undefined ? {} : { container }) }
 }
 
-/** The delete of one customer over `window`, as the warehouse will send it. */
-export function deleteRequest(spec: PlanSpec, cluster: ClusterSpec, customer: string, window: Window, tag: string): DeleteRequest {
+/** The delete of one customer over `ranges`, as the warehouse will send it. */
+export function deleteRequest(spec: PlanSpec, cluster: ClusterSpec, customer: string, ranges: Window[], tag: string): DeleteRequest {
   if (spec.delete === false) throw new Error('plan has no deletes')
   return {
     target: spec.target,
     customer,
-    window,
+    ranges,
     mode: spec.delete.mode,
     settings: spec.delete.settings,
     ...(cluster.clickhouse.cluster === undefined ? {} : { onCluster: cluster.clickhouse.cluster }),

@@ -2,6 +2,7 @@ import { formatTimestamp } from '../plan/timestamp.js'
 import type { ClusterSpec, CustomerSpec, PlanSpec, Window } from '../plan/model.js'
 import type { JsonValue, StepRecord } from '../state/model.js'
 import type { DeleteRequest, Statement } from '../warehouse/warehouse.js'
+import { recordedRanges, spanOf } from './delete-ranges.js'
 import { fingerprint } from './fingerprint.js'
 import type { PlanMemo } from './plan-memo.js'
 import type { PlannedStep } from './plan-model.js'
@@ -19,73 +20,111 @@ export interface DeleteContext {
   memo: PlanMemo
 }
 
-/** The window one delete covers: a whole customer (`delete.per: customer`) or one unit's batch. */
-export type DeleteScope = { per: 'customer'; rows: number | undefined } | { per: 'batch'; unit: string; window: Window; rows: number | undefined }
+/** Whose delete: one per customer (`delete.per: customer`) or one per unit (`per: batch`). */
+export type DeleteScope = { per: 'customer' } | { per: 'batch'; unit: string }
+
+/** The recorded delete that succeeded: what it removed and when it started. */
+export interface DoneDelete {
+  ranges: Window[]
+  startedAt: string
+  record: StepRecord
+}
 
 /**
- * The delete of one window and the await of its mutation, before the planner decides which
- * of them run. `appendWindowDelete` adds those that do, with their `dependsOn`.
+ * The delete and await addresses of one scope with what the state records of them. The
+ * planner decides which ranges a new delete covers (`deleteStep`) and which steps run
+ * (`appendWindowDelete`).
  */
 export interface WindowDelete {
+  scope: DeleteScope
   deleteAddress: string
   awaitAddress: string
-  deleteStep: PlannedStep & { fingerprint: string }
-  /** The recorded delete succeeded with the same fingerprint. */
-  deleteDone: boolean
-  /** The recorded await succeeded. */
+  /** The last delete recorded at this address, when it succeeded. */
+  done?: DoneDelete
+  /** The await recorded for that same delete succeeded: its rows are gone on every replica. */
   awaitSucceeded: boolean
 }
 
-function deleteStep(context: DeleteContext, address: string, window: Window, rows: number | undefined): PlannedStep & { fingerprint: string } {
+/** The delete and await of `scope`, and what the state has of them. */
+export function windowDelete(context: DeleteContext, scope: DeleteScope): WindowDelete {
+  const { cluster, customer, steps } = context
+  const deleteAddress = scope.per === 'customer' ? stepAddress.customerStep(cluster.name, customer.id, 'delete') : stepAddress.unitStep(scope.unit, 'delete')
+  const awaitAddress = scope.per === 'customer' ? stepAddress.customerStep(cluster.name, customer.id, 'await-mutation') : stepAddress.unitStep(scope.unit, 'await-mutation')
+  const recorded = steps.get(deleteAddress)
+  const ranges = recorded?.status === 'succeeded' ? recordedRanges(recorded) : undefined
+  const done = recorded && ranges ? { ranges, startedAt: recorded.startedAt, record: recorded } : undefined
+  const awaited = steps.get(awaitAddress)
+  return {
+    scope,
+    deleteAddress,
+    awaitAddress,
+    ...(done ? { done } : {}),
+    awaitSucceeded: done !== undefined && awaited?.status === 'succeeded' && awaited.fingerprint === done.record.fingerprint,
+  }
+}
+
+/**
+ * The delete step removing `ranges` (sorted, disjoint) at `planned`'s address. What rows
+ * are deleted defines it (table, columns, customer, ranges); its settings and mode do not.
+ */
+export function deleteStep(
+  context: DeleteContext,
+  planned: WindowDelete,
+  ranges: Window[],
+  details: { rows: number | undefined; reasons: string[] },
+): PlannedStep & { fingerprint: string } {
   const { spec, cluster, customer } = context
-  const statement = context.deleteStatement(deleteRequest(spec, cluster, customer.id, window, REVIEW_TAG))
+  const statement = context.deleteStatement(deleteRequest(spec, cluster, customer.id, ranges, REVIEW_TAG))
   const { tag: _tag, ...params } = statement.params
-  // What rows are deleted defines the delete; its settings and mode do not.
   const identity: Record<string, JsonValue> = {
     table: `${spec.target.database}.${spec.target.table}`,
     customerColumn: spec.target.customerColumn,
     timeColumn: spec.target.timeColumn,
     customer: customer.id,
-    window: { start: formatTimestamp(window.start), end: formatTimestamp(window.end) },
+    ranges: ranges.map((range) => ({ start: formatTimestamp(range.start), end: formatTimestamp(range.end) })),
   }
   return {
-    address,
+    address: planned.deleteAddress,
     kind: 'delete',
     dependsOn: [],
     cluster: cluster.name,
     customer: customer.id,
-    window,
+    ...(planned.scope.per === 'batch' ? { unit: planned.scope.unit } : {}),
+    window: spanOf(ranges),
+    ranges,
+    ...(details.reasons.length > 0 ? { reasons: details.reasons } : {}),
     fingerprint: fingerprint(identity, context.memo.fingerprints),
     inputs: { ...identity, sql: statement.sql, params, settings: statement.settings as Record<string, JsonValue> },
-    ...(rows === undefined ? {} : { estimatedRows: rows }),
+    ...(details.rows === undefined ? {} : { estimatedRows: details.rows }),
   }
 }
 
-/** The delete step of `scope`, its await's address, and whether the state has them done. */
-export function windowDelete(context: DeleteContext, scope: DeleteScope): WindowDelete {
+/** The await of the delete the state records as done: it carries that delete's identity. */
+export function recordedDeleteAwait(planned: WindowDelete, context: DeleteContext): PlannedStep {
+  const done = planned.done
+  if (!done) throw new Error(`${planned.deleteAddress} has no recorded delete to wait for`)
   const { cluster, customer } = context
-  const customerScope = scope.per === 'customer'
-  const deleteAddress = customerScope ? stepAddress.customerStep(cluster.name, customer.id, 'delete') : stepAddress.unitStep(scope.unit, 'delete')
-  const awaitAddress = customerScope ? stepAddress.customerStep(cluster.name, customer.id, 'await-mutation') : stepAddress.unitStep(scope.unit, 'await-mutation')
-  const remove = deleteStep(context, deleteAddress, customerScope ? customer.window : scope.window, scope.rows)
-  const recorded = context.steps.get(deleteAddress)
   return {
-    deleteAddress,
-    awaitAddress,
-    deleteStep: customerScope ? remove : { ...remove, unit: scope.unit },
-    deleteDone: recorded?.status === 'succeeded' && recorded.fingerprint === remove.fingerprint,
-    awaitSucceeded: context.steps.get(awaitAddress)?.status === 'succeeded',
+    address: planned.awaitAddress,
+    kind: 'await-mutation',
+    dependsOn: [],
+    cluster: cluster.name,
+    customer: customer.id,
+    ...(planned.scope.per === 'batch' ? { unit: planned.scope.unit } : {}),
+    window: spanOf(done.ranges),
+    ranges: done.ranges,
+    fingerprint: done.record.fingerprint,
+    inputs: done.record.inputs ?? {},
   }
 }
 
 /**
- * Appends the delete and the await that run, chained after `after` (a step of the same
- * customer, or none: then the first appended is a root). Returns the last step appended,
- * or `after` when neither runs.
+ * Appends the delete (when one runs) and the await (when one runs: of that delete, else of
+ * the recorded one), chained after `after` (a step of the same customer, or none: then the
+ * first appended is a root). Returns the last step appended, or `after` when neither runs.
  */
 export function appendWindowDelete(
-  planned: WindowDelete,
-  runs: { delete: boolean; await: boolean },
+  runs: { delete?: PlannedStep; await?: PlannedStep },
   after: string | undefined,
   into: { steps: PlannedStep[]; roots: string[] },
 ): string | undefined {
@@ -96,8 +135,13 @@ export function appendWindowDelete(
     if (!last) into.roots.push(step.address)
     last = step.address
   }
-  if (runs.delete) append(planned.deleteStep)
-  // The await carries its delete's identity (fingerprint, inputs): it waits for that mutation.
-  if (runs.await) append({ ...planned.deleteStep, address: planned.awaitAddress, kind: 'await-mutation', estimatedRows: undefined })
+  if (runs.delete) append(runs.delete)
+  if (runs.await) append(runs.await)
   return last
+}
+
+/** The await of a delete planned now: it carries the delete's identity (fingerprint, inputs) and waits for that mutation. */
+export function awaitOf(step: PlannedStep, awaitAddress: string): PlannedStep {
+  const { estimatedRows: _rows, reasons: _reasons, ...rest } = step
+  return { ...rest, address: awaitAddress, kind: 'await-mutation' }
 }

@@ -79,6 +79,7 @@ const unit = {
       properties: { rows: integer, keys: integer, expected: integer },
     },
     inputsDiff: text,
+    deletedFirst: { type: 'boolean' },
   },
 } as const
 
@@ -94,6 +95,8 @@ const step = {
     customer: text,
     unit: text,
     window,
+    ranges: { type: 'array', minItems: 1, items: window },
+    reasons: { type: 'array', items: text },
     fingerprint: { type: 'string', minLength: 1 },
     inputs: { type: 'object' },
     estimatedRows: integer,

@@ -23,6 +23,7 @@ type ShownAction = UnitRange['action']
 function actionSymbol(action: ShownAction, c: ChalkInstance): string {
   if (action === 'create') return `  ${c.green('+')}`
   if (action === 'replace') return `${c.red('-')}/${c.green('+')}`
+  if (action === 'rerun') return `  ${c.yellow('~')}`
   return `  ${c.red('-')}`
 }
 

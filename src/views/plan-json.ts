@@ -1,4 +1,6 @@
 import type { ComputedPlan, PlannedStep, PlannedUnit, UnitAction } from '../engine/plan-model.js'
+import type { Window } from '../plan/model.js'
+import { formatTimestamp } from '../plan/timestamp.js'
 import { STEP_KINDS } from '../state/model.js'
 import type { StepKind } from '../state/model.js'
 
@@ -10,6 +12,7 @@ export interface PlanJsonUnit {
   /** Null when the plan was made without refresh, or for a unit being forgotten. */
   live: { rows: number; keys: number; expected: number | null } | null
   diff?: string
+  deleted_first?: true
 }
 
 export interface PlanJsonStep {
@@ -17,6 +20,8 @@ export interface PlanJsonStep {
   kind: StepKind
   depends_on: string[]
   estimated_rows?: number
+  ranges?: { start: string; end: string }[]
+  reasons?: string[]
 }
 
 /** `bf plan --json`, format_version "1"; `schemas/plan-output.schema.json` is its contract. */
@@ -49,12 +54,18 @@ function unitToJson(unit: PlannedUnit): PlanJsonUnit {
     live: unit.live ? { rows: unit.live.rows, keys: unit.live.keys, expected: unit.live.expected ?? null } : null,
   }
   if (unit.inputsDiff !== undefined) json.diff = unit.inputsDiff
+  if (unit.deletedFirst) json.deleted_first = true
   return json
 }
+
+const rangesToJson = (ranges: readonly Window[]): { start: string; end: string }[] =>
+  ranges.map((range) => ({ start: formatTimestamp(range.start), end: formatTimestamp(range.end) }))
 
 function stepToJson(step: PlannedStep): PlanJsonStep {
   const json: PlanJsonStep = { address: step.address, kind: step.kind, depends_on: [...step.dependsOn] }
   if (step.estimatedRows !== undefined) json.estimated_rows = step.estimatedRows
+  if (step.ranges !== undefined) json.ranges = rangesToJson(step.ranges)
+  if (step.reasons !== undefined) json.reasons = [...step.reasons]
   return json
 }
 
@@ -119,11 +130,13 @@ function unitText(unit: PlannedUnit): string {
     text += 'null'
   }
   if (unit.inputsDiff !== undefined) text += `,"diff":${quote(unit.inputsDiff)}`
+  if (unit.deletedFirst) text += ',"deleted_first":true'
   return `${text}}`
 }
 
-/** `stepToJson(step)` as compact JSON text. */
+/** `stepToJson(step)` as compact JSON text; the rare delete is left to `JSON.stringify`. */
 function stepText(step: PlannedStep): string {
+  if (step.ranges !== undefined || step.reasons !== undefined) return JSON.stringify(stepToJson(step))
   const text = `{"address":${quote(step.address)},"kind":"${step.kind}","depends_on":${stringsText(step.dependsOn)}`
   return step.estimatedRows === undefined ? `${text}}` : `${text},"estimated_rows":${numberText(step.estimatedRows)}}`
 }

@@ -16,7 +16,7 @@ export interface PlanMarkdownOptions {
 }
 
 // In a `diff` block GitHub colours a line by its first character, so symbols start the line.
-const SYMBOL: Record<UnitRange['action'], string> = { create: '+', replace: '-/+', forget: '-' }
+const SYMBOL: Record<UnitRange['action'], string> = { create: '+', replace: '-/+', rerun: '~', forget: '-' }
 const PLAIN = palette(false)
 
 function* heading(plan: ComputedPlan): Generator<string> {

@@ -1,6 +1,6 @@
 import type { ComputedPlan, PlannedStep } from '../engine/plan-model.js'
 import type { JsonValue } from '../state/model.js'
-import { linesOf, plural, printable } from './text.js'
+import { linesOf, oneLine, plural, printable } from './text.js'
 import { yamlLines } from './yaml-block.js'
 
 /** A piece of text to show verbatim: a statement, a manifest, or inputs as YAML. */
@@ -41,8 +41,10 @@ function deleteBlocks(inputs: Record<string, JsonValue>): ReviewBlock[] {
   return blocks
 }
 
+/** `~1,200 rows; job.sql changed`: the rows it removes, then why it runs. */
 function deleteNote(step: PlannedStep): string {
-  return step.estimatedRows === undefined ? 'rows unknown' : `~${plural(step.estimatedRows, 'row')}`
+  const rows = step.estimatedRows === undefined ? 'rows unknown' : `~${plural(step.estimatedRows, 'row')}`
+  return step.reasons === undefined || step.reasons.length === 0 ? rows : `${rows}; ${step.reasons.map(oneLine).join('; ')}`
 }
 
 /**

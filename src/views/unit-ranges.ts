@@ -5,9 +5,12 @@ import { oneLine, plural } from './text.js'
 const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
 
+/** What a range shows: a re-run whose rows a delete removes first (`replace`) or a re-run of the job alone (`rerun`). */
+export type ShownAction = Exclude<UnitAction, 'no-op'> | 'rerun'
+
 /** Consecutive batches of one customer with the same action and reasons, shown as one line. */
 export interface UnitRange {
-  action: Exclude<UnitAction, 'no-op'>
+  action: ShownAction
   /** Label of the first and last batch (`2026-01-01`, `2026-01-01T06`). */
   first: string
   last: string
@@ -91,8 +94,12 @@ function sortByTime(units: LabelledUnit[]): void {
   else units.sort(byLabel)
 }
 
+function shownAction(unit: PlannedUnit): ShownAction | 'no-op' {
+  return unit.action === 'replace' && !unit.deletedFirst ? 'rerun' : unit.action
+}
+
 function sameChange(a: PlannedUnit, b: PlannedUnit): boolean {
-  return a.action === b.action && a.reasons.length === b.reasons.length && a.reasons.every((reason, i) => reason === b.reasons[i])
+  return shownAction(a) === shownAction(b) && a.reasons.length === b.reasons.length && a.reasons.every((reason, i) => reason === b.reasons[i])
 }
 
 function foldCustomer(units: LabelledUnit[], step: number): UnitRange[] {
@@ -104,9 +111,10 @@ function foldCustomer(units: LabelledUnit[], step: number): UnitRange[] {
     const continues = open !== undefined && previous !== undefined && sameChange(previous.unit, unit) && adjacent(previous, current, step)
     if (!continues) open = undefined
     previous = current
-    if (unit.action === 'no-op') continue
+    const action = shownAction(unit)
+    if (action === 'no-op') continue
     if (open === undefined) {
-      open = { action: unit.action, first: current.label, last: current.label, count: 0, reasons: [...unit.reasons] }
+      open = { action, first: current.label, last: current.label, count: 0, reasons: [...unit.reasons] }
       ranges.push(open)
     }
     open.last = current.label
@@ -173,11 +181,16 @@ export function rangeComments(range: UnitRange): string[] {
 }
 
 /** What each shown action means, in legend order. */
-export const ACTION_WORDS: Record<UnitRange['action'], string> = { create: 'backfill', replace: 're-run', forget: 'forget' }
+export const ACTION_WORDS: Record<ShownAction, string> = {
+  create: 'backfill',
+  replace: 're-run, its rows deleted first',
+  rerun: 're-run its job (no rows deleted)',
+  forget: 'forget',
+}
 
 /** The actions that appear in the ranges, in legend order: a legend lists only these. */
 export function actionsUsed(folded: FoldedUnits): UnitRange['action'][] {
   const used = new Set(folded.clusters.flatMap((cluster) => cluster.customers.flatMap((customer) => customer.ranges.map((range) => range.action))))
   if (folded.clusters.some((cluster) => cluster.summary.unplanned.length > 0)) used.add('forget')
-  return (['create', 'replace', 'forget'] as const).filter((action) => used.has(action))
+  return (['create', 'replace', 'rerun', 'forget'] as const).filter((action) => used.has(action))
 }

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js'
-import type { SettingValue } from '../plan/model.js'
+import type { SettingValue, Window } from '../plan/model.js'
 import { quoteIdentifier, quoteTable } from './identifiers.js'
 import { windowSeconds } from './sql-values.js'
 import type { DeleteRequest, Statement } from './warehouse.js'
@@ -45,29 +45,49 @@ function checkedSettings(settings: Record<string, SettingValue>): Record<string,
 }
 
 /**
- * The delete of one customer's window, bounded by customer and time, with every value bound:
+ * The time condition of a delete and its bound values: one range as
+ * `t >= {start:DateTime} AND t < {end:DateTime}`, several as the same pairs numbered and
+ * `OR`ed in one parenthesised condition, so one mutation (one rewrite of each part)
+ * removes them all.
+ */
+function rangesCondition(request: DeleteRequest, timeColumn: string): { sql: string; params: Record<string, number> } {
+  const what = `delete window of customer ${JSON.stringify(request.customer)}`
+  if (request.ranges.length === 0) throw new Error(`${what}: no range to delete`)
+  if (request.ranges.length === 1) {
+    const { start, end } = windowSeconds(request.ranges[0] as Window, what)
+    return { sql: `${timeColumn} >= {start:DateTime} AND ${timeColumn} < {end:DateTime}`, params: { start, end } }
+  }
+  const params: Record<string, number> = {}
+  const terms = request.ranges.map((range, index) => {
+    const { start, end } = windowSeconds(range, what)
+    params[`start_${index}`] = start
+    params[`end_${index}`] = end
+    return `${timeColumn} >= {start_${index}:DateTime} AND ${timeColumn} < {end_${index}:DateTime}`
+  })
+  return { sql: `(${terms.join(' OR ')})`, params }
+}
+
+/**
+ * The delete of one customer's ranges, bounded by customer and time, with every value bound:
  * `ALTER TABLE db.t [ON CLUSTER c] DELETE WHERE …` (mutation) or `DELETE FROM db.t [ON CLUSTER c] WHERE …`
  * (lightweight). The always-true `{tag:String} != ''` makes the mutation findable by its
  * command text on every replica, where mutation ids differ.
  */
 export function buildDeleteStatement(request: DeleteRequest): Statement {
   if (request.customer === '') throw new UserError('bf refuses a delete without a customer: the customer id is empty')
-  const { start, end } = windowSeconds(request.window, `delete window of customer ${JSON.stringify(request.customer)}`)
   assertMutationTag(request.tag)
 
   const table = quoteTable({ database: request.target.database, table: request.target.table })
   const onCluster = request.onCluster === undefined ? '' : ` ON CLUSTER ${quoteIdentifier(request.onCluster, 'cluster name')}`
   const customerColumn = quoteIdentifier(request.target.customerColumn, 'customer column')
   const timeColumn = quoteIdentifier(request.target.timeColumn, 'time column')
-  const predicate =
-    `${customerColumn} = {customer:String}` +
-    ` AND ${timeColumn} >= {start:DateTime} AND ${timeColumn} < {end:DateTime}` +
-    ` AND {tag:String} != ''`
+  const time = rangesCondition(request, timeColumn)
+  const predicate = `${customerColumn} = {customer:String} AND ${time.sql} AND {tag:String} != ''`
   const sql = request.mode === 'mutation' ? `ALTER TABLE ${table}${onCluster} DELETE WHERE ${predicate}` : `DELETE FROM ${table}${onCluster} WHERE ${predicate}`
 
   return {
     sql,
-    params: { customer: request.customer, start, end, tag: request.tag },
+    params: { customer: request.customer, ...time.params, tag: request.tag },
     settings: { ...checkedSettings(request.settings), ...forcedSettings(request) },
   }
 }

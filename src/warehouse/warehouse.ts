@@ -62,7 +62,8 @@ export interface LiveFigures extends TargetDescription {
 export interface DeleteRequest {
   target: TargetSpec
   customer: string
-  window: Window
+  /** The time ranges to delete, sorted and disjoint: the units this apply re-runs, contiguous ones merged. */
+  ranges: Window[]
   mode: 'mutation' | 'lightweight'
   settings: Record<string, SettingValue>
   /** `ON CLUSTER` name, when the cluster has one. */

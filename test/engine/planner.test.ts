@@ -74,17 +74,23 @@ describe('planning against the embedded engine', () => {
     const drifted = await ws.plan()
     const unit = drifted.units.find((candidate) => candidate.address === 'local/acme/2026-01-02')
     expect(unit).toMatchObject({ action: 'replace', reasons: ['drift: 2 duplicate keys'] })
-    expect(drifted.units.find((candidate) => candidate.address === 'local/acme/2026-01-01')).toMatchObject({
-      action: 'replace',
-      reasons: ['because the delete of local/acme/delete re-runs'],
-    })
+    // The delete covers the drifted day alone: the other days of acme hold the right rows.
+    expect(drifted.units.find((candidate) => candidate.address === 'local/acme/2026-01-01')).toMatchObject({ action: 'no-op', reasons: [] })
+    expect(unit?.deletedFirst).toBe(true)
     expect(drifted.units.filter((candidate) => candidate.customer === 'globex').every((candidate) => candidate.action === 'no-op')).toBe(true)
     expect(stepsOf(drifted, 'delete')).toEqual(['local/acme/delete'])
+    const remove = drifted.steps.find((step) => step.kind === 'delete')
+    expect(remove?.ranges).toEqual([{ start: Date.UTC(2026, 0, 2), end: Date.UTC(2026, 0, 3) }])
+    expect(remove?.reasons).toEqual(['drift: 2 duplicate keys'])
+    expect(remove?.inputs.params).toMatchObject({ customer: 'acme', start: Date.UTC(2026, 0, 2) / 1000, end: Date.UTC(2026, 0, 3) / 1000 })
 
     const onlyDrifted = await ws.plan({ select: 'drifted' })
-    expect(Object.keys(actions(onlyDrifted)).sort()).toEqual(['local/acme/2026-01-01', 'local/acme/2026-01-02', 'local/acme/2026-01-03'])
+    expect(Object.keys(actions(onlyDrifted)).sort()).toEqual(['local/acme/2026-01-02'])
 
-    await expect(ws.plan({ selection: { targets: ['local/acme/2026-01-02'], excludes: [] } })).rejects.toThrow(/local\/acme\/delete must re-run and would empty 2 unit/)
+    // A target inside the customer plans that day alone, its delete included.
+    const oneDay = await ws.plan({ selection: { targets: ['local/acme/2026-01-02'], excludes: [] } })
+    expect(stepsOf(oneDay, 'delete')).toEqual(['local/acme/delete'])
+    expect(oneDay.units.map((candidate) => candidate.address)).toEqual(['local/acme/2026-01-02'])
     const targeted = await ws.plan({ selection: { targets: ['local/acme'], excludes: [] } })
     expect(targeted.units.every((candidate) => candidate.customer === 'acme')).toBe(true)
     const excluded = await ws.plan({ selection: { targets: [], excludes: ['local/acme'] } })
@@ -104,7 +110,7 @@ describe('planning against the embedded engine', () => {
     const plan = await ws.plan()
     expect(plan.summary.replace).toBe(9)
     const unit = plan.units.find((candidate) => candidate.address === 'local/globex/2026-01-03')
-    expect(unit?.reasons).toEqual(['inputs changed: job.sql'])
+    expect(unit?.reasons).toEqual(['job.sql changed'])
     expect(unit?.inputsDiff).toMatch(/^- .*'assisted', toDateTime/m)
     expect(unit?.inputsDiff).toMatch(/^\+ .*'assisted-v2', toDateTime/m)
     expect(unit?.inputsDiff).not.toMatch(/^[-+] .*FROM conversation_d$/m)

@@ -26,7 +26,10 @@ describe('renderPlanHuman', () => {
   it('breaks ranges on other reasons and unchanged units, and quotes awkward customer ids', () => {
     const text = renderPlanHuman(mixedPlan(), { color: false, showSql: false })
     expectGolden('plan-human/mixed.txt', text)
-    expect(text).toContain('-/+ acme 2026-01-01 … 2026-01-02 (2 days)\n      # because the delete of us-east-1-prod/acme/delete re-runs\n-/+ acme 2026-01-03\n')
+    expect(text).toContain('-/+ acme 2026-01-01 … 2026-01-02 (2 days)\n      # job.sql changed\n-/+ acme 2026-01-03\n')
+    // A re-run with no delete of its rows is a re-run of its job, not a replacement.
+    expect(text).toContain('  ~ hooli 2026-01-02\n      # failed\n')
+    expect(text).toContain('  ~ re-run its job (no rows deleted)\n')
     expect(text).toContain('  + globex 2026-01-01 … 2026-01-03 (3 days)\n  + globex 2026-01-05\n')
     expect(text).toContain('  + "we\\"ird/co" 2026-01-01\n')
     expect(text).toContain('  - initech 2025-12-30 … 2025-12-31 (2 days)\n')
@@ -62,6 +65,6 @@ describe('renderPlanHuman with hostile text', () => {
     unit.inputsDiff = '-a\n+b\u001b[31m'
     const text = renderPlanHuman(plan, { color: false, showSql: true })
     expect(hasAnsi(text)).toBe(false)
-    expect(text).toContain('-/+ "evil\\u001b[2J" 2026-01-01\n')
+    expect(text).toContain('  ~ "evil\\u001b[2J" 2026-01-01\n')
   })
 })

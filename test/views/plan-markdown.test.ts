@@ -29,7 +29,7 @@ function hugePlan(): ComputedPlan {
     const dayStart = start + d * 86_400_000
     return { start: dayStart, end: dayStart + 86_400_000, label: new Date(dayStart).toISOString().slice(0, 10) }
   })
-  const reasons = ['drift: 90 duplicate keys', 'inputs changed: job.env.BATCH_SIZE', 'failed', 'drift: ratio 0.93 below 0.99']
+  const reasons = ['drift: 90 duplicate keys', 'job.env.BATCH_SIZE changed', 'failed', 'drift: ratio 0.93 below 0.99']
   const planned: PlannedUnit[] = []
   for (let c = 0; c < 2_000; c++) {
     const cluster = c % 2 === 0 ? 'us-east-1-prod' : 'eu-west-1-prod'

@@ -32,6 +32,8 @@ interface UnitSpec {
   reasons?: string[]
   live?: PlannedUnit['live']
   inputsDiff?: string
+  /** A delete of the plan removes the unit's rows first (`-/+`); otherwise a re-run keeps them (`~`). */
+  deletedFirst?: boolean
 }
 
 function labelOf(start: number, stepMs: number): string {
@@ -53,6 +55,7 @@ export function units(spec: UnitSpec): PlannedUnit[] {
     if (spec.action !== 'forget') unit.batch = { start, end: start + spec.stepMs, label }
     if (spec.live) unit.live = spec.live
     if (spec.inputsDiff) unit.inputsDiff = spec.inputsDiff
+    if (spec.deletedFirst) unit.deletedFirst = true
     return unit
   })
 }
@@ -163,17 +166,18 @@ export function mixedPlan(): ComputedPlan {
   const west = 'eu-west-1-prod'
   const day = { stepMs: DAY }
   const live = { rows: 1_000, keys: 1_000, expected: 1_000 }
-  const becauseDelete = ['because the delete of us-east-1-prod/acme/delete re-runs']
+  const sqlChanged = ['job.sql changed']
+  const deleted = { deletedFirst: true }
   const acme = [
-    ...units({ cluster: east, customer: 'acme', start: jan(1), ...day, count: 2, action: 'replace', reasons: becauseDelete, live }),
-    ...units({ cluster: east, customer: 'acme', start: jan(3), ...day, count: 1, action: 'replace', reasons: ['drift: 90 duplicate keys'], live: { rows: 1_090, keys: 1_000, expected: 1_000 } }),
-    ...units({ cluster: east, customer: 'acme', start: jan(4), ...day, count: 2, action: 'replace', reasons: becauseDelete, live }),
+    ...units({ cluster: east, customer: 'acme', start: jan(1), ...day, count: 2, action: 'replace', reasons: sqlChanged, live, ...deleted }),
+    ...units({ cluster: east, customer: 'acme', start: jan(3), ...day, count: 1, action: 'replace', reasons: ['drift: 90 duplicate keys'], live: { rows: 1_090, keys: 1_000, expected: 1_000 }, ...deleted }),
+    ...units({ cluster: east, customer: 'acme', start: jan(4), ...day, count: 2, action: 'replace', reasons: sqlChanged, live, ...deleted }),
   ]
   const globex = [
     ...units({ cluster: east, customer: 'globex', start: jan(1), ...day, count: 3, action: 'create', live: { rows: 0, keys: 0, expected: 800 } }),
     ...units({ cluster: east, customer: 'globex', start: jan(4), ...day, count: 1, action: 'no-op', live }),
     ...units({ cluster: east, customer: 'globex', start: jan(5), ...day, count: 1, action: 'create', live: { rows: 0, keys: 0, expected: 800 } }),
-    ...units({ cluster: east, customer: 'globex', start: jan(6), ...day, count: 2, action: 'replace', reasons: ['inputs changed: job.env.LABEL_CONVERSATIONS_WITH_AGENT_ASSISTANCE_BATCH_SIZE'], live, inputsDiff: ENV_DIFF }),
+    ...units({ cluster: east, customer: 'globex', start: jan(6), ...day, count: 2, action: 'replace', reasons: ['job.env.LABEL_CONVERSATIONS_WITH_AGENT_ASSISTANCE_BATCH_SIZE changed'], live, inputsDiff: ENV_DIFF }),
   ]
   const weird = units({ cluster: east, customer: 'we"ird/co', start: jan(1), ...day, count: 1, action: 'create', live: { rows: 0, keys: 0 } })
   const initech = [

@@ -127,12 +127,12 @@ describe('LiveProgressView', () => {
     const view = new LiveProgressView(out, { color: false, columns: 80, jobs: 1, concurrency: 1, clock: () => now, every: () => () => {} })
     view.onEvent({ type: 'apply_start', plan: 'p', steps: 3, at: '' })
     const draws = (): number => out.text().split('Applying').length - 1
-    view.onEvent({ type: 'step_start', address: 'c/a/1/job', kind: 'job', attempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
+    view.onEvent({ type: 'step_start', address: 'c/a/1/job', kind: 'job', attempt: 1, stateAttempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
     now = 50
-    view.onEvent({ type: 'step_start', address: 'c/a/2/job', kind: 'job', attempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
+    view.onEvent({ type: 'step_start', address: 'c/a/2/job', kind: 'job', attempt: 1, stateAttempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
     expect(draws()).toBe(1)
     now = 150
-    view.onEvent({ type: 'step_start', address: 'c/a/3/job', kind: 'job', attempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
+    view.onEvent({ type: 'step_start', address: 'c/a/3/job', kind: 'job', attempt: 1, stateAttempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
     expect(draws()).toBe(2)
   })
 
@@ -140,8 +140,8 @@ describe('LiveProgressView', () => {
     const out = sink()
     const view = new LiveProgressView(out, { color: true, columns: 40, jobs: 2, concurrency: 2, clock: () => 0, every: () => () => {} })
     view.onEvent({ type: 'apply_start', plan: '再処理-2026-顧客データ', steps: 2, at: '' })
-    view.onEvent({ type: 'step_start', address: 'c/株式会社テスト顧客/2026-01-01/job', kind: 'job', attempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
-    view.onEvent({ type: 'step_start', address: 'c/🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀/2026-01-01/job', kind: 'job', attempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
+    view.onEvent({ type: 'step_start', address: 'c/株式会社テスト顧客/2026-01-01/job', kind: 'job', attempt: 1, stateAttempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
+    view.onEvent({ type: 'step_start', address: 'c/🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀🚀/2026-01-01/job', kind: 'job', attempt: 1, stateAttempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
     view.close()
     const screen = new Screen()
     screen.write(out.text())
@@ -159,7 +159,7 @@ describe('LiveProgressView', () => {
     const out = sink()
     const view = new LiveProgressView(out, { color: false, columns: 80, jobs: 12, concurrency: 12, clock: () => 0, every: () => () => {} })
     view.onEvent({ type: 'apply_start', plan: 'p', steps: 12, at: '' })
-    for (let i = 0; i < 12; i++) view.onEvent({ type: 'step_start', address: `c/a/${i}/job`, kind: 'job', attempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
+    for (let i = 0; i < 12; i++) view.onEvent({ type: 'step_start', address: `c/a/${i}/job`, kind: 'job', attempt: 1, stateAttempt: 1, fingerprint: 'f', inputs: {}, resumed: false, at: '' })
     view.close()
     const block = out.text().split('Applying').at(-1) ?? ''
     expect(block.split('\n').filter((line) => line.startsWith('  ▸'))).toHaveLength(8)

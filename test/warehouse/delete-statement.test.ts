@@ -62,7 +62,7 @@ describe('buildDeleteStatement', () => {
   })
 
   it('binds times as epoch seconds', () => {
-    const statement = buildDeleteStatement(deleteRequest({ window: { start: JAN_1 + 12 * 3_600_000, end: JAN_1 + 86_400_000 } }))
+    const statement = buildDeleteStatement(deleteRequest({ ranges: [{ start: JAN_1 + 12 * 3_600_000, end: JAN_1 + 86_400_000 }] }))
     expect(statement.params).toMatchObject({ start: 1767268800, end: 1767312000 })
   })
 
@@ -71,13 +71,13 @@ describe('buildDeleteStatement', () => {
   })
 
   it('rejects an empty or inverted window', () => {
-    expect(() => buildDeleteStatement(deleteRequest({ window: { start: JAN_1, end: JAN_1 } }))).toThrow(/empty or inverted/)
-    expect(() => buildDeleteStatement(deleteRequest({ window: { start: JAN_1 + 1000, end: JAN_1 } }))).toThrow(/empty or inverted/)
+    expect(() => buildDeleteStatement(deleteRequest({ ranges: [{ start: JAN_1, end: JAN_1 }] }))).toThrow(/empty or inverted/)
+    expect(() => buildDeleteStatement(deleteRequest({ ranges: [{ start: JAN_1 + 1000, end: JAN_1 }] }))).toThrow(/empty or inverted/)
   })
 
   it('rejects times DateTime cannot hold exactly', () => {
-    expect(() => buildDeleteStatement(deleteRequest({ window: { start: JAN_1 + 1, end: JAN_1 + 86_400_000 } }))).toThrow(/whole second/)
-    expect(() => buildDeleteStatement(deleteRequest({ window: { start: -86_400_000, end: JAN_1 } }))).toThrow(/range/)
+    expect(() => buildDeleteStatement(deleteRequest({ ranges: [{ start: JAN_1 + 1, end: JAN_1 + 86_400_000 }] }))).toThrow(/whole second/)
+    expect(() => buildDeleteStatement(deleteRequest({ ranges: [{ start: -86_400_000, end: JAN_1 }] }))).toThrow(/range/)
   })
 
   it('rejects identifiers that are not plain names', () => {

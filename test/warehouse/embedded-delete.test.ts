@@ -52,7 +52,7 @@ describe.each(['mutation', 'lightweight'] as const)('%s delete on the embedded e
   it.each(CUSTOMERS.slice(0, 4))('removes exactly the window of %j and nothing else', async (customer) => {
     await seed()
     const window = { start: JAN_1 + 6 * HOUR, end: JAN_1 + DAY + 6 * HOUR }
-    const request = deleteRequest({ customer, window, mode, tag: `bf:test:${mode}:${CUSTOMERS.indexOf(customer)}` })
+    const request = deleteRequest({ customer, ranges: [window], mode, tag: `bf:test:${mode}:${CUSTOMERS.indexOf(customer)}` })
     const since = await fx.warehouse.serverTime()
 
     await fx.warehouse.submitDelete(request)
@@ -77,7 +77,7 @@ describe.each(['mutation', 'lightweight'] as const)('%s delete on the embedded e
 describe('findMutation on the embedded engine', () => {
   it('sees our mutation by its tag, first unfinished or finished, then done', async () => {
     await seed()
-    const request = deleteRequest({ customer: 'a', window: { start: JAN_1, end: JAN_1 + DAY }, tag: 'bf:find:1' })
+    const request = deleteRequest({ customer: 'a', ranges: [{ start: JAN_1, end: JAN_1 + DAY }], tag: 'bf:find:1' })
     const since = await fx.warehouse.serverTime()
     expect(await fx.warehouse.findMutation(request, since)).toBeUndefined()
 
@@ -98,7 +98,7 @@ describe('findMutation on the embedded engine', () => {
 
   it('does not match another tag, another table or a mutation older than since', async () => {
     await seed()
-    const request = deleteRequest({ customer: 'x', window: { start: JAN_1, end: JAN_1 + DAY }, tag: 'bf:find:2' })
+    const request = deleteRequest({ customer: 'x', ranges: [{ start: JAN_1, end: JAN_1 + DAY }], tag: 'bf:find:2' })
     const since = await fx.warehouse.serverTime()
     await fx.warehouse.submitDelete(request)
     await waitForDone(request, since)
@@ -112,7 +112,7 @@ describe('findMutation on the embedded engine', () => {
   it('looks several up in one query, each by its own tag and since, in the order asked', async () => {
     await seed()
     const window = { start: JAN_1, end: JAN_1 + DAY }
-    const first = deleteRequest({ customer: 'a', window, tag: 'bf:many:1' })
+    const first = deleteRequest({ customer: 'a', ranges: [window], tag: 'bf:many:1' })
     const firstSince = await fx.warehouse.serverTime()
     await fx.warehouse.submitDelete(first)
     await waitForDone(first, firstSince)
@@ -121,7 +121,7 @@ describe('findMutation on the embedded engine', () => {
     const [created] = await rowsOf<{ t: number | string }>(fx.sql, "SELECT toUnixTimestamp(create_time) AS t FROM system.mutations WHERE position(command, 'bf:many:1') > 0")
     expect(created).toBeDefined()
     await waitFor(async () => Math.floor((await fx.warehouse.serverTime()) / 1000) > Number(created?.t), { what: 'the second after the first mutation', intervalMs: 20 })
-    const second = deleteRequest({ customer: "a' OR '1'='1", window, tag: 'bf:many:2' })
+    const second = deleteRequest({ customer: "a' OR '1'='1", ranges: [window], tag: 'bf:many:2' })
     const secondSince = await fx.warehouse.serverTime()
     await fx.warehouse.submitDelete(second)
     await waitForDone(second, secondSince)
@@ -147,7 +147,7 @@ describe('deletes refused before anything is sent', () => {
   it('throws on an empty customer or window, and sends nothing', async () => {
     const before = await countsByCustomer()
     await expect(fx.warehouse.submitDelete(deleteRequest({ customer: '' }))).rejects.toThrow(/customer/)
-    await expect(fx.warehouse.submitDelete(deleteRequest({ window: { start: JAN_1, end: JAN_1 } }))).rejects.toThrow(/empty/)
+    await expect(fx.warehouse.submitDelete(deleteRequest({ ranges: [{ start: JAN_1, end: JAN_1 }] }))).rejects.toThrow(/empty/)
     expect(await countsByCustomer()).toEqual(before)
   })
 })

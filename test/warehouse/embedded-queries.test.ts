@@ -79,7 +79,7 @@ describe('queries on the embedded engine', () => {
     await fx.warehouse.submitDelete({
       target: { database: 'analytics', table: 'conversation_with_labels', readTable: 'conversation_with_labels', timeColumn: 'conversation_end_time', customerColumn: 'customer_id', keyColumns: ['conversation_id'] },
       customer: 'nobody',
-      window: { start: JAN_1, end: JAN_1 + DAY },
+      ranges: [{ start: JAN_1, end: JAN_1 + DAY }],
       mode: 'mutation',
       settings: {},
       tag: 'bf:settings',

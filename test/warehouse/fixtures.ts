@@ -32,7 +32,7 @@ export function deleteRequest(overrides: Partial<DeleteRequest> = {}): DeleteReq
   return {
     target,
     customer: 'alaska-air',
-    window: { start: JAN_1, end: Date.UTC(2026, 1, 19) },
+    ranges: [{ start: JAN_1, end: Date.UTC(2026, 1, 19) }],
     mode: 'mutation',
     settings: {},
     tag: 'bf:relabel-2026:0f3a9c',

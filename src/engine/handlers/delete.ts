@@ -10,8 +10,9 @@ import { deleteRequest } from '../step-inputs.js'
 /** The delete request of a delete (or await) step, carrying the tag that finds its mutation. */
 export function deleteRequestOf(spec: PlanSpec, step: PlannedStep, tag: string): DeleteRequest {
   const cluster = spec.clusters.find((candidate) => candidate.name === step.cluster)
-  if (!cluster || step.customer === undefined || !step.window) throw new Error(`${step.address} is not a delete of a customer window`)
-  return deleteRequest(spec, cluster, step.customer, step.window, tag)
+  const ranges = step.ranges ?? (step.window ? [step.window] : undefined)
+  if (!cluster || step.customer === undefined || !ranges) throw new Error(`${step.address} is not a delete of a customer window`)
+  return deleteRequest(spec, cluster, step.customer, ranges, tag)
 }
 
 /**
