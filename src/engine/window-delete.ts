@@ -59,7 +59,8 @@ export function windowDelete(context: DeleteContext, scope: DeleteScope): Window
     deleteAddress,
     awaitAddress,
     ...(done ? { done } : {}),
-    awaitSucceeded: done !== undefined && awaited?.status === 'succeeded' && awaited.fingerprint === done.record.fingerprint,
+    // An await of the same rows recorded before this delete ran waited for an earlier mutation.
+    awaitSucceeded: done !== undefined && awaited?.status === 'succeeded' && awaited.fingerprint === done.record.fingerprint && awaited.startedAt >= (done.record.finishedAt ?? done.startedAt),
   }
 }
 

@@ -35,7 +35,14 @@ export interface EmbeddedWorkspace {
   load(): Promise<PlanSpec>
   plan(options?: Partial<PlanOptions>): Promise<ComputedPlan>
   /** Plans and applies, approving the plan; `listeners` hear every event after the workspace's own record of them. */
-  apply(options?: Partial<PlanOptions>, executor?: Partial<ExecutorOptions>, env?: NodeJS.ProcessEnv, listeners?: ApplyListener[]): Promise<ApplyOutcome & { events: ApplyEvent[] }>
+  apply(
+    options?: Partial<PlanOptions>,
+    executor?: Partial<ExecutorOptions>,
+    env?: NodeJS.ProcessEnv,
+    listeners?: ApplyListener[],
+    /** A first Ctrl-C (`stopping`): nothing new starts, running steps finish. */
+    stopping?: AbortSignal,
+  ): Promise<ApplyOutcome & { events: ApplyEvent[] }>
   rows<T>(query: string, params?: Record<string, unknown>): Promise<T[]>
   seed(options: QuickstartOptions): Promise<void>
   close(): Promise<void>
@@ -66,7 +73,7 @@ export function openWorkspace(): EmbeddedWorkspace {
         await engine.close()
       }
     },
-    async apply(options = {}, executor = {}, env = process.env, listeners = []) {
+    async apply(options = {}, executor = {}, env = process.env, listeners = [], stopping = new AbortController().signal) {
       const spec = await workspace.load()
       const engine = await engineFor(spec, env)
       const events: ApplyEvent[] = []
@@ -76,7 +83,7 @@ export function openWorkspace(): EmbeddedWorkspace {
           deps: engine.deps,
           source: { kind: 'plan', options: { ...ALL, ...options } },
           executor: { ...FAST, ...executor },
-          stop: { stopping: new AbortController().signal, aborted: new AbortController().signal },
+          stop: { stopping, aborted: new AbortController().signal },
           lockTimeoutMs: 0,
           review: async () => true,
           listeners: [(event) => void events.push(event), ...listeners],
