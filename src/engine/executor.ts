@@ -10,7 +10,7 @@ import type { ApplyListener } from './events.js'
 import { MutationPoller } from './mutation-poller.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 import { statePersistence } from './state-persistence.js'
-import type { ExecutorOptions, StepResult } from './step-handler.js'
+import type { ExecutorOptions } from './step-handler.js'
 import { walk } from './walk/graph-walker.js'
 import type { VisitOutcome, WalkNode } from './walk/graph-walker.js'
 
