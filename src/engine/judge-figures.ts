@@ -17,6 +17,15 @@ export function figuresRatio(figures: UnitFigures): number | undefined {
   return keys / expected
 }
 
+/**
+ * Nothing was due and nothing is there: 0 expected and 0 keys with an expected source,
+ * 0 rows in the target without one. Such a unit says nothing about the backfill (a
+ * customer id with a typo looks exactly like this).
+ */
+export function hasNoData(figures: UnitFigures): boolean {
+  return figures.expected === undefined ? figures.rows === 0 : figures.expected === 0 && figures.keys === 0
+}
+
 /** Shared by every unit whose figures hold: a plan judges a million. Never push to it. */
 const NO_FAILURES: readonly FiguresFailure[] = []
 

@@ -3,6 +3,7 @@ import type { UnitDecision } from './decide-unit.js'
 import type { PlannedStep, PlannedUnit } from './plan-model.js'
 import { verifyInputs } from './step-inputs.js'
 import { covers, mergeRanges } from './delete-ranges.js'
+import { hasNoData } from './judge-figures.js'
 import { appendWindowDelete, awaitOf, deleteStep, recordedDeleteAwait, windowDelete } from './window-delete.js'
 import type { DeleteContext, DoneDelete, WindowDelete } from './window-delete.js'
 
@@ -12,6 +13,8 @@ export interface CustomerPlan {
   steps: PlannedStep[]
   /** Steps with no dependency inside the customer: they wait on the check (and canaries). */
   roots: string[]
+  /** Refresh found no data for any unit of the customer (see `hasNoData`): likely a wrong customer id. */
+  noData: boolean
 }
 
 export interface CustomerContext extends DeleteContext {
@@ -122,6 +125,7 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
   const steps: PlannedStep[] = []
   const roots: string[] = []
   const deleted = new Set<UnitDecision>()
+  const noData = decisions.length > 0 && decisions.every((decision) => decision.live !== undefined && hasNoData(decision.live))
   explainNewUnits(customer.id, selected, records)
 
   const jobAndVerify = (decision: UnitDecision, after: string | undefined): string => {
@@ -175,7 +179,7 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
       const awaited = appendDeletes(planned, needs, undefined)
       for (const decision of inPlay) jobAndVerify(decision, decision.need === 'job' ? awaited : undefined)
     }
-    return { units: selected.map((decision) => toPlannedUnit(decision, deleted.has(decision))), steps, roots }
+    return { units: selected.map((decision) => toPlannedUnit(decision, deleted.has(decision))), steps, roots, noData }
   }
 
   // Per batch (or no deletes): each unit stands alone; batches of a customer run in order.
@@ -190,5 +194,5 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
     units.push(toPlannedUnit(decision, deleted.has(decision)))
     if (decision.need !== 'none') previous = jobAndVerify(decision, after)
   }
-  return { units, steps, roots }
+  return { units, steps, roots, noData }
 }

@@ -18,7 +18,7 @@ import { summarizePlan } from './plan-summary.js'
 import { planCustomer } from './plan-customer.js'
 import { PlanMemo } from './plan-memo.js'
 import type { CustomerPlan } from './plan-customer.js'
-import { clusterWarnings } from './plan-warnings.js'
+import { clusterWarnings, noDataWarning } from './plan-warnings.js'
 import { checkTargetsExist, isSelected, mayTouch } from './selection.js'
 import type { Selection } from './selection.js'
 import { stepAddress } from './step-addresses.js'
@@ -151,11 +151,13 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     const live = await context.liveOf(cluster.name)
     const clusterSteps: PlannedStep[] = []
     const clusterRoots: ClusterRoots = { checkAddress: stepAddress.check(cluster.name), canary: [], gated: [] }
+    const withoutData: string[] = []
     for (const customer of customers) {
       // A customer with nothing recorded has no group in the state.
       const planned = inPlay.get(customerKey(cluster, customer))?.plan ?? (await planOneCustomer(context, cluster, customer, NO_STEPS))
       appendAll(units, planned.units)
       appendAll(clusterSteps, planned.steps)
+      if (planned.noData) withoutData.push(customer.id)
       const isCanary = canaries.has(customer.id)
       const roots = new Set(planned.roots)
       for (const step of planned.steps) {
@@ -170,6 +172,8 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
       wiring.push(clusterRoots)
     }
     if (live) warnings.push(...clusterWarnings(spec, cluster, live, clusterSteps))
+    const noData = noDataWarning(spec, cluster, withoutData)
+    if (noData) warnings.push(noData)
   }
   // Every root waits on its cluster's check; canaries gate every other customer, on every cluster.
   for (const { checkAddress, canary, gated } of wiring) {

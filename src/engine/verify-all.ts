@@ -11,7 +11,7 @@ import type { VerifyReport } from './verify-model.js'
  * duplicates and ratios; custom checks run per unit they apply to.
  */
 export async function verifyAll(spec: PlanSpec, deps: EngineDeps, selection: Selection): Promise<VerifyReport> {
-  const report: VerifyReport = { units: 0, failed: [] }
+  const report: VerifyReport = { units: 0, failed: [], noData: [] }
   for (const cluster of spec.clusters) {
     const warehouse = await deps.warehouse(cluster.name)
     const live = await warehouse.refresh({
@@ -27,6 +27,7 @@ export async function verifyAll(spec: PlanSpec, deps: EngineDeps, selection: Sel
         const verdict = judgeFigures(spec, unit.address, live.unit(unit.customer, unit.batch.start))
         verdict.failures.push(...(await runChecks(spec, warehouse, unit)))
         if (verdict.failures.length > 0) report.failed.push({ ...verdict, ok: false })
+        else if (verdict.noData) report.noData.push(unit.address)
       }
     }
   }

@@ -14,8 +14,10 @@ export interface UnitVerification {
   keys: number
   expected?: number
   duplicates: number
-  /** keys / expected, when the plan has an expected source. */
+  /** keys / expected, when the plan has an expected source and something was expected. */
   ratio?: number
+  /** Nothing expected and nothing written: reported as "no data", not as a ratio of 1. */
+  noData: boolean
   failures: CheckFailure[]
 }
 
@@ -23,4 +25,6 @@ export interface UnitVerification {
 export interface VerifyReport {
   units: number
   failed: UnitVerification[]
+  /** Units that passed with no data (see `UnitVerification.noData`). */
+  noData: string[]
 }

@@ -1,7 +1,7 @@
 import type { CheckSpec, Expectation, PlanSpec } from '../plan/model.js'
 import type { UnitFigures, Warehouse } from '../warehouse/warehouse.js'
 import type { Unit } from '../plan/model.js'
-import { figuresRatio, judgeUnitFigures } from './judge-figures.js'
+import { figuresRatio, hasNoData, judgeUnitFigures } from './judge-figures.js'
 import type { FiguresFailure } from './judge-figures.js'
 import type { CheckFailure, UnitVerification } from './verify-model.js'
 
@@ -27,10 +27,21 @@ function checkFailure(failure: FiguresFailure): CheckFailure {
   return { check: 'ratio', seen: Number.isFinite(ratio) ? Number(ratio.toFixed(4)) : 'inf', expected: `between ${bounds.min ?? '-'} and ${bounds.max ?? '-'} (${keys} keys / ${expected} expected)` }
 }
 
-/** Duplicates and ratio of one unit from its live figures, judged as planning judges drift. */
+/** The failure of a unit with no data when `verify.requireData` asks for data. */
+function noDataFailure(spec: PlanSpec): CheckFailure {
+  const table = spec.expected ? spec.expected.table : spec.target.readTable
+  return { check: 'data', seen: 0, expected: `rows in ${table} (verify.requireData)` }
+}
+
+/**
+ * Duplicates and ratio of one unit from its live figures, judged as planning judges drift;
+ * a unit with no data has no ratio, and fails only under `verify.requireData`.
+ */
 export function judgeFigures(spec: PlanSpec, address: string, figures: UnitFigures): UnitVerification {
-  const ratio = figuresRatio(figures)
+  const noData = hasNoData(figures)
+  const ratio = noData ? undefined : figuresRatio(figures)
   const failures = judgeUnitFigures(spec.verify, figures).map(checkFailure)
+  if (noData && spec.verify.requireData) failures.push(noDataFailure(spec))
   return {
     address,
     ok: failures.length === 0,
@@ -39,6 +50,7 @@ export function judgeFigures(spec: PlanSpec, address: string, figures: UnitFigur
     ...(figures.expected === undefined ? {} : { expected: figures.expected }),
     duplicates: figures.rows - figures.keys,
     ...(ratio === undefined || !Number.isFinite(ratio) ? {} : { ratio }),
+    noData,
     failures,
   }
 }

@@ -8,6 +8,7 @@ export const DEFAULTS = {
   jobRetries: 0,
   jobConcurrency: 1,
   verifyDuplicates: true,
+  verifyRequireData: false,
   rolloutOrder: 'forward',
   /** Relative to the plan file's folder; `<name>` is the plan's name. */
   statePath: (name: string) => `.bf/state/${name}`,

@@ -101,6 +101,8 @@ export interface CheckSpec {
 
 export interface VerifySpec {
   duplicates: boolean
+  /** A unit with nothing expected and nothing written fails instead of passing as "no data". */
+  requireData: boolean
   ratio?: { min?: number; max?: number }
   checks: CheckSpec[]
 }

@@ -59,6 +59,7 @@ export interface RawPlan {
   }
   verify?: {
     duplicates?: boolean
+    requireData?: boolean
     ratio?: { min?: number; max?: number }
     checks?: { name: string; customers?: string[]; sql: string; expect: RawExpectation }[]
   }

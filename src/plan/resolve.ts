@@ -89,6 +89,7 @@ function resolveVerify(raw: RawPlan): VerifySpec {
   const verify = raw.verify ?? {}
   return {
     duplicates: verify.duplicates ?? DEFAULTS.verifyDuplicates,
+    requireData: verify.requireData ?? DEFAULTS.verifyRequireData,
     ...(verify.ratio ? { ratio: { ...verify.ratio } } : {}),
     checks: (verify.checks ?? []).map((check) => ({ ...check })),
   }

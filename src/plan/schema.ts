@@ -277,6 +277,12 @@ export const planSchema: JsonSchema = {
       additionalProperties: false,
       properties: {
         duplicates: { description: 'Fail when a key appears twice for one customer and batch.', type: 'boolean', default: DEFAULTS.verifyDuplicates },
+        requireData: {
+          description:
+            'Fail a unit with no rows in the expected table (without expected, in the target) over its batch, and make a customer with none over its window a plan error. Otherwise such units pass as "no data" and the plan warns.',
+          type: 'boolean',
+          default: DEFAULTS.verifyRequireData,
+        },
         ratio: {
           description: 'Bounds on target keys / expected keys per customer and batch. Needs expected.',
           type: 'object',

@@ -17,7 +17,7 @@ function present<T>(value: T | undefined, what: string): T {
 const cluster = present(base.clusters[0], 'cluster')
 const customer = present(cluster.customers[0], 'customer')
 
-const withVerify = (verify: Partial<VerifySpec>): PlanSpec => ({ ...base, verify: { duplicates: true, checks: [], ...verify } })
+const withVerify = (verify: Partial<VerifySpec>): PlanSpec => ({ ...base, verify: { duplicates: true, requireData: false, checks: [], ...verify } })
 const bounded = withVerify({ ratio: { min: 0.99, max: 1.01 } })
 const lowOnly = withVerify({ ratio: { min: 0.99 } })
 const strict = withVerify({ ratio: { min: 1.05, max: 2 } })

@@ -16,6 +16,7 @@ const failedReport = (): VerifyReport => ({
       expected: 2_410,
       duplicates: 90,
       ratio: 1,
+      noData: false,
       failures: [{ check: 'duplicates', seen: 90, expected: '0', examples: ['c-0001', 'c-0002', 'c-0003', 'c-0004', 'c-0005'] }],
     },
     {
@@ -26,12 +27,14 @@ const failedReport = (): VerifyReport => ({
       expected: 2_410,
       duplicates: 0,
       ratio: 0.788,
+      noData: false,
       failures: [
         { check: 'ratio', seen: 0.788, expected: 'between 0.99 and 1.01' },
         { check: 'known-agent-active-days', seen: 0, expected: 'equals 1' },
       ],
     },
   ],
+  noData: ['us-east-1-prod/typo-customer/2026-01-01'],
 })
 
 const records = (): StepRecord[] => [
@@ -68,7 +71,14 @@ describe('renderVerifyReport', () => {
   })
 
   it('says when every unit is verified', () => {
-    expect(renderVerifyReport({ units: 49, failed: [] }, { color: false })).toBe('All 49 units verified.\n')
+    expect(renderVerifyReport({ units: 49, failed: [], noData: [] }, { color: false })).toBe('All 49 units verified.\n')
+  })
+
+  it('names units with no data apart instead of counting them verified', () => {
+    const text = renderVerifyReport({ units: 6, failed: [], noData: ['local/typo/2026-01-01', 'local/typo/2026-01-02'] }, { color: false })
+    expect(text).toBe(
+      '4 of 6 units verified.\n2 units had no data (nothing expected, nothing written): local/typo/2026-01-01, local/typo/2026-01-02. A customer id may be wrong; verify.requireData: true fails them.\n',
+    )
   })
 
   it('has a JSON form with stable keys', () => {

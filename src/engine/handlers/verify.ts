@@ -22,6 +22,7 @@ export const runVerify: StepHandler = async (step, context): Promise<StepResult>
     const outputs: Record<string, JsonValue> = { rows: verdict.rows, keys: verdict.keys, duplicates: verdict.duplicates }
     if (verdict.expected !== undefined) outputs.expected = verdict.expected
     if (verdict.ratio !== undefined) outputs.ratio = verdict.ratio
+    if (verdict.noData) outputs.noData = true
     if (verdict.failures.length > 0) return { status: 'failed', error: describeFailures(verdict.failures), outputs }
     return { status: 'succeeded', outputs }
   } catch (error) {
