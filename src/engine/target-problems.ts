@@ -44,7 +44,7 @@ export function targetProblems(spec: PlanSpec, cluster: string, described: Targe
     add('error', 'target-missing', true, `table ${table} does not exist on ${cluster}`)
     return found
   }
-  if (facts.engine === 'Distributed') {
+  if (facts.engine === 'Distributed' && spec.delete !== false) {
     add('error', 'distributed-target', true, `${table} is a Distributed table: deletes must go to the local table (set target.table to it and target.readTable to ${target.table})`)
   }
   const columns = countedColumnsProblem({ database: target.database, table: target.table, timeColumn: target.timeColumn, customerColumn: target.customerColumn, keyColumns: target.keyColumns }, facts, 'target')
@@ -66,7 +66,7 @@ export function targetProblems(spec: PlanSpec, cluster: string, described: Targe
     add('warning', 'replicated-dedup', false, `${table} is ${facts.engine}: it drops an inserted block identical to a recent one, so a job bf does not control may see re-inserted rows vanish; verify will catch it`)
   }
   const maxPending = spec.guards.maxPendingMutations
-  if (maxPending !== undefined && described.pendingMutations > maxPending) {
+  if (maxPending !== undefined && spec.delete !== false && described.pendingMutations > maxPending) {
     add('warning', 'pending-mutations', true, `${described.pendingMutations} mutations are pending on ${table} (guard maxPendingMutations: ${maxPending}): deletes wait until they drop`)
   }
   return found

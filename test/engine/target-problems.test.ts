@@ -42,6 +42,12 @@ describe('problems of the plan target, for the plan and the check step', () => {
     expect(appendOnly).not.toContain('the delete')
   })
 
+  it('says nothing of deletes to a plan without them: a Distributed target and pending mutations only matter to deletes', () => {
+    const appendOnly = loadPlanText(relabelPlan({ customers: ['acme'] }).replace(/delete:\n {2}per: customer\n {2}timeout: 1m\n/, 'delete: false\n').replace('clusters:', 'guards:\n  maxPendingMutations: 1\nclusters:'), 'plan.yaml').spec
+    const found = targetProblems(appendOnly, 'local', { ...healthy, target: table('conversation_with_labels', 'Distributed'), pendingMutations: 3 })
+    expect(found.map((problem) => problem.code)).toEqual([])
+  })
+
   it('tells which problems fail the check step', () => {
     expect(codes({ target: table('conversation_with_labels', 'Distributed'), pendingMutations: 3 })).toEqual([
       ['distributed-target', 'error', true],
