@@ -96,20 +96,33 @@ function deleteReasons(decisions: UnitDecision[]): string[] {
   return [...reasons]
 }
 
+const labelSpan = (units: UnitDecision[]): string => {
+  const first = units[0]?.unit.batch.label ?? ''
+  const last = units[units.length - 1]?.unit.batch.label ?? ''
+  return first === last ? first : `${first} … ${last}`
+}
+
 /**
- * New units of a customer whose other units bf already ran: a reviewer sees that the
- * window grew and that only the new batches run.
+ * New units of a customer whose other units bf already ran: the reviewer sees that the
+ * window grew, by which batches, and that only they run.
  */
 function explainNewUnits(customer: string, decisions: UnitDecision[], steps: ReadonlyMap<string, StepRecord>): void {
   const known = decisions.filter((decision) => steps.has(decision.jobAddress))
   const first = known[0]
   const last = known[known.length - 1]
   if (!first || !last) return
-  for (const decision of decisions) {
-    if (decision.action !== 'create' || decision.reasons.length > 0 || steps.has(decision.jobAddress)) continue
+  const fresh = decisions.filter((decision) => decision.action === 'create' && decision.reasons.length === 0 && !steps.has(decision.jobAddress))
+  const earlier = fresh.filter((decision) => decision.unit.batch.end <= first.unit.batch.start)
+  const later = fresh.filter((decision) => decision.unit.batch.start >= last.unit.batch.end)
+  const grew = (units: UnitDecision[]): string[] => [`new: the window of ${customer} grew by ${labelSpan(units)}`]
+  const earlierReasons = grew(earlier)
+  const laterReasons = grew(later)
+  const inside = [`new in the window of ${customer}`]
+  const before = first.unit.batch.start
+  const after = last.unit.batch.end
+  for (const decision of fresh) {
     const { batch } = decision.unit
-    const outside = batch.start >= last.unit.batch.end || batch.end <= first.unit.batch.start
-    decision.reasons = [outside ? `new: the window of ${customer} was extended` : `new in the window of ${customer}`]
+    decision.reasons = batch.end <= before ? earlierReasons : batch.start >= after ? laterReasons : inside
   }
 }
 

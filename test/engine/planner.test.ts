@@ -104,6 +104,32 @@ describe('planning against the embedded engine', () => {
     expect((await ws.plan()).steps).toEqual([])
   })
 
+  it('touches only what changed: a longer window plans the new day alone, a new customer plans that customer alone', async () => {
+    ws.writePlan(relabelPlan({ customers: ['alaska-air', 'acme'] }))
+    await ws.apply()
+    ws.writePlan(relabelPlan({ customers: ['alaska-air', 'acme', 'globex'], end: '2026-01-05T00:00:00Z' }))
+    const plan = await ws.plan()
+    expect(plan.summary).toMatchObject({ create: 6, replace: 0, noOp: 6 })
+    expect(plan.units.filter((unit) => unit.action === 'create').map((unit) => unit.address)).toEqual([
+      'local/alaska-air/2026-01-04',
+      'local/acme/2026-01-04',
+      'local/globex/2026-01-01',
+      'local/globex/2026-01-02',
+      'local/globex/2026-01-03',
+      'local/globex/2026-01-04',
+    ])
+    const deletes = Object.fromEntries(plan.steps.filter((step) => step.kind === 'delete').map((step) => [step.address, step.ranges]))
+    const day = (d: number) => Date.UTC(2026, 0, d)
+    expect(deletes).toEqual({
+      'local/alaska-air/delete': [{ start: day(4), end: day(5) }],
+      'local/acme/delete': [{ start: day(4), end: day(5) }],
+      'local/globex/delete': [{ start: day(1), end: day(5) }],
+    })
+    expect(plan.units.find((unit) => unit.address === 'local/acme/2026-01-04')?.reasons).toEqual(['new: the window of acme grew by 2026-01-04'])
+    expect(plan.steps.find((step) => step.address === 'local/acme/delete')?.reasons).toEqual(['new: the window of acme grew by 2026-01-04'])
+    expect(plan.units.find((unit) => unit.address === 'local/globex/2026-01-01')?.reasons).toEqual([])
+  })
+
   it('re-runs units whose job inputs changed, with a diff of the inputs', async () => {
     await planned({ applied: true })
     ws.writePlan(relabelPlan({ customers: CUSTOMERS, canary: ['alaska-air'] }).replace("'assisted'", "'assisted-v2'"))
