@@ -37,7 +37,7 @@ describe('loadPlan', () => {
     expect(spec.expected).toBeUndefined()
     expect(spec.delete).toEqual({ mode: 'mutation', per: 'customer', settings: {}, timeoutMs: 6 * 3_600_000 })
     expect(spec.job).toEqual({ kind: 'command', command: ['./run.sh'], env: {}, retries: 0, concurrency: 1 })
-    expect(spec.verify).toEqual({ duplicates: true, checks: [] })
+    expect(spec.verify).toEqual({ duplicates: true, requireData: false, checks: [] })
     expect(spec.rollout).toEqual({ canary: [], order: 'forward' })
     expect(spec.guards).toEqual({})
     expect(spec.statePath).toBe(resolve('plans/.bf/state/minimal'))
