@@ -22,7 +22,7 @@ export function progressView(choice: ProgressChoice): ProgressView {
   const make = (): ProgressView => {
     if (choice.json) return new JsonEventsView(stdout)
     if (process.stdout.isTTY) return new LiveProgressView(stdout, { color: choice.color, columns: process.stdout.columns || 100, rows: process.stdout.rows, ...choice.workload() })
-    return new LineProgressView(stdout, { color: choice.color })
+    return new LineProgressView(stdout, { color: choice.color, ...choice.workload() })
   }
   return {
     onEvent(event: ApplyEvent) {

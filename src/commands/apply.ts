@@ -17,7 +17,8 @@ export default class Apply extends BfCommand {
   static override summary = 'Plan, show the plan, ask, then execute it; or execute a saved plan.'
   static override description =
     'Holds the state lock for the whole run and records every step transition, so an interrupted apply resumes where it stopped. ' +
-    'First Ctrl-C: start nothing new and let running steps reach a safe point. Second: stop now.'
+    'First Ctrl-C: start nothing new and let running steps reach a safe point. Second: stop now. ' +
+    "Outside the plan's schedule, deletes and jobs wait for the next window; while a load check is over its limit, nothing new starts on that cluster; bf pause holds every new step until bf resume."
   static override examples = [
     '<%= config.bin %> apply plans/2026.yaml',
     '<%= config.bin %> apply plans/2026.yaml --auto-approve --target us-east-1-prod/alaska-air',
@@ -29,6 +30,7 @@ export default class Apply extends BfCommand {
     'auto-approve': Flags.boolean({ summary: 'Apply without asking.', default: false }),
     'allow-large-delete': Flags.boolean({ summary: 'Run deletes estimated above guards.maxDeleteRows.', default: false }),
     'show-sql': Flags.boolean({ summary: 'Show the exact statements and job inputs in the plan shown.', default: false }),
+    'ignore-schedule': Flags.boolean({ summary: "Start deletes and jobs outside the plan's schedule windows.", default: false }),
   }
 
   async run(): Promise<void> {
@@ -50,7 +52,7 @@ export default class Apply extends BfCommand {
         spec,
         deps: engine.deps,
         source: saved ? { kind: 'saved', plan: saved } : { kind: 'plan', options: planOptionsFrom(flags) },
-        executor: { ...DEFAULT_EXECUTOR_OPTIONS, allowLargeDelete: flags['allow-large-delete'], ...(flags.concurrency ? { concurrency: flags.concurrency } : {}) },
+        executor: { ...DEFAULT_EXECUTOR_OPTIONS, allowLargeDelete: flags['allow-large-delete'], ignoreSchedule: flags['ignore-schedule'], ...(flags.concurrency ? { concurrency: flags.concurrency } : {}) },
         stop,
         lockTimeoutMs: lockTimeoutMs(flags['lock-timeout']),
         review: async (plan) => {

@@ -5,6 +5,7 @@ import { BfCommand } from '../cli/base-command.js'
 import { openEngine } from '../cli/engine-wiring.js'
 import { normalizeRefreshArgv, planFlags, planOptionsFrom } from '../cli/shared-flags.js'
 import { withJobPreviews } from '../engine/job-previews.js'
+import { operationWarnings, planOperations } from '../engine/gates/plan-operations.js'
 import { computePlan } from '../engine/planner.js'
 import { loadPlan } from '../plan/load.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
@@ -57,13 +58,17 @@ export default class Plan extends BfCommand {
     for (const warning of warnings) this.err(`Warning: ${formatDiagnostic(warning)}`)
     const engine = await openEngine(spec)
     try {
-      const computed = await computePlan(spec, engine.deps, planOptionsFrom(flags))
+      const options = planOptionsFrom(flags)
+      const computed = await computePlan(spec, engine.deps, options)
       for (const warning of engine.deps.state.warnings) this.err(`Warning: ${warning}`)
+      const now = Date.now()
+      const operations = await planOperations(spec, engine.deps, { refresh: options.refresh, now })
       const review = flags['show-sql'] || flags['server-dry-run']
-      const plan = review ? await withJobPreviews(spec, computed, engine.deps, flags['server-dry-run']) : computed
-      if (flags.json) await writeChunks(process.stdout, planJsonChunks(plan))
+      const previewed = review ? await withJobPreviews(spec, computed, engine.deps, flags['server-dry-run']) : computed
+      const plan = { ...previewed, warnings: [...previewed.warnings, ...operationWarnings(operations)] }
+      if (flags.json) await writeChunks(process.stdout, planJsonChunks(plan, operations))
       else if (flags.markdown) this.out(renderPlanMarkdown(plan))
-      else this.out(renderPlanHuman(plan, { color: this.useColor(flags['no-color']), showSql: flags['show-sql'] }))
+      else this.out(renderPlanHuman(plan, { color: this.useColor(flags['no-color']), showSql: flags['show-sql'], operations, now }))
       if (flags.out) {
         await writeFile(flags.out, serializeSavedPlan(computed))
         if (!flags.json) this.err(`Saved the plan to ${flags.out}: bf apply ${flags.out}`)

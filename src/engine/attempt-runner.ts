@@ -15,6 +15,7 @@ import { runJob } from './handlers/job.js'
 import { runVerify } from './handlers/verify.js'
 import type { MutationPoller } from './mutation-poller.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
+import type { StartGate } from './gates/start-gate.js'
 import type { ExecutorOptions, StepContext, StepHandler, StepResult } from './step-handler.js'
 
 const HANDLERS: Record<StepKind, StepHandler> = {
@@ -38,6 +39,8 @@ export interface AttemptScope {
   /** Strings already quoted for fingerprints in this apply. */
   fingerprints: FingerprintMemo
   mutations(cluster: string): Promise<MutationPoller>
+  /** What a new attempt waits for before it starts (a pause, the schedule, the cluster's load). */
+  gate: StartGate
   stopping: AbortSignal
   aborted: AbortSignal
 }
@@ -105,7 +108,7 @@ async function runOnce(
  * back-off. Attempts, retries and back-off count from this apply's first; the state's
  * count goes on. Rejects only when the apply is broken (a listener failed).
  */
-export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promise<{ result: StepResult; attempts: number }> {
+export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promise<{ result: StepResult; attempts: number; startedAt: number }> {
   const record = scope.records.get(step.address)
   const fingerprint = stepFingerprint(step, scope.fingerprints)
   const resuming = record?.status === 'started' && record.fingerprint === fingerprint
@@ -114,13 +117,23 @@ export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promi
   let previous = resuming ? (record.outputs ?? {}) : undefined
   // What the last attempt left when it failed (a delete's tag), so a new attempt can reconcile with it.
   let earlier = !resuming && record?.status === 'failed' && record.fingerprint === fingerprint ? record.outputs : undefined
+  let last: StepResult = { status: 'interrupted' }
+  // When the first attempt began, past any wait at the gate: a step's duration is its work's.
+  let startedAt: number | undefined
   for (;;) {
+    // An attempt taken up where an earlier apply left it is already under way: only new ones wait at the gate.
+    if (previous === undefined) {
+      await scope.gate.pass(step, scope.stopping)
+      if (scope.stopping.aborted) return { result: last, attempts: Math.max(1, number.attempt - 1), startedAt: startedAt ?? Date.now() }
+    }
+    startedAt ??= Date.now()
     const result = await runOnce(scope, step, fingerprint, number, previous, earlier)
-    if (result.status !== 'failed' || number.attempt >= attempts || scope.stopping.aborted) return { result, attempts: number.attempt }
+    last = result
+    if (result.status !== 'failed' || number.attempt >= attempts || scope.stopping.aborted) return { result, attempts: number.attempt, startedAt }
     const delay = backoffDelay(scope.options.jobBackoff, number.attempt)
     await scope.events.emit({ type: 'step_note', address: step.address, message: `attempt ${number.attempt} failed: ${result.error}; retrying in ${Math.round(delay / 1000)}s`, at: now() })
     await sleep(delay, scope.stopping)
-    if (scope.stopping.aborted) return { result, attempts: number.attempt }
+    if (scope.stopping.aborted) return { result, attempts: number.attempt, startedAt }
     number.attempt++
     number.stateAttempt++
     earlier = scope.records.get(step.address)?.outputs

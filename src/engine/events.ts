@@ -11,7 +11,8 @@ type Outputs = Record<string, JsonValue>
  * on: a step's record is durable before anything that depends on it starts.
  */
 export type ApplyEvent =
-  | { type: 'apply_start'; plan: string; steps: number; at: string }
+  /** `units`: units the apply backfills (each ends with its verify). */
+  | { type: 'apply_start'; plan: string; steps: number; units?: number; at: string }
   /** A state record the plan removes (a forgotten unit's step, a step no longer planned). */
   | { type: 'step_forgotten'; address: string; at: string }
   /**
@@ -36,12 +37,23 @@ export type ApplyEvent =
       status: StepOutcome
       attempt: number
       durationMs: number
+      /** The unit the step belongs to (job, verify, per-batch delete). */
+      unit?: string
       outputs?: Outputs
       error?: string
       logTail?: string
       at: string
     }
   | { type: 'warning'; message: string; at: string }
+  /** Someone paused the plan (`bf pause`): nothing new starts until it is resumed. */
+  | { type: 'paused'; by: string; reason: string; since: string; at: string }
+  | { type: 'resumed'; at: string }
+  /** Outside every window of the schedule: deletes and jobs wait for `window` to open at `opensAt`. */
+  | { type: 'waiting_for_window'; opensAt: string; window: string; timezone: string; at: string }
+  | { type: 'window_open'; window: string; at: string }
+  /** A load check of `cluster` is over its limit: nothing new starts there until every check is back under. */
+  | { type: 'throttled'; cluster: string; check: string; value: number; limit: number; at: string }
+  | { type: 'unthrottled'; cluster: string; at: string }
   | { type: 'interrupt'; signal: string; immediate: boolean; at: string }
   /** `forgotten`: state records the apply removed (steps of forgotten units, steps no longer planned). */
   | { type: 'apply_done'; succeeded: number; failed: number; skipped: number; forgotten: number; durationMs: number; interrupted: boolean; at: string }

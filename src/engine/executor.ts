@@ -6,7 +6,8 @@ import type { AttemptScope } from './attempt-runner.js'
 import type { EngineDeps } from './deps.js'
 import { EventBus } from './event-bus.js'
 import { FingerprintMemo } from './fingerprint.js'
-import type { ApplyListener } from './events.js'
+import type { ApplyEvent, ApplyListener } from './events.js'
+import { openGates } from './gates/apply-gates.js'
 import { MutationPoller } from './mutation-poller.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 import { statePersistence } from './state-persistence.js'
@@ -94,11 +95,10 @@ export class Executor {
   }
 
   async #visit(scope: AttemptScope, step: PlannedStep): Promise<VisitOutcome> {
-    const startedAt = Date.now()
-    const { result: outcome, attempts } = await runAttempts(scope, step)
+    const { result: outcome, attempts, startedAt } = await runAttempts(scope, step)
     if (outcome.status === 'interrupted') return 'interrupted'
     // From here on 'unresolved' counts as a failure for this run; its record stays `started`.
-    const base = { address: step.address, kind: step.kind, attempt: attempts, durationMs: Date.now() - startedAt }
+    const base = { address: step.address, kind: step.kind, attempt: attempts, durationMs: Date.now() - startedAt, ...(step.unit === undefined ? {} : { unit: step.unit }) }
     if (outcome.status === 'succeeded') {
       this.#result.succeeded++
       await this.#events.emit({ type: 'step_done', ...base, status: 'succeeded', outputs: outcome.outputs, at: now() })
@@ -115,6 +115,14 @@ export class Executor {
   async run(): Promise<ApplyResult> {
     const started = Date.now()
     const { stopping, aborted } = this.stop
+    const units = new Set(this.plan.steps.flatMap((step) => (step.kind === 'verify' && step.unit !== undefined ? [step.unit] : []))).size
+    await this.#events.emit({ type: 'apply_start', plan: this.plan.plan.name, steps: this.plan.steps.length, units, at: now() })
+    for (const address of this.plan.forgetSteps) {
+      await this.#events.emit({ type: 'step_forgotten', address, at: now() })
+      this.#result.forgotten++
+    }
+    const emit = (event: ApplyEvent): Promise<void> => this.#events.emit(event)
+    const gates = await openGates(this.spec, this.deps, this.options, emit)
     const scope: AttemptScope = {
       spec: this.spec,
       plan: this.plan,
@@ -125,13 +133,9 @@ export class Executor {
       events: this.#events,
       fingerprints: new FingerprintMemo(),
       mutations: (cluster) => this.#mutations(cluster),
+      gate: gates.gate,
       stopping,
       aborted,
-    }
-    await this.#events.emit({ type: 'apply_start', plan: this.plan.plan.name, steps: this.plan.steps.length, at: now() })
-    for (const address of this.plan.forgetSteps) {
-      await this.#events.emit({ type: 'step_forgotten', address, at: now() })
-      this.#result.forgotten++
     }
     const nodes: StepNode[] = this.plan.steps.map((step) => ({
       id: step.address,
@@ -150,7 +154,7 @@ export class Executor {
         },
       },
       this.stop,
-    )
+    ).finally(() => gates.close())
     this.#result.interrupted = walked.stopped
     const { succeeded, failed, skipped, forgotten, interrupted } = this.#result
     await this.#events.emit({ type: 'apply_done', succeeded, failed, skipped, forgotten, durationMs: Date.now() - started, interrupted, at: now() })

@@ -1,4 +1,5 @@
 import type { Backoff } from '../common/retry-policy.js'
+import type { Clock } from './gates/clock.js'
 import type { PlanSpec } from '../plan/model.js'
 import type { JsonValue, StepRecord } from '../state/model.js'
 import type { EngineDeps } from './deps.js'
@@ -45,6 +46,12 @@ export interface ExecutorOptions {
   pollIntervalMs: number
   /** How long a failed job waits before its next attempt. */
   jobBackoff: Backoff
+  /** Start deletes and jobs outside the plan's schedule (`--ignore-schedule`). */
+  ignoreSchedule?: boolean
+  /** Time for the pause, schedule and load gates; the real clock by default. */
+  clock?: Clock
+  /** How often a running apply looks for a pause. */
+  pausePollMs?: number
 }
 
 export const DEFAULT_EXECUTOR_OPTIONS: ExecutorOptions = {

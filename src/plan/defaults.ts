@@ -10,6 +10,8 @@ export const DEFAULTS = {
   verifyDuplicates: true,
   verifyRequireData: false,
   rolloutOrder: 'forward',
+  scheduleTimezone: 'UTC',
+  throttleInterval: '30s',
   /** Relative to the plan file's folder; `<name>` is the plan's name. */
   statePath: (name: string) => `.bf/state/${name}`,
 } as const

@@ -7,6 +7,10 @@
  * only where a value is used (see `env-refs.ts`), so the model itself holds no secret.
  */
 
+import type { ScheduleWindow } from './schedule-window.js'
+
+export type { ScheduleWindow } from './schedule-window.js'
+
 export type Millis = number
 
 /** A half-open time range `[start, end)`. */
@@ -149,6 +153,31 @@ export interface ClusterSpec {
   customers: CustomerSpec[]
 }
 
+/** When apply may start deletes and jobs; see `schedule-window.ts` for one window. */
+export interface ScheduleSpec {
+  /** IANA time zone the windows are read in. */
+  timezone: string
+  windows: ScheduleWindow[]
+}
+
+/** A query returning one number: the cluster is busy while it is above `max`. */
+export interface ThrottleCheckSpec {
+  name: string
+  sql: string
+  max: number
+}
+
+/** Load limits per cluster, checked before each delete or job starts; an absent limit is not checked. */
+export interface ThrottleSpec {
+  /** How often the checks run again while a cluster is throttled. */
+  intervalMs: number
+  replicationDelayMs?: number
+  replicationQueue?: number
+  partsPerPartition?: number
+  mergesBusy?: number
+  checks: ThrottleCheckSpec[]
+}
+
 /** A fully resolved plan file. */
 export interface PlanSpec {
   version: 1
@@ -165,6 +194,8 @@ export interface PlanSpec {
   verify: VerifySpec
   rollout: RolloutSpec
   guards: GuardsSpec
+  schedule?: ScheduleSpec
+  throttle?: ThrottleSpec
   /** Absolute path of the state folder. */
   statePath: string
   clusters: ClusterSpec[]

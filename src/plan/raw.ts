@@ -65,6 +65,15 @@ export interface RawPlan {
   }
   rollout?: { canary?: string[]; order?: 'forward' | 'backward' }
   guards?: { maxPendingMutations?: number; maxDeleteRows?: number }
+  schedule?: { timezone?: string; windows: string[] }
+  throttle?: {
+    interval?: string
+    replicationDelay?: string
+    replicationQueue?: number
+    partsPerPartition?: number
+    mergesBusy?: number
+    checks?: { name: string; sql: string; max: number }[]
+  }
   state?: { path?: string }
   clusters: Record<string, RawCluster>
 }

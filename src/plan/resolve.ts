@@ -3,7 +3,8 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { DEFAULTS } from './defaults.js'
 import { parseDuration } from './duration.js'
 import { envRefsIn } from './env-refs.js'
-import type { ClusterSpec, CustomerSpec, DeleteSpec, JobSpec, PlanSource, PlanSpec, VerifySpec, Window } from './model.js'
+import type { ClusterSpec, CustomerSpec, DeleteSpec, JobSpec, PlanSource, PlanSpec, ScheduleSpec, ThrottleSpec, VerifySpec, Window } from './model.js'
+import { parseScheduleWindow } from './schedule-window.js'
 import type { RawCluster, RawPlan, RawWindow, Scalar } from './raw.js'
 import { stringsIn } from './checks/access.js'
 import { parseTimestamp } from './timestamp.js'
@@ -36,6 +37,8 @@ export function resolvePlan(raw: RawPlan, context: ResolveContext): PlanSpec {
     verify: resolveVerify(raw),
     rollout: { canary: raw.rollout?.canary ?? [], order: raw.rollout?.order ?? DEFAULTS.rolloutOrder },
     guards: { ...raw.guards },
+    ...(raw.schedule ? { schedule: resolveSchedule(raw.schedule) } : {}),
+    ...(raw.throttle ? { throttle: resolveThrottle(raw.throttle) } : {}),
     statePath: expandPath(raw.state?.path ?? DEFAULTS.statePath(raw.name), dir),
     clusters: context.clusterOrder.map((name) => resolveCluster(name, raw.clusters[name]!, planWindow, dir)),
     envRefs: [...new Set([...stringsIn(raw, (value) => value.includes('${env:'))].flatMap(([, value]) => envRefsIn(value)))].sort(),
@@ -92,6 +95,26 @@ function resolveVerify(raw: RawPlan): VerifySpec {
     requireData: verify.requireData ?? DEFAULTS.verifyRequireData,
     ...(verify.ratio ? { ratio: { ...verify.ratio } } : {}),
     checks: (verify.checks ?? []).map((check) => ({ ...check })),
+  }
+}
+
+function resolveSchedule(raw: NonNullable<RawPlan['schedule']>): ScheduleSpec {
+  const windows = raw.windows.map((text) => {
+    const window = parseScheduleWindow(text)
+    if (!window) throw new Error(`resolvePlan: unchecked schedule window ${text}`)
+    return window
+  })
+  return { timezone: raw.timezone ?? DEFAULTS.scheduleTimezone, windows }
+}
+
+function resolveThrottle(raw: NonNullable<RawPlan['throttle']>): ThrottleSpec {
+  return {
+    intervalMs: duration(raw.interval ?? DEFAULTS.throttleInterval),
+    ...(raw.replicationDelay !== undefined ? { replicationDelayMs: duration(raw.replicationDelay) } : {}),
+    ...(raw.replicationQueue !== undefined ? { replicationQueue: raw.replicationQueue } : {}),
+    ...(raw.partsPerPartition !== undefined ? { partsPerPartition: raw.partsPerPartition } : {}),
+    ...(raw.mergesBusy !== undefined ? { mergesBusy: raw.mergesBusy } : {}),
+    checks: (raw.checks ?? []).map((check) => ({ ...check })),
   }
 }
 

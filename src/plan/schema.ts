@@ -1,6 +1,7 @@
 import { DEFAULTS } from './defaults.js'
 import { DURATION_PATTERN } from './duration.js'
 import type { JsonSchema } from './json-schema.js'
+import { SCHEDULE_WINDOW_PATTERN } from './schedule-window.js'
 import { ENV_NAME_PATTERN, IDENTIFIER_PATTERN, KUBERNETES_NAME_PATTERN, SLUG_PATTERN, TIMESTAMP_PATTERN, URL_PATTERN } from './patterns.js'
 
 /** The plan language versions this bf reads. */
@@ -317,6 +318,54 @@ export const planSchema: JsonSchema = {
       properties: {
         maxPendingMutations: { description: 'Do not submit a delete while more mutations than this are pending on the table.', type: 'integer', minimum: 0 },
         maxDeleteRows: { description: 'Refuse a single delete estimated to remove more rows than this.', type: 'integer', minimum: 1 },
+      },
+    },
+    schedule: {
+      description: 'When apply may start steps that write. Outside every window, apply starts no delete or job (running ones finish, verifies still run), shows when the next window opens and waits for it. bf apply --ignore-schedule overrides.',
+      type: 'object',
+      additionalProperties: false,
+      required: ['windows'],
+      properties: {
+        timezone: { description: 'IANA time zone the windows are read in, such as America/Los_Angeles.', type: 'string', minLength: 1, default: DEFAULTS.scheduleTimezone },
+        windows: {
+          description: 'Windows in which deletes and jobs may start; a window may cross midnight.',
+          type: 'array',
+          minItems: 1,
+          items: {
+            title: 'schedule window',
+            description: 'Days then hours: "Mon-Fri 22:00-06:00", "Sat,Sun 00:00-24:00", "daily 01:00-05:00".',
+            type: 'string',
+            pattern: SCHEDULE_WINDOW_PATTERN,
+          },
+        },
+      },
+    },
+    throttle: {
+      description: 'Load checks per cluster, run before starting a delete or job and every interval while throttled. While any is over its limit on a cluster, nothing new starts there; bf goes on by itself when all are back under.',
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        interval: ref('duration', 'How often the checks run again while a cluster is throttled.', { default: DEFAULTS.throttleInterval }),
+        replicationDelay: ref('duration', 'Most absolute_delay of the target table\'s replicas (system.replicas).'),
+        replicationQueue: { description: 'Most queue_size of the target table\'s replicas (system.replicas).', type: 'integer', minimum: 0 },
+        partsPerPartition: { description: 'Most active parts in one partition of the target table (system.parts).', type: 'integer', minimum: 1 },
+        mergesBusy: { description: 'Largest share (0 to 1) of the merge and mutation pool in use (system.metrics).', type: 'number', minimum: 0, maximum: 1 },
+        checks: {
+          description: 'Custom load checks: a query returning one number; over max means busy.',
+          type: 'array',
+          items: {
+            title: 'throttle check',
+            description: 'A query returning one number, and the most it may be for deletes and jobs to start.',
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'sql', 'max'],
+            properties: {
+              name: ref('slug', 'Names the check in progress and events.'),
+              sql: { description: 'One SELECT returning one number. May use {cluster:String}.', type: 'string', minLength: 1 },
+              max: { description: 'Largest value at which deletes and jobs still start.', type: 'number' },
+            },
+          },
+        },
       },
     },
     state: {

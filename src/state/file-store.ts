@@ -13,7 +13,8 @@ import { encodeSnapshot, snapshotChunks } from './snapshot-file.js'
 import { stateFiles } from './state-files.js'
 import type { StateFiles } from './state-files.js'
 import { readStateByCustomer } from './read-by-customer.js'
-import type { HeldLock, LockInfo, LockOptions, StateByCustomer, StateStore } from './store.js'
+import { readPauseFile, removePauseFile, writePauseFile } from './pause-file.js'
+import type { HeldLock, LockInfo, LockOptions, PauseInfo, StateByCustomer, StateStore } from './store.js'
 
 export interface FileStateStoreOptions {
   /** How `bf unlock` hints name the plan (the plan file as the user gave it); default: the plan name. */
@@ -26,7 +27,8 @@ type WriterStart = JournalPosition & { exists: boolean }
  * A plan's state as files in one directory: `snapshot.json`, `journal.jsonl` appended
  * through one open file, and `lock.json` (see `lock.ts`). Compaction replaces the
  * snapshot atomically, keeping the previous one as `snapshot.json.bak` and the folded
- * journal as `journal.jsonl.bak`; a crash at any point of it loses nothing.
+ * journal as `journal.jsonl.bak`; a crash at any point of it loses nothing. A pause is
+ * `pause.json`, apart from the lock, so that whoever pauses needs no lock.
  */
 export class FileStateStore implements StateStore {
   readonly warnings: string[] = []
@@ -93,6 +95,18 @@ export class FileStateStore implements StateStore {
     this.newLineage = randomUUID()
     this.heldLock = lock
     return { info: lock.info, release: () => this.release(lock) }
+  }
+
+  pause(info: PauseInfo): Promise<void> {
+    return writePauseFile(this.files.pause, info)
+  }
+
+  resume(): Promise<PauseInfo | undefined> {
+    return removePauseFile(this.files.pause)
+  }
+
+  pauseInfo(): Promise<PauseInfo | undefined> {
+    return readPauseFile(this.files.pause)
   }
 
   lockHolder(): Promise<LockInfo | undefined> {

@@ -190,7 +190,7 @@ function processExists(pid: number): boolean {
   }
 }
 
-function currentUser(): string {
+export function currentUser(): string {
   try {
     return os.userInfo().username
   } catch {

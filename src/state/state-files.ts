@@ -12,6 +12,8 @@ export interface StateFiles {
   /** The journal the last compaction folded into the snapshot (pairs with `snapshotBackup`). */
   journalBackup: string
   lock: string
+  /** A pause of the plan's applies (`bf pause`); absent when none. */
+  pause: string
 }
 
 export function stateFiles(dir: string): StateFiles {
@@ -22,5 +24,6 @@ export function stateFiles(dir: string): StateFiles {
     journal: path.join(dir, 'journal.jsonl'),
     journalBackup: path.join(dir, 'journal.jsonl.bak'),
     lock: path.join(dir, 'lock.json'),
+    pause: path.join(dir, 'pause.json'),
   }
 }

@@ -10,6 +10,15 @@ export interface LockInfo {
   created: string
 }
 
+/** A pause of a plan's applies (`bf pause`): who asked, from where, when and why. */
+export interface PauseInfo {
+  who: string
+  host: string
+  pid: number
+  reason: string
+  since: string
+}
+
 export interface LockOptions {
   operation: string
   /** How long to wait for a held lock before giving up (0: fail at once). */
@@ -57,6 +66,15 @@ export interface StateStore {
   lockHolder(): Promise<LockInfo | undefined>
   /** Removes a lock by id (`bf unlock`); fails when the id does not match the holder. */
   forceUnlock(id: string): Promise<LockInfo>
+  /**
+   * Records a pause every apply of this plan sees within seconds, wherever it runs; needs
+   * no lock (an apply holds it). Replaces an earlier pause.
+   */
+  pause(info: PauseInfo): Promise<void>
+  /** Removes the pause and returns it; undefined when the plan was not paused. */
+  resume(): Promise<PauseInfo | undefined>
+  /** The pause in force, if any. */
+  pauseInfo(): Promise<PauseInfo | undefined>
   /** Waits for pending writes, releases a lock this store holds, and frees open files. */
   close(): Promise<void>
   /** Warnings gathered by the last `read` (a torn last journal line, …). */

@@ -3,7 +3,9 @@ import type { ComputedPlan } from '../engine/plan-model.js'
 import type { Diagnostic } from '../plan/diagnostics.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
 import { diffLines } from './diff-lines.js'
+import type { PlanOperations } from '../engine/gates/plan-operations.js'
 import { palette } from './palette.js'
+import { operationsLines } from './plan-operations.js'
 import { countsPhrase, planSummaryLine, unplannedText } from './plan-totals.js'
 import type { ReviewEntry } from './review-steps.js'
 import { reviewEntries } from './review-steps.js'
@@ -15,6 +17,9 @@ export interface PlanHumanOptions {
   color: boolean
   /** Also show every delete statement and each customer's first job inputs. */
   showSql: boolean
+  /** What would hold the apply's steps now (pause, schedule, load), and the clock it was read at. */
+  operations?: PlanOperations
+  now?: number
 }
 
 type ShownAction = UnitRange['action']
@@ -90,6 +95,7 @@ export function diagnosticLines(diagnostics: Diagnostic[], c: ChalkInstance): st
 function* planHumanLines(plan: ComputedPlan, options: PlanHumanOptions): Generator<string> {
   const c = palette(options.color)
   yield* header(plan, c)
+  yield* operationsLines(options.operations, options.now ?? Date.now(), c)
   if (plan.summary.hasChanges) {
     const folded = foldUnits(plan)
     yield* legend(folded, c)

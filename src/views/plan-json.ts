@@ -1,3 +1,4 @@
+import type { PlanOperations } from '../engine/gates/plan-operations.js'
 import type { ComputedPlan, PlannedStep, PlannedUnit, UnitAction } from '../engine/plan-model.js'
 import type { Window } from '../plan/model.js'
 import { formatTimestamp } from '../plan/timestamp.js'
@@ -166,7 +167,7 @@ function* arrayChunks<T>(items: readonly T[], itemText: (item: T) => string, ind
  * `renderPlanJson` in pieces, so that a plan of a million units is written without ever
  * being one string (or one copy of itself as JSON objects) in memory.
  */
-export function* planJsonChunks(plan: ComputedPlan): Generator<string> {
+export function* planJsonChunks(plan: ComputedPlan, operations?: PlanOperations): Generator<string> {
   const { units: _units, steps: _steps, forget_steps: _forget, warnings: _warnings, ...head } = planToJson({ ...plan, units: [], steps: [], forgetSteps: [], warnings: [] })
   const headText = JSON.stringify(head, null, 2)
   yield headText.slice(0, headText.lastIndexOf('\n}'))
@@ -178,7 +179,41 @@ export function* planJsonChunks(plan: ComputedPlan): Generator<string> {
   yield* arrayChunks(plan.forgetSteps, quote, '  ')
   yield ',\n  "warnings": '
   yield* arrayChunks(plan.warnings, (warning) => JSON.stringify({ code: warning.code, message: warning.message }), '  ')
+  for (const [key, value] of Object.entries(operationsToJson(operations))) yield `,\n  ${quote(key)}: ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')}`
   yield '\n}\n'
+}
+
+/**
+ * What would hold the apply's steps now: `pause` (who, why, since), `schedule`
+ * (`open`, `next_open`, and the window), `throttle` (per cluster, each check's value and limit).
+ */
+export function operationsToJson(operations: PlanOperations | undefined): Record<string, unknown> {
+  if (!operations) return {}
+  const json: Record<string, unknown> = {}
+  const { pause, schedule, throttle } = operations
+  if (pause) json.pause = { by: `${pause.who}@${pause.host} (pid ${pause.pid})`, reason: pause.reason, since: pause.since }
+  if (schedule) {
+    json.schedule = {
+      open: schedule.open,
+      next_open: formatTimestamp(schedule.nextOpen),
+      ...(schedule.closesAt === undefined ? {} : { closes_at: formatTimestamp(schedule.closesAt) }),
+      window: schedule.window,
+      timezone: schedule.timezone,
+    }
+  }
+  if (throttle) {
+    json.throttle = throttle.map(({ cluster, checks }) => ({
+      cluster,
+      checks: checks.map((check) => ({
+        name: check.check,
+        value: check.value ?? null,
+        limit: check.limit,
+        over: check.value !== undefined && check.value > check.limit,
+        ...(check.error === undefined ? {} : { error: check.error }),
+      })),
+    }))
+  }
+  return json
 }
 
 /** `planToJson` as the text `bf plan --json` prints: indented, ending in a newline. */

@@ -7,6 +7,8 @@ import { isStillRunningCode, redact, translateError, WarehouseError } from './er
 import { FiguresIndex } from './figures-index.js'
 import { lookupsByTable, mutationRowsQuery, parseMutationRow, replicaCountQuery, statusesOfLookups } from './mutations.js'
 import type { MutationRow } from './mutations.js'
+import { loadMetricQuery, poolSizeQuery } from './load-queries.js'
+import type { LoadMetric } from './load-queries.js'
 import { isRetryableRead, isRetryableWrite, withRetries } from './retry.js'
 import type { RetryOptions } from './retry.js'
 import { collapsesOnMerge, figuresQuery, parseTableFacts, pendingMutationsQuery, readFiguresRows, tableFactsQuery } from './refresh-queries.js'
@@ -301,6 +303,18 @@ export class ClickHouseWarehouse implements Warehouse {
       if (err instanceof WarehouseError && err.code === UNKNOWN_TABLE) return 'unknown'
       throw err
     }
+  }
+
+  loadMetric(metric: LoadMetric, table: TableRef): Promise<number> {
+    return this.#read(async () => {
+      const action = `reading the load figure ${metric} of ${tableKey(table)}`
+      const query = loadMetricQuery(metric, table, this.#onCluster)
+      if (metric !== 'mergesBusy') return toNumber((await this.#first(action, query))?.bf_value)
+      const hosts: { tasks: number; size: number }[] = []
+      await this.#eachRow(action, query, (row) => hosts.push({ tasks: toNumber(row.bf_tasks), size: toNumber(row.bf_size) }))
+      const configured = hosts.some((host) => host.size <= 0) ? toNumber((await this.#first(action, poolSizeQuery()))?.bf_value) : 0
+      return Math.max(0, ...hosts.map((host) => host.tasks / (host.size > 0 ? host.size : configured || Infinity)))
+    })
   }
 
   scalar(sql: string, params: Record<string, string | number>): Promise<unknown> {

@@ -1,6 +1,9 @@
 import type { BatchGrid, CustomerSpec, ExpectedSpec, Millis, SettingValue, TableRef, TargetSpec, Window } from '../plan/model.js'
 
+import type { LoadMetric } from './load-queries.js'
+
 export { WarehouseError } from './errors.js'
+export type { LoadMetric } from './load-queries.js'
 
 /** What `system.tables` says about a table. */
 export interface TableFacts {
@@ -145,6 +148,12 @@ export interface Warehouse {
   insert(sql: string, params: Record<string, string | number>, options: { queryId: string; deduplicationToken: string }): Promise<InsertResult>
   /** What the server knows of a query id (running, finished, failed), for reconciling after a crash. */
   queryStatus(queryId: string): Promise<QueryStatus>
+  /**
+   * One built-in load figure of the target table (`load-queries.ts`), the largest over the
+   * replicas of the cluster's `ON CLUSTER` name when it has one: replication delay in
+   * seconds, replication queue, active parts in one partition, share of the merge pool busy.
+   */
+  loadMetric(metric: LoadMetric, table: TableRef): Promise<number>
   /** Runs a query returning one value (verify checks). */
   scalar(sql: string, params: Record<string, string | number>): Promise<unknown>
   close(): Promise<void>

@@ -59,8 +59,11 @@ export class StuckPodTracker {
 }
 
 /** `pod (phase)` for progress lines and outputs. */
+/** `name (Pending: ImagePullBackOff)`: the pod's phase and, while a container waits, why. */
 export function podLine(pod: V1Pod): string {
-  return `${pod.metadata?.name ?? '?'} (${pod.status?.phase ?? 'Unknown'})`
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
+  const waiting = statuses.find((status) => status.state?.waiting?.reason)?.state?.waiting?.reason
+  return `${pod.metadata?.name ?? '?'} (${pod.status?.phase ?? 'Unknown'}${waiting ? `: ${waiting}` : ''})`
 }
 
 function problemFamily(reason: string): string {

@@ -3,6 +3,7 @@ import type { Finding } from '../finding.js'
 import { customerEntries, duplicateCustomers, unknownCustomers } from './customers.js'
 import { envRefFindings } from './env-refs.js'
 import { jobFindings } from './job.js'
+import { scheduleFindings, throttleFindings } from './operations.js'
 import { verifyFindings } from './verify.js'
 import { windowFindings } from './windows.js'
 
@@ -20,5 +21,7 @@ export function semanticFindings(data: unknown, lineOf: (path: DataPath) => numb
     ...jobFindings(data),
     ...verifyFindings(data, lineOf),
     ...envRefFindings(data),
+    ...scheduleFindings(data),
+    ...throttleFindings(data),
   ]
 }

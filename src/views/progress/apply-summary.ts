@@ -1,4 +1,6 @@
+import type { ChalkInstance } from 'chalk'
 import { palette } from '../palette.js'
+import { formatElapsed } from './elapsed.js'
 import { formatNumber, oneLine, plural } from '../text.js'
 
 /** The outcome of an apply, as counted by the executor. */
@@ -11,15 +13,22 @@ export interface ApplyCounts {
   interrupted?: boolean
   /** Steps whose last attempt failed; listed under a failed apply. */
   failedAddresses?: string[]
+  /** How long the apply took: its last line. */
+  durationMs?: number
 }
 
 /**
  * The last words of an apply: `Apply complete: 98 succeeded, 0 failed, 0 skipped.` (with
  * `; 12 step records forgotten` when it removed any), or
- * `Apply failed: …` with each failed step and how to go on, or `Apply interrupted: …`.
+ * `Apply failed: …` with each failed step and how to go on, or `Apply interrupted: …`;
+ * then, when known, how long it took (`Took 1h02m.`).
  */
 export function renderApplySummary(counts: ApplyCounts, options: { color: boolean } = { color: false }): string {
-  const c = palette(options.color)
+  const took = counts.durationMs === undefined ? '' : `Took ${formatElapsed(counts.durationMs)}.\n`
+  return `${summaryLines(counts, palette(options.color))}${took}`
+}
+
+function summaryLines(counts: ApplyCounts, c: ChalkInstance): string {
   const forgot = counts.forgotten ? `; ${plural(counts.forgotten, 'step record')} forgotten` : ''
   const figures = `${formatNumber(counts.succeeded)} succeeded, ${formatNumber(counts.failed)} failed, ${formatNumber(counts.skipped)} skipped${forgot}.`
   if (counts.failed > 0) {

@@ -19,6 +19,17 @@ export interface RunningStep {
 export class ApplyTally {
   plan = ''
   total = 0
+  /** Units the apply backfills, and those whose verify succeeded. */
+  units = 0
+  readonly unitsDone = new Set<string>()
+  /** Clock time of `apply_start`. */
+  startedAt = 0
+  /** Who paused the plan and why, while it is paused. */
+  paused: { by: string; reason: string } | undefined
+  /** The window deletes and jobs wait for, while they wait. */
+  waiting: { window: string; timezone: string; opensAt: string } | undefined
+  /** Clusters held by a load check, with the check over its limit. */
+  readonly throttled = new Map<string, { check: string; value: number; limit: number }>()
   readonly finished = new Map<string, { kind: StepKind; status: StepOutcome }>()
   readonly running = new Map<string, RunningStep>()
   readonly jobDurations: number[] = []
@@ -28,6 +39,26 @@ export class ApplyTally {
       case 'apply_start':
         this.plan = event.plan
         this.total = event.steps
+        this.units = event.units ?? 0
+        this.startedAt = now
+        break
+      case 'paused':
+        this.paused = { by: event.by, reason: event.reason }
+        break
+      case 'resumed':
+        this.paused = undefined
+        break
+      case 'waiting_for_window':
+        this.waiting = { window: event.window, timezone: event.timezone, opensAt: event.opensAt }
+        break
+      case 'window_open':
+        this.waiting = undefined
+        break
+      case 'throttled':
+        this.throttled.set(event.cluster, { check: event.check, value: event.value, limit: event.limit })
+        break
+      case 'unthrottled':
+        this.throttled.delete(event.cluster)
         break
       case 'step_start':
         this.running.set(event.address, { address: event.address, kind: event.kind, attempt: event.attempt, since: now })
@@ -41,6 +72,7 @@ export class ApplyTally {
         this.running.delete(event.address)
         this.finished.set(event.address, { kind: event.kind, status: event.status })
         if (event.kind === 'job' && event.status === 'succeeded') this.jobDurations.push(event.durationMs)
+        if (event.kind === 'verify' && event.status === 'succeeded' && event.unit !== undefined) this.unitsDone.add(event.unit)
         break
       default:
         break
@@ -49,6 +81,13 @@ export class ApplyTally {
 
   get done(): number {
     return this.finished.size
+  }
+
+  /** Units verified per hour since the apply started; undefined before the first. */
+  unitsPerHour(now: number): number | undefined {
+    const elapsed = now - this.startedAt
+    if (this.unitsDone.size === 0 || elapsed <= 0) return undefined
+    return (this.unitsDone.size * 3_600_000) / elapsed
   }
 
   /** Addresses whose latest attempt failed, in the order they finished. */

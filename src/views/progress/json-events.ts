@@ -29,6 +29,16 @@ export function applyEventToJson(event: ApplyEvent): object | undefined {
       }
     case 'warning':
       return { type: event.type, message: event.message, at: event.at }
+    case 'paused':
+      return { type: event.type, by: event.by, reason: event.reason, since: event.since, at: event.at }
+    case 'resumed':
+      return { type: event.type, at: event.at }
+    case 'waiting_for_window':
+      return { type: event.type, opens_at: event.opensAt, window: event.window, timezone: event.timezone, at: event.at }
+    case 'throttled':
+      return { type: event.type, cluster: event.cluster, check: event.check, value: event.value, limit: event.limit, at: event.at }
+    case 'unthrottled':
+      return { type: event.type, cluster: event.cluster, at: event.at }
     case 'interrupt':
       return { type: event.type, signal: event.signal, immediate: event.immediate, at: event.at }
     case 'apply_done':

@@ -3,24 +3,76 @@ import type { ApplyEvent } from '../../engine/events.js'
 import { palette } from '../palette.js'
 import { formatNumber, oneLine } from '../text.js'
 import { renderApplySummary } from './apply-summary.js'
+import { formatElapsed } from './elapsed.js'
+import { operationLine } from './operation-lines.js'
+import { etaFigure, holdLines, unitFigures } from './progress-figures.js'
 import { ApplyTally } from './apply-tally.js'
 import type { ProgressView, TextSink } from './progress-view.js'
 import { interruptLine, stepDoneLines } from './step-lines.js'
 
+/** A log that stays quiet this long while something runs gets a line saying where the apply is. */
+export const HEARTBEAT_MS = 30_000
+const HEARTBEAT_CHECK_MS = 5_000
+
+export interface LineProgressOptions {
+  color: boolean
+  /** Job steps in the run and how many run at once in all: the ETA is made from them. */
+  jobs?: number
+  concurrency?: number
+  /** Milliseconds now; `Date.now` unless a test drives time. */
+  clock?: () => number
+  /** Calls `tick` every `ms` until the returned stop function is called; a real interval by default. */
+  every?: (ms: number, tick: () => void) => () => void
+}
+
+function realInterval(ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
 /**
  * Progress for logs and pipes: one line per step event, never redrawn. A finished step
  * shows its place in the run (`[12/98] ✓ us-east-1-prod/alaska-air/2026-01-03/job
- * (1m02s)`); a failure its error and log tail; the apply ends with its summary.
+ * (1m02s)`); a failure its error and log tail; a pause, the schedule or a cluster's load
+ * holding steps a line when it starts and ends. While anything runs or waits, a quiet
+ * log gets a line with the running steps, units, throughput and ETA at least every 30 s.
+ * The apply ends with its summary and how long it took.
  */
 export class LineProgressView implements ProgressView {
   private readonly tally = new ApplyTally()
   private readonly c: ChalkInstance
+  private readonly clock: () => number
+  private stopTicking: (() => void) | undefined
+  private lastLine = 0
 
   constructor(
     private readonly sink: TextSink,
-    options: { color: boolean },
+    private readonly options: LineProgressOptions,
   ) {
     this.c = palette(options.color)
+    this.clock = options.clock ?? Date.now
+    this.stopTicking = (options.every ?? realInterval)(HEARTBEAT_CHECK_MS, () => this.tick())
+  }
+
+  /** Writes a line where the apply stands when the log was quiet for `HEARTBEAT_MS` and something runs or waits. */
+  tick(): void {
+    const now = this.clock()
+    const { tally } = this
+    const holds = holdLines(tally, now)
+    if (now - this.lastLine < HEARTBEAT_MS || (tally.running.size === 0 && holds.length === 0) || tally.total === 0) return
+    const running = [...tally.running.values()].sort((a, b) => a.since - b.since)
+    const shown = running.slice(0, 3).map((step) => `${oneLine(step.address)} ${formatElapsed(now - step.since)}${step.note === undefined ? '' : ` (${oneLine(step.note)})`}`)
+    const more = running.length > shown.length ? `, +${formatNumber(running.length - shown.length)} more` : ''
+    const parts = [`${formatNumber(running.length)} running${shown.length > 0 ? `: ${shown.join(', ')}${more}` : ''}`]
+    parts.push(...unitFigures(tally, now), ...etaFigure(tally, this.options.jobs ?? 0, this.options.concurrency ?? 1, now))
+    const lines = [`${this.counter()} ${this.c.dim(`… ${parts.join(' · ')}`)}`, ...holds.map((hold) => `${this.blank()} ${this.c.yellow(`… ${hold}`)}`)]
+    this.write(lines, now)
+  }
+
+  private write(lines: string[], now: number): void {
+    this.sink.write(`${lines.join('\n')}\n`)
+    this.lastLine = now
   }
 
   private counter(): string {
@@ -47,11 +99,18 @@ export class LineProgressView implements ProgressView {
       }
       case 'warning':
         return [`${c.yellow.bold('Warning:')} ${oneLine(event.message)}`]
+      case 'paused':
+      case 'resumed':
+      case 'waiting_for_window':
+      case 'window_open':
+      case 'throttled':
+      case 'unthrottled':
+        return [operationLine(event, c)]
       case 'interrupt':
         return [interruptLine(event, c)]
       case 'apply_done': {
-        const { succeeded, failed, skipped, forgotten, interrupted } = event
-        const counts = { succeeded, failed, skipped, forgotten, interrupted, failedAddresses: this.tally.failedAddresses() }
+        const { succeeded, failed, skipped, forgotten, interrupted, durationMs } = event
+        const counts = { succeeded, failed, skipped, forgotten, interrupted, durationMs, failedAddresses: this.tally.failedAddresses() }
         return ['', renderApplySummary(counts, { color: c.level > 0 }).trimEnd()]
       }
       default:
@@ -61,10 +120,16 @@ export class LineProgressView implements ProgressView {
   }
 
   onEvent(event: ApplyEvent): void {
-    this.tally.record(event, 0)
+    const now = this.clock()
+    this.tally.record(event, now)
+    if (event.type === 'apply_start') this.lastLine = now
     const lines = this.lines(event)
-    if (lines.length > 0) this.sink.write(`${lines.join('\n')}\n`)
+    if (lines.length > 0) this.write(lines, now)
+    if (event.type === 'apply_done') this.close()
   }
 
-  close(): void {}
+  close(): void {
+    this.stopTicking?.()
+    this.stopTicking = undefined
+  }
 }

@@ -6,7 +6,9 @@ import { palette } from '../palette.js'
 import { formatNumber, oneLine } from '../text.js'
 import { renderApplySummary } from './apply-summary.js'
 import { ApplyTally } from './apply-tally.js'
-import { formatElapsed, formatEta } from './elapsed.js'
+import { formatElapsed } from './elapsed.js'
+import { operationLine } from './operation-lines.js'
+import { etaFigure, holdLines, unitFigures } from './progress-figures.js'
 import type { ProgressView, TextSink } from './progress-view.js'
 import { interruptLine, stepDoneLines } from './step-lines.js'
 
@@ -53,8 +55,9 @@ function liveBlock(sink: TextSink, options: LiveProgressOptions): LiveBlock {
 
 /**
  * Progress for a terminal: a block redrawn in place (at most every 100 ms) with steps
- * done of total, failures, an ETA from finished job durations, and the running steps
- * with their elapsed time and latest note. Failures, warnings and interrupts are
+ * done of total, units verified and how many an hour, failures, an ETA from finished job
+ * durations, what holds steps back (a pause, the schedule, a throttled cluster), and the
+ * running steps with their elapsed time and latest note (a Kubernetes pod's phase). Failures, warnings and interrupts are
  * printed above the block and stay; the apply ends with its summary in place of the block.
  */
 export class LiveProgressView implements ProgressView {
@@ -86,11 +89,11 @@ export class LiveProgressView implements ProgressView {
   private block(now: number): string {
     const { c, tally } = this
     const failed = tally.failedAddresses().length
-    const eta = tally.estimateRemaining(this.options.jobs, this.options.concurrency, now)
-    const parts = [`${formatNumber(tally.done)}/${formatNumber(tally.total)} steps done`, `${formatNumber(tally.running.size)} running`]
+    const parts = [`${formatNumber(tally.done)}/${formatNumber(tally.total)} steps done`, ...unitFigures(tally, now), `${formatNumber(tally.running.size)} running`]
     if (failed > 0) parts.push(`${formatNumber(failed)} failed`)
-    if (eta !== undefined) parts.push(`ETA ${formatEta(eta)}`)
+    parts.push(...etaFigure(tally, this.options.jobs, this.options.concurrency, now))
     const lines = [c.bold(this.fit(`Applying ${oneLine(tally.plan)}: ${parts.join(' · ')}`))]
+    for (const hold of holdLines(tally, now)) lines.push(c.yellow(this.fit(`  ⏸ ${oneLine(hold)}`)))
     const running = [...tally.running.values()].sort((a, b) => a.since - b.since)
     for (const step of running.slice(0, RUNNING_SHOWN)) {
       const attempt = step.attempt > 1 ? ` (attempt ${step.attempt})` : ''
@@ -146,9 +149,16 @@ export class LiveProgressView implements ProgressView {
         return this.print([`${c.yellow.bold('Warning:')} ${oneLine(event.message)}`], now)
       case 'interrupt':
         return this.print([interruptLine(event, c)], now)
+      case 'paused':
+      case 'resumed':
+      case 'waiting_for_window':
+      case 'window_open':
+      case 'throttled':
+      case 'unthrottled':
+        return this.print([operationLine(event, c)], now)
       case 'apply_done': {
-        const { succeeded, failed, skipped, forgotten, interrupted } = event
-        const summary = renderApplySummary({ succeeded, failed, skipped, forgotten, interrupted, failedAddresses: this.tally.failedAddresses() }, { color: c.level > 0 })
+        const { succeeded, failed, skipped, forgotten, interrupted, durationMs } = event
+        const summary = renderApplySummary({ succeeded, failed, skipped, forgotten, interrupted, durationMs, failedAddresses: this.tally.failedAddresses() }, { color: c.level > 0 })
         this.erase()
         this.sink.write(summary)
         this.finished = true
