@@ -44,6 +44,20 @@ export interface DdlHostRow {
   error: string
 }
 
+/** Load figures each replica reports in its system tables, for bf's throttle checks. */
+export interface ReplicaLoad {
+  /** `system.replicas` rows: replication delay (seconds) and queue of a table on a host. */
+  replicas?: { host: string; database: string; table: string; absoluteDelay: number; queueSize: number }[]
+  /** Active parts per partition of a table on a host (`system.parts`, one row per part in ClickHouse). */
+  parts?: { host: string; database: string; table: string; partitionId: string; activeParts: number }[]
+  /** `system.metrics` of the merge and mutation pool per host. */
+  pool?: { host: string; tasks: number; size: number }[]
+  /** `system.server_settings`: background_pool_size and the concurrency ratio. */
+  poolSettings?: { poolSize: number; ratio: number }
+  /** System tables this server does not have (an older or a stripped-down ClickHouse). */
+  missing?: string[]
+}
+
 export interface ServerFailure {
   code: number
   type: string
@@ -74,6 +88,7 @@ export interface ReplicasScenario {
   failWith?: ServerFailure
   /** Waits this long before answering (client timeouts). */
   delayMs?: number
+  load?: ReplicaLoad
 }
 
 export interface RecordedRequest {
@@ -199,6 +214,8 @@ function answerQuery(scenario: ReplicasScenario, sql: string, params: Record<str
       }))
     return { rows }
   }
+  const loadTable = /\bsystem\.(replicas|parts|metrics|server_settings)\b/.exec(sql)?.[1]
+  if (loadTable !== undefined) return answerLoad(scenario, loadTable, sql, params, { requireCluster, requireReachable })
   if (/system\.processes/.test(sql)) {
     const id = unescapeText(params.query_id ?? '')
     return { rows: [{ bf_running: String(scenario.queries?.[id] === 'running' ? 1 : 0) }] }
@@ -209,6 +226,45 @@ function answerQuery(scenario: ReplicasScenario, sql: string, params: Record<str
     return { rows: type === undefined || type === 'running' ? [] : [{ bf_type: type }] }
   }
   throw new Failure({ code: 48, type: 'NOT_IMPLEMENTED', message: `the replicas test server has no answer for: ${sql.slice(0, 120)}` })
+}
+
+/** The throttle's queries: the largest figure over the replicas (with `clusterAllReplicas`) or of this host (the first replica). */
+function answerLoad(
+  scenario: ReplicasScenario,
+  table: string,
+  sql: string,
+  params: Record<string, string>,
+  checks: { requireCluster(): void; requireReachable(): void },
+): { rows: Record<string, unknown>[] } {
+  const load = scenario.load ?? {}
+  if (load.missing?.includes(table)) throw new Failure({ code: 60, type: 'UNKNOWN_TABLE', message: `Table system.${table} does not exist` })
+  const everyReplica = /clusterAllReplicas\(\{cluster:String\}, system\./.test(sql)
+  if (everyReplica) {
+    checks.requireCluster()
+    checks.requireReachable()
+  }
+  const local = scenario.replicas[0]
+  const onHost = (host: string): boolean => everyReplica || host === local
+  const database = unescapeText(params.database ?? '')
+  const tableName = unescapeText(params.table ?? '')
+  const max = (values: number[]): number => Math.max(0, ...values)
+  if (table === 'replicas') {
+    const rows = (load.replicas ?? []).filter((row) => onHost(row.host) && row.database === database && row.table === tableName)
+    const figure = /absolute_delay/.test(sql) ? rows.map((row) => row.absoluteDelay) : rows.map((row) => row.queueSize)
+    return { rows: [{ bf_value: max(figure) }] }
+  }
+  if (table === 'parts') {
+    const rows = (load.parts ?? []).filter((row) => onHost(row.host) && row.database === database && row.table === tableName)
+    return { rows: [{ bf_value: max(rows.map((row) => row.activeParts)) }] }
+  }
+  if (table === 'metrics') {
+    if (unescapeText(params.tasks ?? '') !== 'BackgroundMergesAndMutationsPoolTask' || unescapeText(params.size ?? '') !== 'BackgroundMergesAndMutationsPoolSize') {
+      throw new Failure({ code: 36, type: 'BAD_ARGUMENTS', message: 'unexpected metric names' })
+    }
+    return { rows: (load.pool ?? []).filter((row) => onHost(row.host)).map((row) => ({ bf_host: row.host, bf_tasks: row.tasks, bf_size: row.size })) }
+  }
+  const settings = load.poolSettings ?? { poolSize: 16, ratio: 2 }
+  return { rows: [{ bf_value: settings.poolSize * settings.ratio }] }
 }
 
 function authorized(scenario: ReplicasScenario, request: IncomingMessage): boolean {
