@@ -1,4 +1,5 @@
 import { DURATION_PATTERN } from './duration.js'
+import { SCHEDULE_WINDOW_PATTERN } from './schedule-window.js'
 import { ENV_NAME_PATTERN, IDENTIFIER_PATTERN, KUBERNETES_NAME_PATTERN, SLUG_PATTERN, TIMESTAMP_PATTERN, URL_PATTERN } from './patterns.js'
 
 const HINTS = new Map<string, string>([
@@ -9,6 +10,7 @@ const HINTS = new Map<string, string>([
   [DURATION_PATTERN, 'write a whole number and a unit: 30s, 15m, 6h, 1d'],
   [KUBERNETES_NAME_PATTERN, 'use lowercase letters, digits and "-", starting and ending with a letter or digit, at most 63 characters'],
   [URL_PATTERN, 'write http://host:port or https://host:port'],
+  [SCHEDULE_WINDOW_PATTERN, 'write days then hours: "Mon-Fri 22:00-06:00", "Sat,Sun 00:00-24:00", "daily 01:00-05:00"'],
 ])
 
 /** Keys whose values must also fit a rule of their own: their hint suggests only values that fit it. */
