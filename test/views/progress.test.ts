@@ -30,7 +30,8 @@ describe('JsonEventsView', () => {
     for (const event of applyEvents()) view.onEvent(event)
     view.close()
     const lines = out.text().trimEnd().split('\n')
-    const stateOnly = new Set(['step_forgotten', 'step_progress', 'attempt_done'])
+    // What only the state records, and the window's opening, which only the progress views show.
+    const stateOnly = new Set(['step_forgotten', 'step_progress', 'attempt_done', 'window_open'])
     expect(lines).toHaveLength(applyEvents().filter((event) => !stateOnly.has(event.type)).length)
     expect(lines.map((line) => (JSON.parse(line) as { type: string }).type).filter((type) => stateOnly.has(type))).toEqual([])
     for (const line of lines) expect(validate(JSON.parse(line)), `${line}\n${JSON.stringify(validate.errors)}`).toBe(true)
@@ -89,7 +90,7 @@ describe('LiveProgressView', () => {
       },
     })
     const events = applyEvents()
-    const times = [0, 0, 0, 1_000, 1_000, 1_000, 2_000, 3_000, 3_000, 3_000, 3_050, 65_000, 99_000, 99_000, 100_000, 120_000, 129_000, 129_000, 129_000]
+    const times = [0, 0, 0, 1_000, 1_000, 1_000, 2_000, 3_000, 3_000, 3_000, 3_050, 65_000, 99_000, 99_000, 100_000, 104_000, 106_000, 108_000, 110_000, 112_000, 114_000, 120_000, 129_000, 129_000, 129_000]
     events.forEach((event: ApplyEvent, i) => {
       now = times[i] ?? now
       view.onEvent(event)
@@ -108,11 +109,11 @@ describe('LiveProgressView', () => {
     const { text, ticks } = run()
     expectGolden('progress/live.txt', visible(text))
     // One job took 62 s; 8 wait and one has ~1 s left, over 2 slots: 4m08s, rounded up.
-    expect(text).toContain(`${ERASE_1}Applying relabel-2026: 3/6 steps done · 1 running · ETA ~5m\n  ▸ us-east-1-prod/alaska-air/2026-01-02/job  1m01s\n`)
+    expect(text).toContain(`${ERASE_1}Applying relabel-2026: 3/6 steps done · 0/2 units · 1 running · ETA ~5m\n  ▸ us-east-1-prod/alaska-air/2026-01-02/job  1m01s\n`)
     // Only the line that changed is drawn again.
     expect(text).toContain('\u001b[1A\u001b[G\u001b[2K\u001b[G  ▸ us-east-1-prod/alaska-air/2026-01-02/job  1m06s\u001b[K\n')
     expect(text).toContain(`${ERASE_2}✗ us-east-1-prod/alaska-air/2026-01-02/job failed:`)
-    expect(text.endsWith(`${ERASE_1}Apply failed: 3 succeeded, 1 failed, 2 skipped; 1 step record forgotten.\n  ✗ us-east-1-prod/alaska-air/2026-01-02/job\nFix the cause and run bf apply again: finished steps are not run twice, failed ones run again.\n`)).toBe(true)
+    expect(text.endsWith(`${ERASE_1}Apply failed: 3 succeeded, 1 failed, 2 skipped; 1 step record forgotten.\n  ✗ us-east-1-prod/alaska-air/2026-01-02/job\nFix the cause and run bf apply again: finished steps are not run twice, failed ones run again.\nTook 2m09s.\n`)).toBe(true)
     expect(ticks).toBe(1)
   })
 

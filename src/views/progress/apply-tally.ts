@@ -26,8 +26,8 @@ export class ApplyTally {
   startedAt = 0
   /** Who paused the plan and why, while it is paused. */
   paused: { by: string; reason: string } | undefined
-  /** The window deletes and jobs wait for, while they wait. */
-  waiting: { window: string; timezone: string; opensAt: string } | undefined
+  /** The window deletes and jobs wait for, while they wait: how long it was from opening when the view heard of it (`seenAt`, view clock). */
+  waiting: { window: string; timezone: string; opensInMs: number; seenAt: number } | undefined
   /** Clusters held by a load check, with the check over its limit. */
   readonly throttled = new Map<string, { check: string; value: number; limit: number }>()
   readonly finished = new Map<string, { kind: StepKind; status: StepOutcome }>()
@@ -49,7 +49,7 @@ export class ApplyTally {
         this.paused = undefined
         break
       case 'waiting_for_window':
-        this.waiting = { window: event.window, timezone: event.timezone, opensAt: event.opensAt }
+        this.waiting = { window: event.window, timezone: event.timezone, opensInMs: Date.parse(event.opensAt) - Date.parse(event.at), seenAt: now }
         break
       case 'window_open':
         this.waiting = undefined

@@ -17,9 +17,9 @@ export function formatLoad(check: string, value: number): string {
   return check === 'replicationDelay' ? `${rounded}s` : rounded
 }
 
-/** `waiting for the window Mon-Fri 22:00-06:00 America/Los_Angeles, opens in 3h12m` as of `now` (epoch ms). */
-export function waitingText(window: string, timezone: string, opensAt: string, now: number): string {
-  return `waiting for the window ${oneLine(window)} ${oneLine(timezone)}, opens in ${formatElapsed(Date.parse(opensAt) - now)}`
+/** `waiting for the window Mon-Fri 22:00-06:00 America/Los_Angeles, opens in 3h12m` */
+export function waitingText(window: string, timezone: string, opensInMs: number): string {
+  return `waiting for the window ${oneLine(window)} ${oneLine(timezone)}, opens in ${formatElapsed(opensInMs)}`
 }
 
 /** `throttled on us-east-1-prod: replicationDelay 420s > 300s` */
@@ -37,7 +37,7 @@ export function operationLine(event: Operational, c: ChalkInstance): string {
     case 'resumed':
       return c.green.bold('Resumed: steps start again.')
     case 'waiting_for_window': {
-      const text = waitingText(event.window, event.timezone, event.opensAt, Date.parse(event.at))
+      const text = waitingText(event.window, event.timezone, Date.parse(event.opensAt) - Date.parse(event.at))
       return c.yellow.bold(`${text[0]?.toUpperCase()}${text.slice(1)} (${event.opensAt}); deletes and jobs wait, verifies go on.`)
     }
     case 'window_open':

@@ -22,7 +22,8 @@ export function etaFigure(tally: ApplyTally, jobs: number, concurrency: number, 
 export function holdLines(tally: ApplyTally, now: number): string[] {
   const lines: string[] = []
   if (tally.paused) lines.push(`paused by ${tally.paused.by}${tally.paused.reason.trim() === '' ? '' : `: ${tally.paused.reason}`} (bf resume to go on)`)
-  if (tally.waiting) lines.push(waitingText(tally.waiting.window, tally.waiting.timezone, tally.waiting.opensAt, now))
+  const waiting = tally.waiting
+  if (waiting) lines.push(waitingText(waiting.window, waiting.timezone, waiting.opensInMs - (now - waiting.seenAt)))
   for (const [cluster, over] of tally.throttled) lines.push(throttleText(cluster, over.check, over.value, over.limit))
   return lines
 }
