@@ -1,7 +1,14 @@
+import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openEngine } from '../../src/cli/engine-wiring.js'
+import { operationWarnings, planOperations } from '../../src/engine/gates/plan-operations.js'
+import { computePlan } from '../../src/engine/planner.js'
+import { renderPlanHuman } from '../../src/views/plan-human.js'
+import { planJsonChunks } from '../../src/views/plan-json.js'
 import type { ApplyEvent } from '../../src/engine/events.js'
 import { LineProgressView } from '../../src/views/progress/line-progress.js'
-import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
+import { ALL, openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 import { FakeClock } from '../support/fake-clock.js'
 import { waitFor } from '../support/wait-for.js'
@@ -119,3 +126,63 @@ describe('schedule', () => {
     expect(stopped.events.filter(writes)).toEqual([])
   })
 })
+
+describe('bf plan on a plan with a schedule, load checks and a pause', () => {
+  it('says whether the window is open, each check\'s value now, a check that cannot run as a warning, and who paused', { timeout: 60_000 }, async () => {
+    await setLoad(3)
+    ws.writePlan(
+      relabelPlan({
+        customers: ['alaska-air'],
+        extra: [
+          'schedule:',
+          '  timezone: America/Los_Angeles',
+          '  windows: ["Mon-Fri 22:00-06:00"]',
+          'throttle:',
+          '  partsPerPartition: 1000',
+          '  checks:',
+          '    - { name: load, sql: "SELECT max(value) FROM load_figure", max: 2 }',
+          '    - { name: gone, sql: "SELECT count() FROM no_such_table", max: 1 }',
+          '',
+        ].join('\n'),
+      }).replace('name: relabel-test', 'name: shown'),
+    )
+    const spec = await ws.load()
+    const engine = await openEngine(spec)
+    try {
+      await engine.deps.state.pause({ who: 'ana', host: 'laptop', pid: 4242, reason: 'incident 42', since: '2026-01-13T02:00:00.000Z' })
+      const now = Date.parse('2026-01-13T02:48:00Z')
+      const operations = await planOperations(spec, engine.deps, { refresh: true, now })
+      const computed = await computePlan(spec, engine.deps, ALL)
+      const plan = { ...computed, warnings: [...computed.warnings, ...operationWarnings(operations)] }
+      const human = renderPlanHuman(plan, { color: false, showSql: false, operations, now })
+      expect(human).toContain('\nPaused: paused by ana@laptop (pid 4242) since 2026-01-13T02:00:00.000Z: incident 42. bf apply starts no step until bf resume.\n')
+      expect(human).toContain('\nSchedule: closed now; deletes and jobs wait for the window Mon-Fri 22:00-06:00 America/Los_Angeles, opens in 3h12m at 2026-01-13T06:00:00Z.\n')
+      expect(human).toMatch(/\nLoad on local: partsPerPartition \d+ ≤ 1000, load 3 > 2, gone cannot run \(limit 1\); over a limit: apply would wait\.\n/)
+      expect(human).toMatch(/\nWarning: \[load-check-unavailable\] local: the load check gone cannot run, so it will not hold steps: .*no_such_table.* \(fix the check or remove it from throttle\)\n/)
+
+      const json = JSON.parse([...planJsonChunks(plan, operations)].join('')) as Record<string, unknown>
+      const schema = JSON.parse(readFileSync(new URL('../../schemas/plan-output.schema.json', import.meta.url), 'utf8')) as object
+      const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema)
+      expect(validate(json), JSON.stringify(validate.errors)).toBe(true)
+      expect(json.pause).toEqual({ by: 'ana@laptop (pid 4242)', reason: 'incident 42', since: '2026-01-13T02:00:00.000Z' })
+      expect(json.schedule).toEqual({ open: false, next_open: '2026-01-13T06:00:00Z', window: 'Mon-Fri 22:00-06:00', timezone: 'America/Los_Angeles' })
+      expect(json.throttle).toMatchObject([
+        {
+          cluster: 'local',
+          checks: [
+            { name: 'partsPerPartition', limit: 1000, over: false },
+            { name: 'load', value: 3, limit: 2, over: true },
+            { name: 'gone', value: null, limit: 1, over: false, error: expect.stringMatching(/no_such_table/) as unknown },
+          ],
+        },
+      ])
+      expect(await engine.deps.state.resume()).toMatchObject({ who: 'ana', reason: 'incident 42' })
+      expect((await planOperations(spec, engine.deps, { refresh: false, now: Date.parse('2026-01-13T07:00:00Z') }))).toEqual({
+        schedule: { open: true, timezone: 'America/Los_Angeles', window: 'Mon-Fri 22:00-06:00', closesAt: Date.parse('2026-01-13T14:00:00Z'), nextOpen: Date.parse('2026-01-14T06:00:00Z') },
+      })
+    } finally {
+      await engine.close()
+    }
+  })
+})
+
