@@ -153,6 +153,23 @@ export function describeStateStoreConformance(name: string, makeState: () => Pro
       expect(groups).toEqual([])
     })
 
+    it('records a pause without the lock that another handle sees, even while the lock is held, and hands it back once on resume', async () => {
+      const holder = await openLocked()
+      const pauser = await open()
+      expect(await holder.pauseInfo()).toBeUndefined()
+      const pause = { who: 'ana', host: 'laptop', pid: 4242, reason: 'dashboards are slow', since: '2026-01-15T00:00:00.000Z' }
+      await pauser.pause(pause)
+      expect(await holder.pauseInfo()).toEqual(pause)
+      const later = { ...pause, reason: 'still slow' }
+      await pauser.pause(later)
+      expect(await holder.pauseInfo()).toEqual(later)
+      const [first, second] = await Promise.all([(await open()).resume(), (await open()).resume()])
+      expect([first, second].filter((resumed) => resumed !== undefined)).toEqual([later])
+      expect(await holder.pauseInfo()).toBeUndefined()
+      // A pause is not a step: the state's content and serial are untouched.
+      expect((await holder.read()).serial).toBe(0)
+    })
+
     it('refuses writes without the lock', async () => {
       const store = await open()
       await expect(store.append(stepEvent('started', 'a/job'))).rejects.toThrow(/lock/)
