@@ -11,13 +11,19 @@ function span(deletes: readonly ReportDelete[]): string {
   if (windows.length === 0) return '—'
   const start = Math.min(...windows.map((window) => window.start))
   const end = Math.max(...windows.map((window) => window.end))
-  return `${formatTimestamp(start)} – ${formatTimestamp(end)}`
+  return `${timeText(start)} – ${timeText(end)}`
+}
+
+/** `2026-01-15` at midnight, the full timestamp otherwise. */
+function timeText(time: number): string {
+  const text = formatTimestamp(time)
+  return text.endsWith('T00:00:00Z') ? text.slice(0, 10) : text
 }
 
 function statusText(deletes: readonly ReportDelete[]): string {
   const counts = new Map<ReportDelete['status'], number>()
   for (const remove of deletes) counts.set(remove.status, (counts.get(remove.status) ?? 0) + 1)
-  const words = (['failed', 'running', 'submitted', 'done'] as const).filter((status) => counts.has(status)).map((status) => (deletes.length === 1 ? status : `${formatCount(counts.get(status) ?? 0)} ${status}`))
+  const words = (['failed', 'running', 'submitted', 'done'] as const).filter((status) => counts.has(status)).map((status) => (deletes.length === 1 ? status : `${formatCount(counts.get(status) ?? 0)} of ${formatCount(deletes.length)} ${status}`))
   const errors = [...new Set(deletes.flatMap((remove) => (remove.error ? [remove.error] : [])))]
   return escapeHtml([words.join(', '), ...errors.slice(0, 1)].join(': '))
 }
@@ -52,7 +58,7 @@ function row(entry: ReportCustomerDeletes): string {
   const failed = deletes.some((remove) => remove.status === 'failed')
   return [
     `<tr${failed ? ' data-s="failed"' : ''}><th scope="row">${escapeHtml(entry.customer)}</th>`,
-    `<td>${deletes.length === 1 ? '1 delete' : `${formatCount(deletes.length)} deletes`}, ${span(deletes)}</td>`,
+    `<td>${span(deletes)}</td>`,
     `<td>${statusText(deletes)}</td>`,
     `<td>${replicas(deletes)}</td>`,
     `<td>${doneAt ? formatTime(doneAt) : '—'}</td>`,

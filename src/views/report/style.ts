@@ -37,6 +37,7 @@ td[style][data-s=running]{background:linear-gradient(to top,var(--running) var(-
 td[style][data-s=todo]{background:linear-gradient(to top,var(--todo) var(--p),var(--verified) 0)}
 .grid td:focus,.grid td:hover{outline:2px solid var(--ink);outline-offset:-1px}
 .deletes th,.deletes td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top;font-size:13px}
+.deletes td:nth-of-type(1),.deletes td:nth-of-type(4){white-space:nowrap}
 .deletes tr[data-s=failed]{background:#fbe3d6;color:var(--ink);font-weight:400}
 .deletes tr[data-s=failed] th{border-left:4px solid var(--failed)}
 #details{position:fixed;left:0;right:0;bottom:0;background:#fff;border-top:2px solid var(--ink);padding:8px 16px;font-size:13px;max-height:40vh;overflow:auto;box-shadow:0 -2px 8px rgba(0,0,0,.15)}
