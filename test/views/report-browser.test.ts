@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStateStore } from '../../src/cli/engine-wiring.js'
+import type { ReportModel } from '../../src/engine/report/model.js'
 import type { StateSnapshot } from '../../src/state/model.js'
+import { renderReportHtml } from '../../src/views/report/render-report.js'
 import { launchChromium, openFile } from '../support/browser.js'
 import type { PageWatch } from '../support/browser.js'
 import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
@@ -50,15 +53,13 @@ afterAll(async () => {
   await workspace?.close()
 })
 
-/** Each grid cell as `customer/label` → its status and whether it is focusable. */
+/** Each grid cell as `customer/label` → its status. */
 async function cells(): Promise<Map<string, string>> {
-  const found = await page.$$eval('table.grid tbody tr', (rows) =>
-    rows.flatMap((row) => {
-      const customer = row.querySelector('th')?.textContent ?? ''
-      const heads = [...(row.closest('table')?.querySelectorAll('thead th[scope=col]') ?? [])].slice(1)
-      return [...row.querySelectorAll('td')].map((cell, index) => [`${customer}/${heads[index]?.getAttribute('title') ?? ''}`, cell.getAttribute('data-s') ?? ''] as const)
-    }),
-  )
+  const found = await page.evaluate<[string, string][]>(`(() => {
+    const labels = [...document.querySelectorAll('.grid thead th[scope=col]')].slice(1).map((head) => head.getAttribute('title'))
+    return [...document.querySelectorAll('.grid tbody tr')].flatMap((row) =>
+      [...row.querySelectorAll('td')].map((cell, index) => [row.querySelector('th').textContent + '/' + labels[index], cell.getAttribute('data-s')]))
+  })()`)
   return new Map(found)
 }
 
@@ -125,6 +126,37 @@ describe('bf report in Chromium', () => {
     await page.hover('h1')
     await page.hover('table.grid tr:has(th:text-is("alaska-air")) td:nth-of-type(3)')
     expect(await details()).toEqual(focused)
+  })
+
+  it('shows the details of grouped columns, all verified or not, on hover and focus', async () => {
+    const days = 365
+    const verified = Array.from({ length: days }, (_, day) => {
+      const label = new Date(Date.UTC(2026, 0, 1 + day)).toISOString().slice(0, 10)
+      return { address: `local/acme/${label}`, label, status: day === 10 ? ('failed' as const) : ('verified' as const), reasons: [], attempts: 1, ...(day === 10 ? { error: 'job failed: exit 3' } : {}) }
+    })
+    const batches = verified.map((unit) => ({ label: unit.label, start: Date.parse(`${unit.label}T00:00:00Z`) }))
+    const totals = { failed: 1, drifted: 0, running: 0, todo: 0, verified: days - 1 }
+    const model: ReportModel = {
+      plan: { name: 'year', description: '', file: 'year.yaml' },
+      state: { lineage: 'l', serial: 1 },
+      madeAt: '2027-01-01T00:00:00.000Z',
+      refreshed: false,
+      batch: { text: '1d', stepMs: 86_400_000 },
+      deletes: false,
+      totals,
+      clusters: [{ name: 'local', batches, customers: [{ id: 'acme', window: { start: Date.UTC(2026, 0, 1), end: Date.UTC(2027, 0, 1) }, units: verified }], deletes: [], totals }],
+    }
+    const file = join(workspace.dir, 'year.html')
+    writeFileSync(file, renderReportHtml(model))
+    const year = await openFile(browser, file)
+    expect(await year.page.getAttribute('.grid-wrap', 'data-columns')).toBe('week')
+    await year.page.hover('.grid td:nth-of-type(3)')
+    expect(await year.page.$$eval('#details p', (lines) => lines.map((line) => line.textContent))).toEqual(['local/acme 2026-W03 · 7 batches', '7 verified'])
+    await year.page.keyboard.press('Tab')
+    await year.page.keyboard.press('ArrowRight')
+    expect(await year.page.$$eval('#details p', (lines) => lines.map((line) => line.textContent))).toEqual(['local/acme 2026-W02 · 7 batches', '1 failed · 6 verified', 'local/acme/2026-01-11 failed: job failed: exit 3'])
+    expect(year.watch.errors).toEqual([])
+    await year.page.close()
   })
 
   it('counts the units of each status in the header', async () => {

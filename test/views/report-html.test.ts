@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { emptyTotals } from '../../src/engine/report/model.js'
 import type { ReportCluster, ReportModel, ReportUnit, UnitStatus } from '../../src/engine/report/model.js'
 import { chooseColumns, isoWeek, MAX_CELLS } from '../../src/views/report/columns.js'
+import type { GridDetails } from '../../src/views/report/grid.js'
 import { renderReportHtml } from '../../src/views/report/render-report.js'
 
 const DAY = 86_400_000
+
+/** The cells' details the page holds, per grid. */
+function detailsOf(html: string): GridDetails[] {
+  const json = /<script type="application\/json" id="cell-details">(.*?)<\/script>/s.exec(html)?.[1]
+  return JSON.parse(json ?? 'null') as GridDetails[]
+}
 const START = Date.UTC(2026, 0, 1)
 
 function days(count: number, start = START): { label: string; start: number }[] {
@@ -58,16 +65,18 @@ describe('report page', () => {
     const html = renderReportHtml(model([cluster(['acme'], 365, (_, day) => (day === 10 ? 'failed' : 'verified'))]))
     expect(html).toContain('data-columns="week"')
     const failed = [...html.matchAll(/<td data-s="failed"[^>]*>/g)].map((match) => match[0])
-    expect(failed).toHaveLength(1)
-    expect(failed[0]).toContain('style="--p:14%"')
-    expect(failed[0]).toContain('local/acme/2026-01-11 failed: job failed: exit 3')
-    expect(failed[0]).toContain('6 verified')
+    expect(failed).toEqual(['<td data-s="failed" style="--p:14%">'])
+    const [grid] = detailsOf(html)
+    // 2026-W01 is Thursday 1 to Sunday 4 January; the failed 11th is in 2026-W02.
+    expect(grid?.rows[0]?.slice(0, 3)).toEqual([0, 'local/acme 2026-W02 · 7 batches\n1 failed · 6 verified\nlocal/acme/2026-01-11 failed: job failed: exit 3', 0])
+    expect(grid?.verified[0]).toBe('local/\u0000 2026-W01 · 4 batches\n4 verified')
   })
 
   it('escapes every text it shows, and loads nothing from elsewhere', () => {
     const html = renderReportHtml(model([cluster(['<script>alert(1)</script>'], 2)]))
     expect(html).not.toContain('<script>alert(1)')
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(detailsOf(html)[0]?.rows[0]?.[0]).toBe('local/<script>alert(1)</script>/2026-01-01 · verified\nattempts 1')
     expect(html).not.toMatch(/\b(src|href)=/)
     expect(html).toContain("default-src 'none'")
   })

@@ -32,13 +32,20 @@ export function unitDetails(unit: ReportUnit): string {
 /** Units a grouped cell names one by one at most; the rest are counted. */
 const NAMED_UNITS = 3
 
+const batchesLine = (title: string, batches: number): string => `${title} · ${formatCount(batches)} batches`
+
+/** What a grouped cell of `batches` batches all verified tells: what `groupDetails` says of it. */
+export function verifiedGroupDetails(title: string, batches: number): string {
+  return `${batchesLine(title, batches)}\n${formatCount(batches)} ${STATUS_LOOK.verified.word}`
+}
+
 /** What a grouped cell tells: how many batches in each status, and the units that need a person. */
 export function groupDetails(title: string, units: readonly ReportUnit[], outside: number): string {
   const counts = new Map<UnitStatus, number>()
   for (const unit of units) counts.set(unit.status, (counts.get(unit.status) ?? 0) + 1)
   const tally = UNIT_STATUSES.filter((status) => counts.has(status)).map((status) => `${formatCount(counts.get(status) ?? 0)} ${STATUS_LOOK[status].word}`)
   if (outside > 0) tally.push(`${formatCount(outside)} not in window`)
-  const lines = [`${title} · ${formatCount(units.length + outside)} batches`, tally.join(' · ')]
+  const lines = [batchesLine(title, units.length + outside), tally.join(' · ')]
   const notable = units.filter((unit) => unit.status !== 'verified' && unit.status !== 'todo')
   for (const unit of notable.slice(0, NAMED_UNITS)) {
     const why = unit.error ?? unit.reasons[0]

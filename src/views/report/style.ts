@@ -18,13 +18,14 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 6px}h3{font-siz
 .grid-wrap,.table-wrap{overflow-x:auto;max-width:100%;border:1px solid var(--line);border-radius:4px}
 table{border-collapse:collapse}
 caption{text-align:left;color:var(--muted);padding:4px 6px;caption-side:top;white-space:nowrap}
+.grid{table-layout:fixed;width:calc(12em + var(--columns) * 20px)}
 .grid th,.grid td{padding:0}
-.grid thead th{font-weight:400;font-size:11px;color:var(--muted);vertical-align:bottom;height:52px}
+.rows{width:max-content;content-visibility:auto;contain-intrinsic-size:auto 1000px}
+.grid thead th{font-weight:400;font-size:11px;color:var(--muted);vertical-align:bottom;height:52px;width:20px}
 .grid thead th span{writing-mode:vertical-rl;transform:rotate(180deg);display:inline-block;white-space:nowrap;padding:2px 0}
-.grid.grouped thead th span{font-size:10px}
-.grid tbody th{position:sticky;left:0;background:#fff;text-align:left;font-weight:500;padding:0 8px 0 6px;white-space:nowrap;max-width:14em;overflow:hidden;text-overflow:ellipsis;font-size:12px;z-index:1}
-.grid thead .corner{position:sticky;left:0;background:#fff;text-align:left;padding-left:6px;z-index:2}
-.grid td{width:20px;min-width:20px;height:20px;text-align:center;font-size:12px;line-height:20px;border:1px solid #fff;cursor:default}
+.grid tbody th{position:sticky;left:0;background:#fff;text-align:left;font-weight:500;padding:0 8px 0 6px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;font-size:12px;z-index:1}
+.grid thead .corner{position:sticky;left:0;background:#fff;text-align:left;padding-left:6px;z-index:2;width:12em}
+.grid td{height:20px;text-align:center;font:12px/20px "DejaVu Sans","Segoe UI Symbol","Apple Symbols",sans-serif;border:1px solid #fff;cursor:default}
 [data-s=verified]{background:var(--verified);color:#fff}
 [data-s=failed]{background:var(--failed);color:#fff;font-weight:700}
 [data-s=drifted]{background:var(--drifted);color:#000;font-weight:700}
@@ -43,6 +44,6 @@ td[style][data-s=todo]{background:linear-gradient(to top,var(--todo) var(--p),va
 #details{position:fixed;left:0;right:0;bottom:0;background:#fff;border-top:2px solid var(--ink);padding:8px 16px;font-size:13px;max-height:40vh;overflow:auto;box-shadow:0 -2px 8px rgba(0,0,0,.15)}
 #details p{margin:2px 0;overflow-wrap:anywhere}#details p:first-child{font-weight:600}
 footer{margin-top:28px;color:var(--muted);font-size:12px}
-@media (max-width:600px){body{padding:10px 10px 140px}.facts{grid-template-columns:1fr}.grid tbody th{max-width:8em}}
+@media (max-width:600px){body{padding:10px 10px 140px}.facts{grid-template-columns:1fr}.grid{width:calc(8em + var(--columns) * 20px)}.grid thead .corner{width:8em}}
 @media print{#details{display:none}body{padding-bottom:16px}}
 `
