@@ -12,8 +12,8 @@ export interface Column {
 
 /** Columns a grid shows at most: about a quarter of days, which still fits a wide screen. */
 export const MAX_COLUMNS = 100
-/** Cells a page holds at most (customers × columns), so that it opens fast and stays small. */
-export const MAX_CELLS = 60_000
+/** Cells a grid holds at most (customers × columns), so that the page opens in a moment, on a phone too. */
+export const MAX_CELLS = 25_000
 
 const DAY_MS = 86_400_000
 
