@@ -23,7 +23,8 @@ describe('bf report', () => {
     const html = readFileSync(out, 'utf8')
     expect(html).toContain('with live figures from ClickHouse')
     // Rows are live but no job of bf wrote them: the figures come from the refresh.
-    expect(html).toMatch(/local\/acme\/2026-01-02 · to do\nrows \d+ · keys 20 · expected 20 · ratio 1\.000 \(live\)/)
+    const details = JSON.parse(/<script type="application\/json" id="cell-details">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null') as { rows: string[][] }[]
+    expect(details[0]?.rows[1]?.[1]).toMatch(/^local\/acme\/2026-01-02 · to do\nrows \d+ · keys 20 · expected 20 · ratio 1\.000 \(live\)\nnot run yet$/)
   })
 
   it('with --refresh=false, reports from the state alone without reaching ClickHouse', () => {
