@@ -13,6 +13,7 @@ import { round, secondsSince } from './lib/stats.js'
 import { formatTable } from './lib/table.js'
 import { mutationsScenario } from './mutations/scenario.js'
 import { planScaleScenario } from './plan-scale/scenario.js'
+import { reportScenario } from './report/scenario.js'
 
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',')
@@ -20,8 +21,8 @@ const wanted = (name) => !only || only.includes(name)
 
 /** Sizes of a full run (the issue's) and of a quick one. */
 const SIZES = quick
-  ? { e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 } }
-  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 5 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 } }
+  ? { e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 }, report: { customers: 100, days: 365, runs: 3 } }
+  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 5 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 }, report: { customers: 1000, days: 365, runs: 3 } }
 
 const TARGETS = {
   e2e_ratio: { max: 1.1 },
@@ -31,6 +32,8 @@ const TARGETS = {
   apply_overhead_ms_per_step: { max: 1 },
   state_load_seconds: { max: 2 },
   mutations_per_customer_cluster: { equals: 1 },
+  report_bytes: { max: 10_000_000 },
+  report_render_ms: { max: 2000 },
 }
 
 const log = (text) => process.stderr.write(`${text}\n`)
@@ -70,6 +73,13 @@ try {
     results.mutations = await mutationsScenario({ work: join(work, 'mutations'), ...SIZES.mutations, log })
     const perCustomer = results.mutations.per_customer
     results.mutations_per_customer_cluster = round(perCustomer.mutations / (perCustomer.customers * perCustomer.clusters), 2)
+  }
+  if (wanted('report')) {
+    log(`Report: bf report of ${SIZES.report.customers.toLocaleString('en-US')} customers × ${SIZES.report.days} days, opened in Chromium`)
+    await mkdir(join(work, 'report'))
+    results.report = await reportScenario({ work: join(work, 'report'), ...SIZES.report, log })
+    results.report_bytes = results.report.bytes
+    results.report_render_ms = Math.round(results.report.render_ms)
   }
 } finally {
   await rm(work, { recursive: true, force: true })

@@ -1,0 +1,60 @@
+import type { JsonValue, StepRecord } from '../../state/model.js'
+import type { ReportDelete, ReportMutationHost } from './model.js'
+
+function hostsOf(outputs: { [key: string]: JsonValue } | undefined): ReportMutationHost[] {
+  const hosts = outputs?.hosts
+  if (!Array.isArray(hosts)) return []
+  const found: ReportMutationHost[] = []
+  for (const host of hosts) {
+    if (host === null || typeof host !== 'object' || Array.isArray(host)) continue
+    const failReason = typeof host.latestFailReason === 'string' && host.latestFailReason !== '' ? host.latestFailReason : undefined
+    found.push({
+      host: String(host.host ?? ''),
+      mutationId: String(host.mutationId ?? ''),
+      isDone: host.isDone === true,
+      partsToDo: typeof host.partsToDo === 'number' ? host.partsToDo : 0,
+      ...(failReason ? { failReason } : {}),
+    })
+  }
+  return found
+}
+
+function windowOf(record: StepRecord): ReportDelete['window'] {
+  const window = record.inputs?.window
+  if (window === null || typeof window !== 'object' || Array.isArray(window)) return undefined
+  const start = typeof window.start === 'string' ? Date.parse(window.start) : NaN
+  const end = typeof window.end === 'string' ? Date.parse(window.end) : NaN
+  return Number.isFinite(start) && Number.isFinite(end) ? { start, end } : undefined
+}
+
+function statusOf(remove: StepRecord, wait: StepRecord | undefined, applying: boolean): ReportDelete['status'] {
+  if (remove.status === 'failed' || wait?.status === 'failed') return 'failed'
+  if (wait?.status === 'succeeded') return 'done'
+  if (applying && (remove.status === 'started' || wait?.status === 'started')) return 'running'
+  return remove.status === 'succeeded' ? 'submitted' : 'failed'
+}
+
+/**
+ * The deletes recorded among one customer's steps, each with its wait for the mutation:
+ * per customer (`cluster/customer/delete`) or per batch (`cluster/customer/2026-01-15/delete`).
+ */
+export function deletesOf(steps: ReadonlyMap<string, StepRecord>, applying: boolean): ReportDelete[] {
+  const deletes: ReportDelete[] = []
+  for (const record of steps.values()) {
+    if (record.kind !== 'delete') continue
+    const wait = steps.get(record.address.replace(/delete$/, 'await-mutation'))
+    const window = windowOf(record)
+    const failed = record.status === 'failed' ? record : wait?.status === 'failed' ? wait : undefined
+    const waitedMs = wait?.outputs?.waitedMs
+    deletes.push({
+      address: record.address,
+      ...(window ? { window } : {}),
+      status: statusOf(record, wait, applying),
+      hosts: hostsOf(wait?.outputs),
+      ...(wait?.status === 'succeeded' && wait.finishedAt ? { doneAt: wait.finishedAt } : {}),
+      ...(typeof waitedMs === 'number' ? { waitedMs } : {}),
+      ...(failed ? { error: failed.error ?? 'no error recorded' } : {}),
+    })
+  }
+  return deletes.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
+}
