@@ -38,8 +38,13 @@ describe("the quickstart's report", () => {
     expect(await page.$$eval('table.grid td', (cells) => cells.map((cell) => cell.getAttribute('data-s')))).toEqual(Array(42).fill('verified'))
     expect(await page.$$eval('table.deletes tbody th', (rows) => rows.map((row) => row.textContent))).toEqual(['alaska-air', 'acme', 'globex'])
     expect(await page.$$eval('table.deletes tbody td:nth-of-type(1)', (cells) => cells.map((cell) => cell.textContent))).toEqual(Array(3).fill('2026-01-01 – 2026-01-15'))
-    expect(await page.$$eval('table.deletes tbody td:nth-of-type(2)', (cells) => cells.map((cell) => cell.textContent))).toEqual(['done', 'done', 'done'])
-    for (const replicas of await page.$$eval('table.deletes tbody td:nth-of-type(3)', (cells) => cells.map((cell) => cell.textContent))) expect(replicas).toMatch(/^\S+: mutation_\d+\.txt \(done\)$/)
+    // The rows each delete was planned to remove: every customer had labels, stale ones among them.
+    const planned = await page.$$eval('table.deletes tbody td:nth-of-type(2)', (cells) => cells.map((cell) => Number(cell.textContent?.replace(/[~,]/g, ''))))
+    expect(planned.every((rows) => rows > 0)).toBe(true)
+    expect(await page.$$eval('table.deletes tbody td:nth-of-type(3)', (cells) => cells.map((cell) => cell.textContent))).toEqual(['done', 'done', 'done'])
+    for (const replicas of await page.$$eval('table.deletes tbody td:nth-of-type(4)', (cells) => cells.map((cell) => cell.textContent))) {
+      expect(replicas).toMatch(/^\S+: mutation_\d+\.txt \(done, \d+ parts? rewritten\)$/)
+    }
     await page.hover('table.grid tr:has(th:text-is("acme")) td:nth-of-type(5)')
     expect(await page.textContent('#details p')).toBe('local/acme/2026-01-05 · verified')
     // A window as tall as the page: the details panel sits below the deletes, not over them.

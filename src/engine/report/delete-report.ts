@@ -1,4 +1,5 @@
 import type { JsonValue, StepRecord } from '../../state/model.js'
+import { recordedRanges } from '../delete-ranges.js'
 import type { ReportDelete, ReportMutationHost } from './model.js'
 
 function hostsOf(outputs: { [key: string]: JsonValue } | undefined): ReportMutationHost[] {
@@ -13,18 +14,12 @@ function hostsOf(outputs: { [key: string]: JsonValue } | undefined): ReportMutat
       mutationId: String(host.mutationId ?? ''),
       isDone: host.isDone === true,
       partsToDo: typeof host.partsToDo === 'number' ? host.partsToDo : 0,
+      ...(typeof host.mostPartsToDo === 'number' ? { mostPartsToDo: host.mostPartsToDo } : {}),
+      ...(typeof host.doneAt === 'string' ? { doneAt: host.doneAt } : {}),
       ...(failReason ? { failReason } : {}),
     })
   }
   return found
-}
-
-function windowOf(record: StepRecord): ReportDelete['window'] {
-  const window = record.inputs?.window
-  if (window === null || typeof window !== 'object' || Array.isArray(window)) return undefined
-  const start = typeof window.start === 'string' ? Date.parse(window.start) : NaN
-  const end = typeof window.end === 'string' ? Date.parse(window.end) : NaN
-  return Number.isFinite(start) && Number.isFinite(end) ? { start, end } : undefined
 }
 
 function statusOf(remove: StepRecord, wait: StepRecord | undefined, applying: boolean): ReportDelete['status'] {
@@ -43,12 +38,13 @@ export function deletesOf(steps: ReadonlyMap<string, StepRecord>, applying: bool
   for (const record of steps.values()) {
     if (record.kind !== 'delete') continue
     const wait = steps.get(record.address.replace(/delete$/, 'await-mutation'))
-    const window = windowOf(record)
+    const estimatedRows = record.outputs?.estimatedRows
     const failed = record.status === 'failed' ? record : wait?.status === 'failed' ? wait : undefined
     const waitedMs = wait?.outputs?.waitedMs
     deletes.push({
       address: record.address,
-      ...(window ? { window } : {}),
+      ranges: recordedRanges(record) ?? [],
+      ...(typeof estimatedRows === 'number' ? { estimatedRows } : {}),
       status: statusOf(record, wait, applying),
       hosts: hostsOf(wait?.outputs),
       ...(wait?.status === 'succeeded' && wait.finishedAt ? { doneAt: wait.finishedAt } : {}),

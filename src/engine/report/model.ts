@@ -53,13 +53,20 @@ export interface ReportMutationHost {
   mutationId: string
   isDone: boolean
   partsToDo: number
+  /** The most parts the polls saw it still had to rewrite: about what the mutation rewrote there. */
+  mostPartsToDo?: number
+  /** When a poll first saw it done. */
+  doneAt?: string
   failReason?: string
 }
 
 /** The delete of one customer window (or one batch, with `delete.per: batch`). */
 export interface ReportDelete {
   address: string
-  window?: Window
+  /** The time ranges it deleted (one for a whole window). */
+  ranges: Window[]
+  /** Rows it was planned to delete, from the live figures when it was planned. */
+  estimatedRows?: number
   status: 'done' | 'submitted' | 'failed' | 'running'
   hosts: ReportMutationHost[]
   /** When every replica was seen done (the wait's end). */
