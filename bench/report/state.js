@@ -5,22 +5,17 @@
 // Usage: node bench/report/state.js PLAN_FILE
 import { join } from 'node:path'
 import { dist } from '../lib/paths.js'
+import { planFromEmptyState } from '../lib/plan-from-empty.js'
 import { secondsSince } from '../lib/stats.js'
 
 const [planFile] = process.argv.slice(2)
-const { loadPlan } = await dist('plan/load.js')
-const { computePlan } = await dist('engine/planner.js')
 const { stepFingerprint } = await dist('engine/fingerprint.js')
 const { applyEvent, STATE_FORMAT_VERSION } = await dist('state/model.js')
 const { snapshotChunks } = await dist('state/snapshot-file.js')
 const { ensureDir, replaceFileAtomically } = await dist('state/fsync.js')
-const { buildDeleteStatement } = await dist('warehouse/delete-statement.js')
 
 const started = process.hrtime.bigint()
-const { spec } = await loadPlan(planFile)
-const empty = { formatVersion: STATE_FORMAT_VERSION, lineage: '', serial: 0, plan: spec.name, steps: new Map() }
-const deps = { deleteStatement: buildDeleteStatement, version: 'bench', env: {}, state: undefined, warehouse: undefined, launcher: undefined }
-const plan = await computePlan(spec, deps, { selection: { targets: [], excludes: [] }, select: 'all', refresh: false }, empty)
+const { spec, plan } = await planFromEmptyState(planFile)
 
 const DAY = 86_400_000
 const customers = spec.clusters.flatMap((cluster) => cluster.customers.map((customer) => customer.id))
