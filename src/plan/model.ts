@@ -132,6 +132,9 @@ export interface ClickHouseSpec {
 export interface KubernetesClusterSpec {
   context: string
   kubeconfig?: string
+  /** Client-side rate limit of bf's API requests to this cluster: requests a second, and how many may go at once. */
+  qps?: number
+  burst?: number
 }
 
 export interface CustomerSpec {

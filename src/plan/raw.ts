@@ -25,7 +25,7 @@ export interface RawCluster {
     password?: string
     settings?: Record<string, Scalar>
   }
-  kubernetes?: { context: string; kubeconfig?: string }
+  kubernetes?: { context: string; kubeconfig?: string; qps?: number; burst?: number }
   window?: RawWindow
   customers: (string | { id: string; window: RawWindow })[]
 }

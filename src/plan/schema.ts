@@ -121,6 +121,18 @@ const cluster: JsonSchema = {
       properties: {
         context: { description: 'Kubeconfig context for this cluster\'s Jobs.', type: 'string', minLength: 1 },
         kubeconfig: { description: 'Kubeconfig file, relative to the plan file\'s folder. Defaults to the usual kubeconfig lookup.', type: 'string', minLength: 1 },
+        qps: {
+          description: 'Client-side rate limit: API requests a second bf sends this cluster, like client-go\'s (and kubectl\'s) QPS.',
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: DEFAULTS.kubernetesQps,
+        },
+        burst: {
+          description: 'Client-side rate limit: API requests bf may send this cluster at once before qps applies, like client-go\'s Burst.',
+          type: 'integer',
+          minimum: 1,
+          default: DEFAULTS.kubernetesBurst,
+        },
       },
     },
     window: window('Overrides the plan\'s start and end for every customer of this cluster; batches stay on the plan\'s grid.'),
