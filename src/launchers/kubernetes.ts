@@ -3,11 +3,12 @@ import type { RetryPolicy } from '../common/retry-policy.js'
 import type { ClusterSpec, JobSpec } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
 import { UserError } from '../errors.js'
-import type { JobContext, JobOutcome, JobRequest, Launcher, PreflightFinding } from './launcher.js'
+import type { JobContext, JobOutcome, JobRequest, JobTemplate, Launcher, PreflightFinding } from './launcher.js'
 import type { ApiCallOptions } from './kubernetes/api-call.js'
 import { awaitJob, isTimeout } from './kubernetes/await-job.js'
 import { CronJobUnreadable, readCronJob } from './kubernetes/cronjob.js'
 import { BF_LABEL, buildJobManifest, jobNameFor, kubernetesSpec, manifestYaml } from './kubernetes/job-manifest.js'
+import { cronJobWithTemplate, templateChanges, templateOf } from './kubernetes/job-template.js'
 import type { KubeClients } from './kubernetes/kubeconfig.js'
 import { connect, effectiveNamespace } from './kubernetes/kubeconfig.js'
 import { outcomeOf } from './kubernetes/outcome.js'
@@ -55,6 +56,10 @@ export class KubernetesLauncher implements Launcher {
   private readonly cronJobs = new Map<string, Promise<V1CronJob>>()
   private readonly limiters = new Map<string, RateLimiter>()
   private readonly watches = new Map<string, SharedJobWatch>()
+  /** Planned templates checked against the cluster: once per cluster and template, before its first Job. */
+  private readonly checkedTemplates = new Map<string, Promise<V1CronJob>>()
+  /** Templates whose content a Job's outputs already carry, in this apply. */
+  private readonly recordedTemplates = new Set<string>()
   private readonly closing = new AbortController()
 
   constructor(options: KubernetesLauncherOptions = {}) {
@@ -76,6 +81,12 @@ export class KubernetesLauncher implements Launcher {
   /** The Job manifest bf would create, as YAML. Env is rendered as given (mask secrets before). */
   async describe(request: Omit<JobRequest, 'signal' | 'logDir'>): Promise<string> {
     return manifestYaml(await this.manifest(request))
+  }
+
+  /** The CronJob's jobTemplate as the cluster holds it; read once per launcher and cluster. */
+  async template(cluster: ClusterSpec, job: JobSpec): Promise<JobTemplate> {
+    const clients = this.clients(cluster)
+    return templateOf(await this.cronJob({ cluster, job }, clients, effectiveNamespace(kubernetesSpec({ job }).namespace, clients)))
   }
 
   /** `bf plan --server-dry-run`: what the API server would reject of this request's Job. */
@@ -122,6 +133,8 @@ export class KubernetesLauncher implements Launcher {
     let namespace: string
     let started: StartedJob
     let subscription: JobSubscription
+    // The template this attempt's Job was made from, recorded with it for the next plan's comparison.
+    let used: JobTemplate | undefined
     try {
       clients = this.clients(request.cluster)
       namespace = effectiveNamespace(kubernetesSpec(request).namespace, clients)
@@ -130,7 +143,11 @@ export class KubernetesLauncher implements Launcher {
       const watched = recorded ?? { namespace, name: jobNameFor(request) }
       subscription = this.jobWatch(request, clients, watched.namespace).subscribe(watched.name, note)
       subscribed(subscription)
-      started = await startJob(clients, namespace, request, previous, call, () => this.cronJob(request, clients, namespace))
+      started = await startJob(clients, namespace, request, previous, call, async () => {
+        const cronJob = await this.cronJobToRun(request, clients, namespace)
+        used = templateOf(cronJob)
+        return cronJob
+      })
       const startedName = started.job.metadata?.name ?? ''
       if (startedName !== watched.name) {
         // Found by bf's labels under another name: follow that one instead.
@@ -152,7 +169,7 @@ export class KubernetesLauncher implements Launcher {
 
     const jobName = started.job.metadata?.name ?? ''
     const jobUid = started.job.metadata?.uid ?? ''
-    const outputs: Record<string, JsonValue> = { jobName, jobUid, namespace }
+    const outputs: Record<string, JsonValue> = { jobName, jobUid, namespace, ...this.templateOutputs(request.cluster, used, previous) }
     await context.record({ ...outputs })
     const ref = `${namespace}/${jobName}`
     note(`${started.how} Job ${ref}`)
@@ -193,6 +210,7 @@ export class KubernetesLauncher implements Launcher {
     this.watches.clear()
     this.clientsByContext.clear()
     this.cronJobs.clear()
+    this.checkedTemplates.clear()
   }
 
   /** The one watch of this plan's Jobs in this namespace of the request's cluster. */
@@ -219,6 +237,53 @@ export class KubernetesLauncher implements Launcher {
     const clients = this.clients(request.cluster)
     const namespace = effectiveNamespace(kubernetesSpec(request).namespace, clients)
     return buildJobManifest(await this.cronJob(request, clients, namespace), request)
+  }
+
+  /**
+   * The CronJob a new Job is made from. With a planned template, the cluster's CronJob is
+   * read again before the first Job of the cluster (once per launcher) and must still hold
+   * that template; the Job is made from the planned one. Without, the CronJob as read once.
+   */
+  private cronJobToRun(request: JobRequest, clients: KubeClients, namespace: string): Promise<V1CronJob> {
+    const planned = request.template
+    if (!planned) return this.cronJob(request, clients, namespace)
+    const name = kubernetesSpec(request).cronJob
+    const key = `${contextKey(request.cluster)}\n${namespace}\n${name}\n${planned.fingerprint}`
+    let checked = this.checkedTemplates.get(key)
+    if (!checked) {
+      checked = readCronJob(clients, namespace, name, this.callOptions(request.cluster, this.closing.signal)).then((live) => {
+        const now = templateOf(live)
+        if (now.fingerprint !== planned.fingerprint) {
+          const changes = templateChanges(planned.content, now.content)
+          throw new LaunchFailure(
+            `the job template of ${now.source} changed since the plan was made (${changes.join('; ') || 'fingerprint differs'}): bf makes no Job from a template nobody reviewed — run bf plan again`,
+          )
+        }
+        return cronJobWithTemplate(live, planned)
+      })
+      // A changed template stays refused for the whole apply; a failed read is tried again.
+      checked.catch((error: unknown) => error instanceof LaunchFailure || this.checkedTemplates.delete(key))
+      this.checkedTemplates.set(key, checked)
+    }
+    return checked
+  }
+
+  /**
+   * `template` (its fingerprint) for every Job's outputs, and `jobTemplate` (its content)
+   * for the first Job of each cluster and template in this apply, so the next plan can
+   * show what changed. A resumed Job keeps what its first run recorded.
+   */
+  private templateOutputs(cluster: ClusterSpec, used: JobTemplate | undefined, previous: Record<string, JsonValue> | undefined): Record<string, JsonValue> {
+    if (!used) {
+      const kept: Record<string, JsonValue> = {}
+      if (previous?.template !== undefined) kept.template = previous.template
+      if (previous?.jobTemplate !== undefined) kept.jobTemplate = previous.jobTemplate
+      return kept
+    }
+    const key = `${contextKey(cluster)}\n${used.fingerprint}`
+    if (this.recordedTemplates.has(key)) return { template: used.fingerprint }
+    this.recordedTemplates.add(key)
+    return { template: used.fingerprint, jobTemplate: used.content }
   }
 
   /** The request's CronJob, read once per cluster, namespace and name (again only after a failed read). */

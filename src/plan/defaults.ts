@@ -8,6 +8,7 @@ export const DEFAULTS = {
   /** client-go's DefaultQPS and DefaultBurst, which kubectl uses. */
   kubernetesQps: 5,
   kubernetesBurst: 10,
+  kubernetesOnTemplateChange: 'keep',
   jobRetries: 0,
   jobConcurrency: 1,
   verifyDuplicates: true,

@@ -71,6 +71,8 @@ export interface KubernetesJobSpec {
   container?: string
   ownerReference: boolean
   ttlSecondsAfterFinished?: number
+  /** What a change of the CronJob's job template since the last apply does to finished units. */
+  onTemplateChange: 'keep' | 'rerun'
 }
 
 export interface JobSpec {

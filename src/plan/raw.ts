@@ -49,7 +49,7 @@ export interface RawPlan {
       }
   job: {
     kind: 'kubernetes' | 'sql' | 'command'
-    kubernetes?: { cronJob: string; namespace: string; container?: string; ownerReference?: boolean; ttlSecondsAfterFinished?: number }
+    kubernetes?: { cronJob: string; namespace: string; container?: string; ownerReference?: boolean; ttlSecondsAfterFinished?: number; onTemplateChange?: 'keep' | 'rerun' }
     sql?: string
     command?: string[]
     env?: Record<string, Scalar>

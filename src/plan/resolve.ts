@@ -70,7 +70,7 @@ function resolveJob(raw: RawPlan, context: ResolveContext): JobSpec {
   for (const [name, value] of Object.entries(job.env ?? {})) env[name] = envValue(value, context.plainText(['job', 'env', name]))
   return {
     kind: job.kind,
-    ...(job.kubernetes ? { kubernetes: { ownerReference: DEFAULTS.kubernetesOwnerReference, ...job.kubernetes } } : {}),
+    ...(job.kubernetes ? { kubernetes: { ownerReference: DEFAULTS.kubernetesOwnerReference, onTemplateChange: DEFAULTS.kubernetesOnTemplateChange, ...job.kubernetes } } : {}),
     ...(job.sql !== undefined ? { sql: job.sql } : {}),
     ...(job.command ? { command: job.command } : {}),
     env,

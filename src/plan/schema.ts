@@ -259,6 +259,12 @@ export const planSchema: JsonSchema = {
               default: DEFAULTS.kubernetesOwnerReference,
             },
             ttlSecondsAfterFinished: { description: 'Seconds Kubernetes keeps a finished Job.', type: 'integer', minimum: 0 },
+            onTemplateChange: {
+              description:
+                'What a change of the CronJob\'s job template since the last apply does to finished units: keep their results (a warning names the change), or rerun them with the new template.',
+              enum: ['keep', 'rerun'],
+              default: DEFAULTS.kubernetesOnTemplateChange,
+            },
           },
         },
         sql: {

@@ -5,6 +5,7 @@ import type { V1CronJob } from '@kubernetes/client-node'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { KubernetesLauncherOptions } from '../../src/launchers/kubernetes.js'
 import { buildJobManifest, createKubernetesLauncher } from '../../src/launchers/kubernetes.js'
+import { templateOf } from '../../src/launchers/kubernetes/job-template.js'
 import type { JobRequest } from '../../src/launchers/launcher.js'
 import type { ClusterSpec } from '../../src/plan/model.js'
 import type { KubeApiServer, RecordedRequest } from '../support/kube-api-server.js'
@@ -43,6 +44,11 @@ function request(overrides: Partial<JobRequest> = {}): JobRequest {
 const isCreate = (r: RecordedRequest): boolean => r.method === 'POST' && r.resource === 'jobs'
 const isWatch = (r: RecordedRequest): boolean => r.verb === 'watch' && r.resource === 'jobs'
 const isJobList = (r: RecordedRequest): boolean => r.verb === 'list' && r.resource === 'jobs'
+/** What the first Job of a launcher records of the template it was made from: its fingerprint and content. */
+const templateOutputs = (): { template: string; jobTemplate: unknown } => {
+  const template = templateOf(cronJob)
+  return { template: template.fingerprint, jobTemplate: template.content }
+}
 const PLAN_SELECTOR = 'app.kubernetes.io/managed-by=bf,bf.dev/plan=relabel-2026'
 
 describe('running a Job', () => {
@@ -67,9 +73,9 @@ describe('running a Job', () => {
     const stored = server.job(CRON_NAMESPACE, name)!
     expect(outcome).toEqual({
       ok: true,
-      outputs: { jobName: name, jobUid: stored.metadata.uid, namespace: CRON_NAMESPACE, condition: 'Complete', reason: 'CompletionsReached' },
+      outputs: { jobName: name, jobUid: stored.metadata.uid, namespace: CRON_NAMESPACE, ...templateOutputs(), condition: 'Complete', reason: 'CompletionsReached' },
     })
-    expect(context.records).toEqual([{ jobName: name, jobUid: stored.metadata.uid, namespace: CRON_NAMESPACE }])
+    expect(context.records).toEqual([{ jobName: name, jobUid: stored.metadata.uid, namespace: CRON_NAMESPACE, ...templateOutputs() }])
     expect(conditionsWhenRecorded).toEqual([undefined])
 
     expect(server.requestsMatching((r) => r.resource === 'cronjobs')).toEqual([expect.objectContaining({ method: 'GET', path: `/apis/batch/v1/namespaces/${CRON_NAMESPACE}/cronjobs/${CRON_NAME}` })])
@@ -133,7 +139,7 @@ describe('idempotent create', () => {
     const outcome = await createKubernetesLauncher(FAST).run(req, context)
     expect(outcome.ok).toBe(true)
     expect(outcome.outputs.jobUid).toBe(earlier.metadata.uid)
-    expect(context.records).toEqual([{ jobName: earlier.metadata.name, jobUid: earlier.metadata.uid, namespace: CRON_NAMESPACE }])
+    expect(context.records).toEqual([{ jobName: earlier.metadata.name, jobUid: earlier.metadata.uid, namespace: CRON_NAMESPACE, ...templateOutputs() }])
     expect(context.notes.some((note) => note.startsWith('adopted Job'))).toBe(true)
     expect(server.requestsMatching(isCreate)).toHaveLength(1)
   })
