@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { V1CronJob, V1Job } from '@kubernetes/client-node'
 import type { RetryPolicy } from '../common/retry-policy.js'
 import type { ClusterSpec, JobSpec } from '../plan/model.js'
@@ -13,6 +14,7 @@ import type { KubeClients } from './kubernetes/kubeconfig.js'
 import { connect, effectiveNamespace } from './kubernetes/kubeconfig.js'
 import { outcomeOf } from './kubernetes/outcome.js'
 import { preflightKubernetes, serverDryRunFindings } from './kubernetes/preflight.js'
+import { linkedSignal } from './kubernetes/linked-signal.js'
 import { JobProgress } from './kubernetes/progress.js'
 import { DEFAULT_RATE_LIMIT, RateLimiter } from './kubernetes/rate-limiter.js'
 import { DEFAULT_RETRY_POLICY } from './kubernetes/retry.js'
@@ -63,6 +65,8 @@ export class KubernetesLauncher implements Launcher {
   private readonly closing = new AbortController()
 
   constructor(options: KubernetesLauncherOptions = {}) {
+    // Every running Job listens to it (one listener each, removed when its run ends).
+    setMaxListeners(0, this.closing.signal)
     this.settings = {
       podCheckIntervalMs: options.podCheckIntervalMs ?? 5_000,
       podStuckGraceMs: options.podStuckGraceMs ?? 5 * 60_000,
@@ -109,14 +113,15 @@ export class KubernetesLauncher implements Launcher {
    * a TimeoutError counts as the attempt's timeout.
    */
   async run(request: JobRequest, context: JobContext, previous?: Record<string, JsonValue>): Promise<JobOutcome> {
-    const signal = AbortSignal.any([request.signal, this.closing.signal])
+    const linked = linkedSignal([request.signal, this.closing.signal])
     const note = (message: string): void => context.note(message)
-    const call = this.callOptions(request.cluster, signal, note)
+    const call = this.callOptions(request.cluster, linked.signal, note)
     let subscription: JobSubscription | undefined
     try {
       return await this.runJob(request, context, previous, call, (taken) => (subscription = taken))
     } finally {
       subscription?.close()
+      linked.dispose()
     }
   }
 

@@ -3,6 +3,7 @@ import type { RetryPolicy } from '../../common/retry-policy.js'
 import type { ConfigurationOptions, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node'
 import { describeApiError, isTransientApiError, retryAfterMs } from './api-errors.js'
 import { withRetry } from '../../common/with-retry.js'
+import { linkedSignal } from './linked-signal.js'
 import type { RateLimiter } from './rate-limiter.js'
 
 /** How every API request of one operation is sent. */
@@ -25,7 +26,12 @@ export interface ApiCallOptions {
 export function apiCall<T>(what: string, request: (options: ConfigurationOptions) => Promise<T>, options: ApiCallOptions): Promise<T> {
   const send = async (): Promise<T> => {
     await options.limiter?.take(options.signal)
-    return request(requestOptions(options))
+    const linked = linkedSignal([options.signal], options.requestTimeoutMs)
+    try {
+      return await request(requestOptions(linked.signal))
+    } finally {
+      linked.dispose()
+    }
   }
   return withRetry(send, options.retry, {
     isTransient: isTransientApiError,
@@ -35,9 +41,8 @@ export function apiCall<T>(what: string, request: (options: ConfigurationOptions
   })
 }
 
-function requestOptions(options: ApiCallOptions): ConfigurationOptions {
-  const timeout = AbortSignal.timeout(options.requestTimeoutMs)
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+/** Client options that carry `signal` to the request. */
+function requestOptions(signal: AbortSignal): ConfigurationOptions {
   const carrySignal: ObservableMiddleware = {
     pre: (context: RequestContext) => {
       context.setSignal(signal)

@@ -2,6 +2,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node'
 import { sleep } from '../../common/sleep.js'
 import type { ApiCallOptions } from './api-call.js'
 import type { KubeClients } from './kubeconfig.js'
+import { linkedSignal } from './linked-signal.js'
 import { monitorPods } from './monitor-pods.js'
 import type { PodProblem } from './pod-diagnostics.js'
 import type { JobEnd } from './job-end.js'
@@ -44,7 +45,8 @@ export interface AwaitJobOptions {
  */
 export async function awaitJob(options: AwaitJobOptions): Promise<AwaitResult> {
   const done = new AbortController()
-  const signal = AbortSignal.any([options.signal, done.signal])
+  const linked = linkedSignal([options.signal, done.signal])
+  const { signal } = linked
   const call: ApiCallOptions = { ...options.call, signal }
   let latest = options.job
   const onJob = (job: V1Job): void => {
@@ -69,7 +71,7 @@ export async function awaitJob(options: AwaitJobOptions): Promise<AwaitResult> {
       }).then((problem): AwaitResult => ({ kind: 'stuck', problem })),
       signal,
     ),
-    whenAborted(options.signal),
+    whenAborted(options.signal, done.signal),
   ]
   if (options.deadlineAt !== undefined) {
     contenders.push(quiet(untilDeadline(options.deadlineAt, signal), signal))
@@ -80,6 +82,7 @@ export async function awaitJob(options: AwaitJobOptions): Promise<AwaitResult> {
     return await Promise.race(results)
   } finally {
     done.abort()
+    linked.dispose()
   }
 }
 
@@ -98,11 +101,17 @@ async function untilDeadline(deadlineAt: number, signal: AbortSignal): Promise<A
   return { kind: 'timeout' }
 }
 
-function whenAborted(signal: AbortSignal): Promise<AwaitResult> {
+/** Answers when `signal` aborts; stops listening when `until` aborts (the wait is over). */
+function whenAborted(signal: AbortSignal, until: AbortSignal): Promise<AwaitResult> {
   return new Promise((resolve) => {
-    const answer = (): void => resolve(isTimeout(signal.reason) ? { kind: 'timeout' } : { kind: 'interrupted', reason: signal.reason })
-    if (signal.aborted) answer()
-    else signal.addEventListener('abort', answer, { once: true })
+    const answer = (): void => {
+      until.removeEventListener('abort', stop)
+      resolve(isTimeout(signal.reason) ? { kind: 'timeout' } : { kind: 'interrupted', reason: signal.reason })
+    }
+    const stop = (): void => signal.removeEventListener('abort', answer)
+    if (signal.aborted) return answer()
+    signal.addEventListener('abort', answer, { once: true })
+    until.addEventListener('abort', stop, { once: true })
   })
 }
 

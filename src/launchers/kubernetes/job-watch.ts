@@ -5,6 +5,7 @@ import type { ApiCallOptions } from './api-call.js'
 import { apiCall } from './api-call.js'
 import { apiStatus, isTransientApiError, retryAfterMs } from './api-errors.js'
 import { JobSubscription } from './job-subscription.js'
+import { linkedSignal } from './linked-signal.js'
 import type { KubeClients } from './kubeconfig.js'
 import { watchJobsOnce } from './watch-stream.js'
 
@@ -74,12 +75,15 @@ export class SharedJobWatch {
   private start(): void {
     const running = new AbortController()
     this.running = running
-    const signal = this.options.call.signal ? AbortSignal.any([this.options.call.signal, running.signal]) : running.signal
-    this.loop(signal).catch((error: unknown) => {
-      if (this.running === running) this.running = undefined
-      if (signal.aborted) return
-      for (const named of this.subscriptions.values()) for (const subscription of named) subscription.fail(error)
-    })
+    const linked = linkedSignal([this.options.call.signal, running.signal])
+    const { signal } = linked
+    this.loop(signal)
+      .catch((error: unknown) => {
+        if (this.running === running) this.running = undefined
+        if (signal.aborted) return
+        for (const named of this.subscriptions.values()) for (const subscription of named) subscription.fail(error)
+      })
+      .finally(() => linked.dispose())
   }
 
   private async loop(signal: AbortSignal): Promise<void> {
