@@ -1,12 +1,18 @@
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { KubernetesLauncherOptions } from '../../src/launchers/kubernetes.js'
 import { createKubernetesLauncher } from '../../src/launchers/kubernetes.js'
 import type { JobOutcome, JobRequest } from '../../src/launchers/launcher.js'
 import type { ClusterSpec } from '../../src/plan/model.js'
 import type { JsonValue } from '../../src/state/model.js'
+import { ROOT, ensureBuilt } from '../support/cli.js'
 import type { KubeApiServer } from '../support/kube-api-server.js'
 import { startKubeApiServer } from '../support/kube-api-server.js'
 import { CRON_NAMESPACE, clusterSpec, jobRequest, labelConversationsCronJob, recordingContext } from '../support/kube-fixtures.js'
+import { unitRequest } from '../support/kube-units.mjs'
 
 /** Short retries and watches; pods are checked after 1 s, longer than a quick Job runs. */
 const OPTIONS: KubernetesLauncherOptions = {
@@ -165,5 +171,37 @@ describe('rate limit per cluster', () => {
     expect(sent).toHaveLength(7)
     // One CronJob read and 6 dry runs: 2 at once, then one every 100 ms.
     expect(sent.at(-1)! - sent[0]!).toBeGreaterThanOrEqual(480)
+  })
+})
+
+describe('after a SIGKILL', () => {
+  it('the next run finds every running Job again through one watch, creating none twice', { timeout: 30_000 }, async () => {
+    ensureBuilt()
+    const { server, cluster } = await kubeCluster('us-east-1-prod')
+    const kubeconfig = cluster.kubernetes!.kubeconfig!
+    server.setJobScript(() => ({ outcome: 'hang' }))
+    const records = join(mkdtempSync(join(tmpdir(), 'bf-kube-records-')), 'records.jsonl')
+    const child = spawn(process.execPath, [join(ROOT, 'test', 'support', 'kube-launch-child.mjs'), kubeconfig, '10', records], { stdio: 'inherit' })
+    const exited = new Promise((resolve) => child.on('exit', resolve))
+    const recorded = (): Array<{ index: number; outputs: Record<string, JsonValue> }> =>
+      existsSync(records) ? readFileSync(records, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []
+    await server.waitFor(() => recorded().length === 10 && server.openWatches === 1, 20_000)
+    child.kill('SIGKILL')
+    await exited
+
+    server.requests.length = 0
+    server.maxOpenWatches = 0
+    const launcher = createKubernetesLauncher(OPTIONS)
+    const resumed = recorded().map(({ index, outputs }) => launcher.run(unitRequest(kubeconfig, index), recordingContext(), outputs))
+    await server.waitFor(() => server.requestCounts()['get jobs'] === 10 && server.openWatches === 1)
+    for (const job of server.jobs(CRON_NAMESPACE)) server.finishJob(CRON_NAMESPACE, job.metadata.name, 'complete')
+    const outcomes = await Promise.all(resumed)
+    await launcher.close()
+
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true)
+    expect(new Set(outcomes.map((outcome) => outcome.outputs.jobUid))).toEqual(new Set(server.jobs(CRON_NAMESPACE).map((job) => job.metadata.uid)))
+    // Each Job read once by name, then followed through the one list and watch.
+    expect(server.requestCounts()).toEqual({ 'get jobs': 10, 'list jobs': 1, 'watch jobs': 1 })
+    expect(server.maxOpenWatches).toBe(1)
   })
 })
