@@ -5,6 +5,7 @@ import { planWithJobTemplates } from '../../src/engine/job-templates.js'
 import type { ComputedPlan } from '../../src/engine/plan-model.js'
 import { templateOf } from '../../src/launchers/kubernetes/job-template.js'
 import { parseSavedPlan, serializeSavedPlan } from '../../src/saved-plan/format.js'
+import { renderPlanHuman } from '../../src/views/plan-human.js'
 import { planToJson } from '../../src/views/plan-json.js'
 import type { V1CronJob } from '@kubernetes/client-node'
 import { ALL, FAST, openWorkspace } from '../support/embedded-workspace.js'
@@ -123,6 +124,8 @@ describe('the CronJob template, as reviewed', () => {
       },
     ])
     expect(planToJson(kept).job_templates?.[0]).toMatchObject({ changed: true, changes: [imageChange] })
+    const human = renderPlanHuman(kept, { color: false, showSql: false })
+    expect(human).toContain(imageChange)
 
     ws.writePlan(plan('rerun'))
     const rerun = await planNow()
