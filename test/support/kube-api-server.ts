@@ -299,6 +299,14 @@ export class KubeApiServer {
 
     if (verb === 'watch') return this.watch(resource, namespace, query, request, response)
     if (verb === 'list') {
+      // A list at a resourceVersion: the current state serves any not newer than it; one compacted away is gone.
+      const at = query.resourceVersion && query.resourceVersion !== '0' ? Number(query.resourceVersion) : undefined
+      if (at !== undefined && this.store.compactedAt(at)) {
+        return this.sendStatus(response, failure(410, `too old resource version: ${at} (${this.store.resourceVersion})`, undefined, 'Expired'))
+      }
+      if (at !== undefined && at > Number(this.store.resourceVersion)) {
+        return this.sendStatus(response, failure(504, `Timeout: Too large resource version: ${at}, current: ${this.store.resourceVersion}`, undefined, 'Timeout'))
+      }
       const labels = parseLabelSelector(query.labelSelector)
       const fields = parseFieldSelector(query.fieldSelector)
       const items = this.store
