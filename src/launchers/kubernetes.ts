@@ -9,7 +9,7 @@ import type { ApiCallOptions } from './kubernetes/api-call.js'
 import { awaitJob, isTimeout } from './kubernetes/await-job.js'
 import { CronJobUnreadable, readCronJob } from './kubernetes/cronjob.js'
 import { BF_LABEL, buildJobManifest, jobNameFor, kubernetesSpec, manifestYaml } from './kubernetes/job-manifest.js'
-import { cronJobWithTemplate, templateChanges, templateOf } from './kubernetes/job-template.js'
+import { templateOf } from './kubernetes/job-template.js'
 import type { KubeClients } from './kubernetes/kubeconfig.js'
 import { connect, effectiveNamespace } from './kubernetes/kubeconfig.js'
 import { outcomeOf } from './kubernetes/outcome.js'
@@ -22,6 +22,7 @@ import type { JobSubscription } from './kubernetes/job-subscription.js'
 import { SharedJobWatch } from './kubernetes/job-watch.js'
 import type { StartedJob } from './kubernetes/start-job.js'
 import { LaunchFailure, recordedJob, startJob } from './kubernetes/start-job.js'
+import { TemplateGuard } from './kubernetes/template-guard.js'
 
 export { buildJobManifest } from './kubernetes/job-manifest.js'
 export { jobName } from './kubernetes/job-name.js'
@@ -58,10 +59,7 @@ export class KubernetesLauncher implements Launcher {
   private readonly cronJobs = new Map<string, Promise<V1CronJob>>()
   private readonly limiters = new Map<string, RateLimiter>()
   private readonly watches = new Map<string, SharedJobWatch>()
-  /** Planned templates checked against the cluster: once per cluster and template, before its first Job. */
-  private readonly checkedTemplates = new Map<string, Promise<V1CronJob>>()
-  /** Templates whose content a Job's outputs already carry, in this apply. */
-  private readonly recordedTemplates = new Set<string>()
+  private readonly templates = new TemplateGuard()
   private readonly closing = new AbortController()
 
   constructor(options: KubernetesLauncherOptions = {}) {
@@ -125,6 +123,7 @@ export class KubernetesLauncher implements Launcher {
     }
   }
 
+  /** `run`'s body; `subscribed` is told each watch subscription taken, for `run` to release. */
   private async runJob(
     request: JobRequest,
     context: JobContext,
@@ -174,7 +173,7 @@ export class KubernetesLauncher implements Launcher {
 
     const jobName = started.job.metadata?.name ?? ''
     const jobUid = started.job.metadata?.uid ?? ''
-    const outputs: Record<string, JsonValue> = { jobName, jobUid, namespace, ...this.templateOutputs(request.cluster, used, previous) }
+    const outputs: Record<string, JsonValue> = { jobName, jobUid, namespace, ...this.templates.outputs(contextKey(request.cluster), used, previous) }
     await context.record({ ...outputs })
     const ref = `${namespace}/${jobName}`
     note(`${started.how} Job ${ref}`)
@@ -215,7 +214,7 @@ export class KubernetesLauncher implements Launcher {
     this.watches.clear()
     this.clientsByContext.clear()
     this.cronJobs.clear()
-    this.checkedTemplates.clear()
+    this.templates.clear()
   }
 
   /** The one watch of this plan's Jobs in this namespace of the request's cluster. */
@@ -245,50 +244,16 @@ export class KubernetesLauncher implements Launcher {
   }
 
   /**
-   * The CronJob a new Job is made from. With a planned template, the cluster's CronJob is
-   * read again before the first Job of the cluster (once per launcher) and must still hold
-   * that template; the Job is made from the planned one. Without, the CronJob as read once.
+   * The CronJob a new Job is made from: with a planned template, the cluster's CronJob is
+   * read again before the cluster's first Job and must still hold it (the Job is made from
+   * the planned one); without, the CronJob as read once.
    */
   private cronJobToRun(request: JobRequest, clients: KubeClients, namespace: string): Promise<V1CronJob> {
     const planned = request.template
     if (!planned) return this.cronJob(request, clients, namespace)
     const name = kubernetesSpec(request).cronJob
-    const key = `${contextKey(request.cluster)}\n${namespace}\n${name}\n${planned.fingerprint}`
-    let checked = this.checkedTemplates.get(key)
-    if (!checked) {
-      checked = readCronJob(clients, namespace, name, this.callOptions(request.cluster, this.closing.signal)).then((live) => {
-        const now = templateOf(live)
-        if (now.fingerprint !== planned.fingerprint) {
-          const changes = templateChanges(planned.content, now.content)
-          throw new LaunchFailure(
-            `the job template of ${now.source} changed since the plan was made (${changes.join('; ') || 'fingerprint differs'}): bf makes no Job from a template nobody reviewed — run bf plan again`,
-          )
-        }
-        return cronJobWithTemplate(live, planned)
-      })
-      // A changed template stays refused for the whole apply; a failed read is tried again.
-      checked.catch((error: unknown) => error instanceof LaunchFailure || this.checkedTemplates.delete(key))
-      this.checkedTemplates.set(key, checked)
-    }
-    return checked
-  }
-
-  /**
-   * `template` (its fingerprint) for every Job's outputs, and `jobTemplate` (its content)
-   * for the first Job of each cluster and template in this apply, so the next plan can
-   * show what changed. A resumed Job keeps what its first run recorded.
-   */
-  private templateOutputs(cluster: ClusterSpec, used: JobTemplate | undefined, previous: Record<string, JsonValue> | undefined): Record<string, JsonValue> {
-    if (!used) {
-      const kept: Record<string, JsonValue> = {}
-      if (previous?.template !== undefined) kept.template = previous.template
-      if (previous?.jobTemplate !== undefined) kept.jobTemplate = previous.jobTemplate
-      return kept
-    }
-    const key = `${contextKey(cluster)}\n${used.fingerprint}`
-    if (this.recordedTemplates.has(key)) return { template: used.fingerprint }
-    this.recordedTemplates.add(key)
-    return { template: used.fingerprint, jobTemplate: used.content }
+    const read = (): Promise<V1CronJob> => readCronJob(clients, namespace, name, this.callOptions(request.cluster, this.closing.signal))
+    return this.templates.cronJobFor(`${contextKey(request.cluster)}\n${namespace}\n${name}`, planned, read)
   }
 
   /** The request's CronJob, read once per cluster, namespace and name (again only after a failed read). */
