@@ -43,7 +43,10 @@ export async function planWithJobTemplates(spec: PlanSpec, deps: EngineDeps, opt
   const warnings: Diagnostic[] = []
   for (const entry of read) {
     if ('error' in entry) {
-      warnings.push({ severity: 'warning', code: 'job-template', address: entry.cluster, message: `cannot read the job template: ${entry.error}; apply reads it before the cluster's first job` })
+      // With rerun the template decides which units run: a plan without it cannot be applied.
+      const rerun = spec.job.kubernetes?.onTemplateChange === 'rerun'
+      const consequence = rerun ? 'with onTemplateChange: rerun bf cannot tell which finished units to run again' : "apply reads it before the cluster's first job"
+      warnings.push({ severity: rerun ? 'error' : 'warning', code: 'job-template', address: entry.cluster, message: `cannot read the job template: ${entry.error}; ${consequence}` })
       continue
     }
     const planned = plannedTemplate(entry.cluster, entry.template, history)

@@ -200,4 +200,19 @@ describe('the CronJob template, as reviewed', () => {
       `the job template of CronJob ${CRON_NAMESPACE}/${CRON_NAME} changed since the plan was made (${imageChange}): bf makes no Job from a template nobody reviewed — run bf plan again`,
     )
   })
+
+  it('a template bf cannot read is a warning with keep, and an error with rerun', async () => {
+    kube.forbid('get', 'cronjobs')
+    ws.writePlan(plan())
+    const kept = await planNow()
+    expect(kept.jobTemplates).toEqual([])
+    expect(kept.warnings.filter((warning) => warning.code === 'job-template')).toEqual([
+      expect.objectContaining({ severity: 'warning', address: 'local', message: expect.stringMatching(/^cannot read the job template: .*cronjobs.*; apply reads it before the cluster's first job$/) }),
+    ])
+    ws.writePlan(plan('rerun'))
+    const rerun = await planNow()
+    expect(rerun.warnings.filter((warning) => warning.code === 'job-template')).toEqual([
+      expect.objectContaining({ severity: 'error', message: expect.stringMatching(/with onTemplateChange: rerun bf cannot tell which finished units to run again$/) }),
+    ])
+  })
 })
