@@ -5,7 +5,7 @@ import { BfCommand } from '../cli/base-command.js'
 import { openEngine } from '../cli/engine-wiring.js'
 import { normalizeRefreshArgv, planFlags, planOptionsFrom } from '../cli/shared-flags.js'
 import { withJobPreviews } from '../engine/job-previews.js'
-import { computePlan } from '../engine/planner.js'
+import { planWithJobTemplates } from '../engine/job-templates.js'
 import { loadPlan } from '../plan/load.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
 import { renderPlanHuman } from '../views/plan-human.js'
@@ -57,7 +57,7 @@ export default class Plan extends BfCommand {
     for (const warning of warnings) this.err(`Warning: ${formatDiagnostic(warning)}`)
     const engine = await openEngine(spec)
     try {
-      const computed = await computePlan(spec, engine.deps, planOptionsFrom(flags))
+      const computed = await planWithJobTemplates(spec, engine.deps, planOptionsFrom(flags))
       for (const warning of engine.deps.state.warnings) this.err(`Warning: ${warning}`)
       const review = flags['show-sql'] || flags['server-dry-run']
       const plan = review ? await withJobPreviews(spec, computed, engine.deps, flags['server-dry-run']) : computed
