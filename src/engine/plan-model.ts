@@ -20,7 +20,7 @@ export interface PlannedUnit {
   /** Absent for `forget` (the unit is no longer in the plan file). */
   batch?: Window & { label: string }
   action: UnitAction
-  /** Why a unit is re-run (`drift: 90 duplicate keys`, `inputs changed: job.env.X`, `failed`, …). */
+  /** Why a unit is re-run (`drift: 90 duplicate keys`, `job.env.X changed`, `failed`, …). */
   reasons: string[]
   live?: UnitLive
   /** Unified diff of the old and new job inputs, when they changed. */

@@ -130,8 +130,8 @@ describe('the CronJob template, as reviewed', () => {
     ws.writePlan(plan('rerun'))
     const rerun = await planNow()
     expect(rerun.units.map((unit) => [unit.action, unit.reasons])).toEqual([
-      ['replace', ['inputs changed: job.template']],
-      ['replace', ['inputs changed: job.template']],
+      ['replace', ['job.template changed']],
+      ['replace', ['job.template changed']],
     ])
     const rerunApplied = await ws.apply()
     expect(rerunApplied.kind === 'applied' && rerunApplied.result).toMatchObject({ failed: 0 })

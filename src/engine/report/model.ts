@@ -27,7 +27,7 @@ export interface ReportUnit {
   /** The batch's label (`2026-01-15`), which names its column. */
   label: string
   status: UnitStatus
-  /** Why a unit to do or drifted is not verified: the plan's reasons (`drift: 90 duplicate keys`, `inputs changed: job.env.X`, …). */
+  /** Why a unit to do or drifted is not verified: the plan's reasons (`drift: 90 duplicate keys`, `job.env.X changed`, …). */
   reasons: string[]
   figures?: ReportFigures
   /** Attempts of its job so far (0: never run). */
