@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // bf's benchmark: `npm run bench` (a full run, about 15 minutes on 2 cores) or
 // `npm run bench -- --quick` (a smaller one, a few minutes). Every scenario runs in child
-// processes; every figure is a median of several runs. A full run writes bench/results.json.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+// processes; every figure is a median of several runs. A full run writes bench/results.json;
+// `--only=NAME --merge` runs one scenario and updates only its figures there.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { applyOverheadScenario } from './apply-overhead/scenario.js'
@@ -12,16 +13,19 @@ import { benchDir } from './lib/paths.js'
 import { round, secondsSince } from './lib/stats.js'
 import { formatTable } from './lib/table.js'
 import { mutationsScenario } from './mutations/scenario.js'
+import { kubeScaleScenario } from './kube-scale/scenario.js'
 import { planScaleScenario } from './plan-scale/scenario.js'
+import { reportScenario } from './report/scenario.js'
 
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',')
+const merge = process.argv.includes('--merge')
 const wanted = (name) => !only || only.includes(name)
 
 /** Sizes of a full run (the issue's) and of a quick one. */
 const SIZES = quick
-  ? { e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 } }
-  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 5 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 } }
+  ? { e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 }, report: { customers: 100, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 200, concurrency: 50, warmup: 50, qps: 500, burst: 100 } }
+  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 5 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 }, report: { customers: 1000, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 1000, concurrency: 50, warmup: 200, qps: 500, burst: 100 } }
 
 const TARGETS = {
   e2e_ratio: { max: 1.1 },
@@ -31,6 +35,10 @@ const TARGETS = {
   apply_overhead_ms_per_step: { max: 1 },
   state_load_seconds: { max: 2 },
   mutations_per_customer_cluster: { equals: 1 },
+  report_bytes: { max: 10_000_000 },
+  report_render_ms: { max: 2000 },
+  kube_requests_per_job: { max: 2 },
+  kube_heap_growth_mb: { max: 16 },
 }
 
 const log = (text) => process.stderr.write(`${text}\n`)
@@ -71,6 +79,21 @@ try {
     const perCustomer = results.mutations.per_customer
     results.mutations_per_customer_cluster = round(perCustomer.mutations / (perCustomer.customers * perCustomer.clusters), 2)
   }
+  if (wanted('report')) {
+    log(`Report: bf report of ${SIZES.report.customers.toLocaleString('en-US')} customers × ${SIZES.report.days} days, opened in Chromium`)
+    await mkdir(join(work, 'report'))
+    results.report = await reportScenario({ work: join(work, 'report'), ...SIZES.report, log })
+    results.report_bytes = results.report.bytes
+    results.report_render_ms = Math.round(results.report.render_ms)
+  }
+  if (wanted('kube')) {
+    const { clusters, jobs, concurrency } = SIZES.kube
+    log(`Kubernetes at scale: ${clusters} clusters × ${jobs.toLocaleString('en-US')} Jobs at concurrency ${concurrency} against the test API server`)
+    results.kube = await kubeScaleScenario({ ...SIZES.kube, log })
+    results.kube_requests_per_job = round(results.kube.requests_per_job, 3)
+    // bf's heap at the end over its heap once every cluster's first Jobs were done: flat is 0.
+    results.kube_heap_growth_mb = round(results.kube.heap_mb_at_end - results.kube.heap_mb_after_warmup, 1)
+  }
 } finally {
   await rm(work, { recursive: true, force: true })
 }
@@ -94,4 +117,12 @@ if (results.mutations) {
 }
 const file = quick ? join(tmpdir(), 'bf-bench-results.quick.json') : join(benchDir, 'results.json')
 if (!only) await writeFile(file, `${JSON.stringify(results, null, 2)}\n`)
-process.stdout.write(`\n${only ? 'Partial run (--only): nothing written.' : `Wrote ${file}`} (${results.bench_seconds}s)\n`)
+else if (merge && !quick) await writeFile(file, `${JSON.stringify(mergedResults(JSON.parse(await readFile(file, 'utf8')), results), null, 2)}\n`)
+process.stdout.write(`\n${only && !(merge && !quick) ? 'Partial run (--only): nothing written.' : `Wrote ${file}`} (${results.bench_seconds}s)\n`)
+
+/** The full run's results with a partial run's figures, targets and verdicts laid over them. */
+function mergedResults(full, partial) {
+  const { generated_by: _by, mode: _mode, bench_seconds: _seconds, machine, targets, met, ...figures } = partial
+  const partialRuns = [...new Set([...(full.merged_partial_runs ?? []), ...only])]
+  return { ...full, machine, targets: { ...full.targets, ...targets }, ...figures, met: { ...full.met, ...met }, merged_partial_runs: partialRuns }
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The quickstart: makes the embedded-engine data set that reproduces the stale-row bug,
-// then runs bf plan, apply, verify and plan again on examples/quickstart/plan.yaml.
+// then runs bf plan, apply, verify and plan again on examples/quickstart/plan.yaml, and
+// ends by writing the backfill's report.
 // Run through `npm run quickstart` (which builds bf first).
 import { spawnSync } from 'node:child_process'
 import { rm } from 'node:fs/promises'
@@ -34,5 +35,8 @@ step('verify before apply (fails: duplicates)', ['verify', plan, '--no-color'], 
 step('apply', ['apply', plan, '--auto-approve', '--no-color'])
 step('verify after apply', ['verify', plan, '--no-color'])
 const again = step('plan again (no changes)', ['plan', plan, '--no-color', '--detailed-exitcode'])
+const report = join('examples', 'quickstart', 'report.html')
+step('report', ['report', plan, '-o', report])
 process.stdout.write(again === 0 ? '\nQuickstart done: the backfill is applied and verified.\n' : '\nQuickstart: the second plan still has changes.\n')
+process.stdout.write(`Open its report in a browser: ${join(root, report)}\n`)
 process.exit(again)

@@ -7,22 +7,17 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { dist } from '../lib/paths.js'
+import { planFromEmptyState } from '../lib/plan-from-empty.js'
 import { secondsSince } from '../lib/stats.js'
 
 const [planFile, doneDaysText] = process.argv.slice(2)
 const doneDays = Number(doneDaysText)
-const { loadPlan } = await dist('plan/load.js')
-const { computePlan } = await dist('engine/planner.js')
 const { applyEvent, STATE_FORMAT_VERSION } = await dist('state/model.js')
 const { snapshotChunks } = await dist('state/snapshot-file.js')
 const { ensureDir, replaceFileAtomically } = await dist('state/fsync.js')
-const { buildDeleteStatement } = await dist('warehouse/delete-statement.js')
 
 const started = process.hrtime.bigint()
-const { spec } = await loadPlan(planFile)
-const empty = { formatVersion: STATE_FORMAT_VERSION, lineage: '', serial: 0, plan: spec.name, steps: new Map() }
-const deps = { deleteStatement: buildDeleteStatement, version: 'bench', env: {}, state: undefined, warehouse: undefined, launcher: undefined }
-const plan = await computePlan(spec, deps, { selection: { targets: [], excludes: [] }, select: 'all', refresh: false }, empty)
+const { spec, plan } = await planFromEmptyState(planFile)
 
 const canaries = new Set(spec.rollout.canary)
 const cutoff = spec.window.start + doneDays * 86_400_000

@@ -6,7 +6,7 @@ import { openEngine } from '../cli/engine-wiring.js'
 import { normalizeRefreshArgv, planFlags, planOptionsFrom } from '../cli/shared-flags.js'
 import { withJobPreviews } from '../engine/job-previews.js'
 import { operationWarnings, planOperations } from '../engine/gates/plan-operations.js'
-import { computePlan } from '../engine/planner.js'
+import { planWithJobTemplates } from '../engine/job-templates.js'
 import { loadPlan } from '../plan/load.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
 import { renderPlanHuman } from '../views/plan-human.js'
@@ -59,7 +59,7 @@ export default class Plan extends BfCommand {
     const engine = await openEngine(spec)
     try {
       const options = planOptionsFrom(flags)
-      const computed = await computePlan(spec, engine.deps, options)
+      const computed = await planWithJobTemplates(spec, engine.deps, options)
       for (const warning of engine.deps.state.warnings) this.err(`Warning: ${warning}`)
       const now = Date.now()
       const operations = await planOperations(spec, engine.deps, { refresh: options.refresh, now })

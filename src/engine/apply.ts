@@ -5,7 +5,7 @@ import type { ApplyListener } from './events.js'
 import { Executor } from './executor.js'
 import type { ApplyResult, StopSignals } from './executor.js'
 import type { ComputedPlan } from './plan-model.js'
-import { computePlan } from './planner.js'
+import { checkSavedJobTemplates, planWithJobTemplates } from './job-templates.js'
 import type { PlanOptions } from './planner.js'
 import type { ExecutorOptions } from './step-handler.js'
 
@@ -49,8 +49,9 @@ export async function applyPlan(request: ApplyRequest): Promise<ApplyOutcome> {
     if (request.source.kind === 'saved') {
       plan = request.source.plan
       checkSavedPlanFresh(plan, spec, state.lineage, state.serial)
+      await checkSavedJobTemplates(plan, spec, deps)
     } else {
-      plan = await computePlan(spec, deps, request.source.options, state)
+      plan = await planWithJobTemplates(spec, deps, request.source.options, state)
       const errors = plan.warnings.filter((warning) => warning.severity === 'error')
       if (errors.length > 0) throw new UserError(`bf refuses to apply: ${errors.map((error) => error.message).join('; ')}`)
       if (!plan.summary.hasChanges) return { kind: 'no-changes', plan }

@@ -17,6 +17,9 @@ export class PlanMemo {
   readonly #windowTexts = new Map<number, { end: number; text: WindowText }>()
   readonly #unitWindows = new Map<number, Window>()
 
+  /** `jobTemplates`: each cluster's job template fingerprint, when the plan read them. */
+  constructor(readonly jobTemplates?: ReadonlyMap<string, string>) {}
+
   /** A batch window as job inputs hold it, formatted once per batch. */
   windowText(window: Window): WindowText {
     const known = this.#windowTexts.get(window.start)

@@ -20,7 +20,7 @@ export interface PlannedUnit {
   /** Absent for `forget` (the unit is no longer in the plan file). */
   batch?: Window & { label: string }
   action: UnitAction
-  /** Why a unit is re-run (`drift: 90 duplicate keys`, `inputs changed: job.env.X`, `failed`, …). */
+  /** Why a unit is re-run (`drift: 90 duplicate keys`, `job.env.X changed`, `failed`, …). */
   reasons: string[]
   live?: UnitLive
   /** Unified diff of the old and new job inputs, when they changed. */
@@ -103,6 +103,19 @@ export interface PlanSummary extends UnitCounts {
   clusters: ClusterSummary[]
 }
 
+/** A cluster's job template as planned (a CronJob's jobTemplate): apply makes every job of the cluster from it. */
+export interface PlannedJobTemplate {
+  cluster: string
+  /** `CronJob cresta-cron/cron-label-conversations` */
+  source: string
+  fingerprint: string
+  content: JsonValue
+  /** The fingerprint of the template the state's last apply on this cluster used, when recorded. */
+  applied?: string
+  /** What changed since that apply, a `path: before → after` line each; absent when unchanged or unknown. */
+  changes?: string[]
+}
+
 /** The difference between plan file, state and live figures, and the step graph that closes it. */
 export interface ComputedPlan {
   formatVersion: '1'
@@ -117,4 +130,6 @@ export interface ComputedPlan {
   forgetSteps: string[]
   warnings: Diagnostic[]
   summary: PlanSummary
+  /** Per cluster, for jobs made from a template the cluster holds (Kubernetes); absent for other jobs. */
+  jobTemplates?: PlannedJobTemplate[]
 }

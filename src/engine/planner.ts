@@ -30,6 +30,10 @@ export interface PlanOptions {
   select: 'all' | 'drifted'
   /** False: plan from state alone, no ClickHouse queries. */
   refresh: boolean
+  /** Job template fingerprint per cluster: part of the job inputs with `onTemplateChange: rerun`. */
+  jobTemplates?: ReadonlyMap<string, string>
+  /** Sees every group of recorded steps as planning reads it (what the last apply recorded). */
+  observeSteps?(steps: ReadonlyMap<string, StepRecord>): void
 }
 
 function customersInPlay(spec: PlanSpec, cluster: ClusterSpec, selection: Selection): CustomerSpec[] {
@@ -127,6 +131,7 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
   const forgetSteps: string[] = []
   const forgetWarnings: Diagnostic[] = []
   for await (const group of state.groups()) {
+    options.observeSteps?.(group.steps)
     const target = inPlay.get(group.key)
     if (target) target.plan = await planOneCustomer(context, target.cluster, target.customer, group.steps)
     const orphans = orphanedSteps(index, group.steps)
@@ -225,7 +230,7 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
   // A state that cannot be read is still the error reported.
   const state = stateSnapshot ? byCustomerFromSnapshot(stateSnapshot) : await deps.state.readByCustomer()
   const liveOf = (cluster: string): Promise<LiveFigures | undefined> => refreshes.get(cluster) ?? Promise.resolve(undefined)
-  const context: PlanningContext = { spec, deps, options, clusters, liveOf, memo: new PlanMemo() }
+  const context: PlanningContext = { spec, deps, options, clusters, liveOf, memo: new PlanMemo(options.jobTemplates) }
   try {
     return await planFromState(context, state)
   } catch (error) {

@@ -32,6 +32,8 @@ export function jobInputs(spec: PlanSpec, unit: Unit, memo: PlanMemo): Record<st
     sql: job.sql,
     command: job.command,
     kubernetes: job.kubernetes && kubernetesInputs(job.kubernetes),
+    // With `rerun`, a new job template is a change of inputs: finished units run again.
+    template: job.kubernetes?.onTemplateChange === 'rerun' ? memo.jobTemplates?.get(unit.cluster) : undefined,
   } as Record<string, JsonValue>
 }
 

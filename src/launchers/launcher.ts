@@ -20,6 +20,21 @@ export interface JobRequest {
   logDir: string
   /** Aborted when bf must stop now (second signal) or the attempt timed out. */
   signal: AbortSignal
+  /**
+   * The cluster's job template as planned (see `Launcher.template`): the job is made from
+   * it, and the launcher refuses to run when the cluster's template no longer matches it.
+   */
+  template?: JobTemplate
+}
+
+/** A job template bf reads from the cluster rather than the plan file (a CronJob's jobTemplate). */
+export interface JobTemplate {
+  /** Where it was read: `CronJob cresta-cron/cron-label-conversations`. */
+  source: string
+  /** `sha256:…` of the template: equal fingerprints, equal jobs. */
+  fingerprint: string
+  /** The template itself, as plain JSON. */
+  content: JsonValue
 }
 
 export interface JobContext {
@@ -75,6 +90,12 @@ export interface Launcher {
    * a Job still running, waits for a process still alive — instead of starting again.
    */
   run(request: JobRequest, context: JobContext, previous?: Record<string, JsonValue>): Promise<JobOutcome>
+  /**
+   * The job template the cluster holds now, for launchers whose jobs are made from one
+   * (Kubernetes: the CronJob's jobTemplate), or undefined for jobs made from none. Read
+   * once per plan and cluster.
+   */
+  template?(cluster: ClusterSpec, job: JobSpec): Promise<JobTemplate | undefined>
   /** Sends what `describe` shows to the server without creating it (Kubernetes `dryRun: All`); rejections as findings. */
   serverDryRun?(request: Omit<JobRequest, 'signal' | 'logDir'>): Promise<PreflightFinding[]>
   close(): Promise<void>

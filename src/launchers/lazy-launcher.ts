@@ -1,6 +1,6 @@
 import type { ClusterSpec, JobSpec } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
-import type { FirstStop, JobContext, JobOutcome, JobRequest, Launcher, PreflightFinding } from './launcher.js'
+import type { FirstStop, JobContext, JobOutcome, JobRequest, JobTemplate, Launcher, PreflightFinding } from './launcher.js'
 
 /**
  * A launcher whose module is loaded on first use: a client library that takes most of a
@@ -30,6 +30,12 @@ export class LazyLauncher implements Launcher {
   async serverDryRun(request: Omit<JobRequest, 'signal' | 'logDir'>): Promise<PreflightFinding[]> {
     const launcher = await this.#launcher()
     return launcher.serverDryRun ? launcher.serverDryRun(request) : []
+  }
+
+  /** Undefined when the launcher has no templates (resolves then to no template at all). */
+  async template(cluster: ClusterSpec, job: JobSpec): Promise<JobTemplate | undefined> {
+    const launcher = await this.#launcher()
+    return launcher.template ? launcher.template(cluster, job) : undefined
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,10 @@ export const DEFAULTS = {
   deletePer: 'customer',
   deleteTimeout: '6h',
   kubernetesOwnerReference: true,
+  /** client-go's DefaultQPS and DefaultBurst, which kubectl uses. */
+  kubernetesQps: 5,
+  kubernetesBurst: 10,
+  kubernetesOnTemplateChange: 'keep',
   jobRetries: 0,
   jobConcurrency: 1,
   verifyDuplicates: true,

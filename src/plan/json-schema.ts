@@ -23,6 +23,7 @@ export interface JsonSchema {
   pattern?: string
   minLength?: number
   minimum?: number
+  exclusiveMinimum?: number
   maximum?: number
   oneOf?: JsonSchema[]
   anyOf?: JsonSchema[]

@@ -75,6 +75,8 @@ export interface KubernetesJobSpec {
   container?: string
   ownerReference: boolean
   ttlSecondsAfterFinished?: number
+  /** What a change of the CronJob's job template since the last apply does to finished units. */
+  onTemplateChange: 'keep' | 'rerun'
 }
 
 export interface JobSpec {
@@ -138,6 +140,9 @@ export interface ClickHouseSpec {
 export interface KubernetesClusterSpec {
   context: string
   kubeconfig?: string
+  /** Client-side rate limit of bf's API requests to this cluster: requests a second, and how many may go at once. */
+  qps?: number
+  burst?: number
 }
 
 export interface CustomerSpec {

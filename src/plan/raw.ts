@@ -25,7 +25,7 @@ export interface RawCluster {
     password?: string
     settings?: Record<string, Scalar>
   }
-  kubernetes?: { context: string; kubeconfig?: string }
+  kubernetes?: { context: string; kubeconfig?: string; qps?: number; burst?: number }
   window?: RawWindow
   customers: (string | { id: string; window: RawWindow })[]
 }
@@ -49,7 +49,7 @@ export interface RawPlan {
       }
   job: {
     kind: 'kubernetes' | 'sql' | 'command'
-    kubernetes?: { cronJob: string; namespace: string; container?: string; ownerReference?: boolean; ttlSecondsAfterFinished?: number }
+    kubernetes?: { cronJob: string; namespace: string; container?: string; ownerReference?: boolean; ttlSecondsAfterFinished?: number; onTemplateChange?: 'keep' | 'rerun' }
     sql?: string
     command?: string[]
     env?: Record<string, Scalar>

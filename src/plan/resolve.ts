@@ -73,7 +73,7 @@ function resolveJob(raw: RawPlan, context: ResolveContext): JobSpec {
   for (const [name, value] of Object.entries(job.env ?? {})) env[name] = envValue(value, context.plainText(['job', 'env', name]))
   return {
     kind: job.kind,
-    ...(job.kubernetes ? { kubernetes: { ownerReference: DEFAULTS.kubernetesOwnerReference, ...job.kubernetes } } : {}),
+    ...(job.kubernetes ? { kubernetes: { ownerReference: DEFAULTS.kubernetesOwnerReference, onTemplateChange: DEFAULTS.kubernetesOnTemplateChange, ...job.kubernetes } } : {}),
     ...(job.sql !== undefined ? { sql: job.sql } : {}),
     ...(job.command ? { command: job.command } : {}),
     env,
@@ -138,8 +138,13 @@ function overlay(base: Window, own: RawWindow | undefined): Window {
 }
 
 function resolveKubernetes(raw: NonNullable<RawCluster['kubernetes']>, dir: string): NonNullable<ClusterSpec['kubernetes']> {
-  if (raw.kubeconfig === undefined) return { context: raw.context }
-  return { context: raw.context, kubeconfig: expandPath(raw.kubeconfig, dir) }
+  // qps and burst stay unset when left out: the launcher applies their defaults.
+  return {
+    context: raw.context,
+    ...(raw.kubeconfig !== undefined ? { kubeconfig: expandPath(raw.kubeconfig, dir) } : {}),
+    ...(raw.qps !== undefined ? { qps: raw.qps } : {}),
+    ...(raw.burst !== undefined ? { burst: raw.burst } : {}),
+  }
 }
 
 /** `~/x` is under the home folder; other relative paths are relative to the plan's folder. */

@@ -121,6 +121,8 @@ function toFinding(error: ErrorObject, schema: JsonSchema, data: unknown): Findi
       return errorAt('invalid-value', path, `${where} must hold ${countOf(parent)}`)
     case 'minimum':
       return errorAt('invalid-value', path, `${where} must be at least ${String(params.limit)}`)
+    case 'exclusiveMinimum':
+      return errorAt('invalid-value', path, `${where} must be more than ${String(params.limit)}`)
     case 'maximum':
       return errorAt('invalid-value', path, `${where} must be at most ${String(params.limit)}`)
     case 'uniqueItems': {

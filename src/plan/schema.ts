@@ -122,6 +122,18 @@ const cluster: JsonSchema = {
       properties: {
         context: { description: 'Kubeconfig context for this cluster\'s Jobs.', type: 'string', minLength: 1 },
         kubeconfig: { description: 'Kubeconfig file, relative to the plan file\'s folder. Defaults to the usual kubeconfig lookup.', type: 'string', minLength: 1 },
+        qps: {
+          description: 'Client-side rate limit: API requests a second bf sends this cluster, like client-go\'s (and kubectl\'s) QPS.',
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: DEFAULTS.kubernetesQps,
+        },
+        burst: {
+          description: 'Client-side rate limit: API requests bf may send this cluster at once before qps applies, like client-go\'s Burst.',
+          type: 'integer',
+          minimum: 1,
+          default: DEFAULTS.kubernetesBurst,
+        },
       },
     },
     window: window('Overrides the plan\'s start and end for every customer of this cluster; batches stay on the plan\'s grid.'),
@@ -248,6 +260,12 @@ export const planSchema: JsonSchema = {
               default: DEFAULTS.kubernetesOwnerReference,
             },
             ttlSecondsAfterFinished: { description: 'Seconds Kubernetes keeps a finished Job.', type: 'integer', minimum: 0 },
+            onTemplateChange: {
+              description:
+                'What a change of the CronJob\'s job template since the last apply does to finished units: keep their results (a warning names the change), or rerun them with the new template.',
+              enum: ['keep', 'rerun'],
+              default: DEFAULTS.kubernetesOnTemplateChange,
+            },
           },
         },
         sql: {

@@ -14,7 +14,7 @@ type SavedPlanBody = {
   format: typeof FORMAT
   format_version: number
   bf_version: string
-} & Pick<ComputedPlan, 'plan' | 'state' | 'refreshed' | 'summary' | 'warnings' | 'units' | 'steps' | 'forgetSteps'>
+} & Pick<ComputedPlan, 'plan' | 'state' | 'refreshed' | 'summary' | 'warnings' | 'units' | 'steps' | 'forgetSteps' | 'jobTemplates'>
 
 /** Over the file's JSON without its `checksum` field, in the order the fields are written. */
 function checksumOf(body: SavedPlanBody): string {
@@ -41,6 +41,8 @@ export function serializeSavedPlan(plan: ComputedPlan): string {
     // A saved plan is applied as reviewed: every step carries its fingerprint.
     steps: plan.steps.map((step) => (step.fingerprint === undefined ? { ...step, fingerprint: stepFingerprint(step, fingerprints) } : step)),
     forgetSteps: plan.forgetSteps,
+    // Apply makes every job from these, and refuses when a cluster's template changed since.
+    ...(plan.jobTemplates ? { jobTemplates: plan.jobTemplates } : {}),
   }
   return `${JSON.stringify({ ...body, checksum: checksumOf(body) })}\n`
 }
@@ -100,5 +102,6 @@ export function parseSavedPlan(text: string, file: string): ComputedPlan {
     forgetSteps: body.forgetSteps,
     warnings: body.warnings,
     summary: body.summary,
+    ...(body.jobTemplates ? { jobTemplates: body.jobTemplates } : {}),
   }
 }

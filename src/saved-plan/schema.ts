@@ -103,6 +103,21 @@ const step = {
   },
 } as const
 
+/** A cluster's job template as planned: its content is what apply makes the cluster's jobs from. */
+const jobTemplate = {
+  type: 'object',
+  required: ['cluster', 'source', 'fingerprint', 'content'],
+  additionalProperties: false,
+  properties: {
+    cluster: text,
+    source: text,
+    fingerprint: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
+    content: { type: 'object' },
+    applied: text,
+    changes: { type: 'array', items: text },
+  },
+} as const
+
 /** The schema `parseSavedPlan` checks a saved plan file against (see the head of this file). */
 export const savedPlanSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -146,6 +161,7 @@ export const savedPlanSchema = {
     units: { type: 'array', items: unit },
     steps: { type: 'array', items: step },
     forgetSteps: { type: 'array', items: text },
+    jobTemplates: { type: 'array', items: jobTemplate },
     checksum: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
   },
 } as const

@@ -45,6 +45,19 @@ export interface PlanJson {
   /** Addresses of the state records apply removes: steps of forgotten units and steps no longer planned. */
   forget_steps: string[]
   warnings: { code: string; message: string }[]
+  /** Per cluster, for jobs made from a template the cluster holds (a Kubernetes CronJob's jobTemplate). */
+  job_templates?: PlanJsonJobTemplate[]
+}
+
+export interface PlanJsonJobTemplate {
+  cluster: string
+  source: string
+  fingerprint: string
+  /** The fingerprint the state's last apply used; null when none is recorded. */
+  applied: string | null
+  changed: boolean
+  /** What changed since that apply, when known: `path: before → after`. */
+  changes: string[]
 }
 
 function unitToJson(unit: PlannedUnit): PlanJsonUnit {
@@ -97,6 +110,18 @@ export function planToJson(plan: ComputedPlan): PlanJson {
     steps: plan.steps.map(stepToJson),
     forget_steps: [...plan.forgetSteps],
     warnings: plan.warnings.map((warning) => ({ code: warning.code, message: warning.message })),
+    ...(plan.jobTemplates
+      ? {
+          job_templates: plan.jobTemplates.map((template) => ({
+            cluster: template.cluster,
+            source: template.source,
+            fingerprint: template.fingerprint,
+            applied: template.applied ?? null,
+            changed: template.applied !== undefined && template.applied !== template.fingerprint,
+            changes: [...(template.changes ?? [])],
+          })),
+        }
+      : {}),
   }
 }
 
@@ -168,7 +193,7 @@ function* arrayChunks<T>(items: readonly T[], itemText: (item: T) => string, ind
  * being one string (or one copy of itself as JSON objects) in memory.
  */
 export function* planJsonChunks(plan: ComputedPlan, operations?: PlanOperations): Generator<string> {
-  const { units: _units, steps: _steps, forget_steps: _forget, warnings: _warnings, ...head } = planToJson({ ...plan, units: [], steps: [], forgetSteps: [], warnings: [] })
+  const { units: _units, steps: _steps, forget_steps: _forget, warnings: _warnings, job_templates: templates, ...head } = planToJson({ ...plan, units: [], steps: [], forgetSteps: [], warnings: [] })
   const headText = JSON.stringify(head, null, 2)
   yield headText.slice(0, headText.lastIndexOf('\n}'))
   yield ',\n  "units": '
@@ -179,6 +204,10 @@ export function* planJsonChunks(plan: ComputedPlan, operations?: PlanOperations)
   yield* arrayChunks(plan.forgetSteps, quote, '  ')
   yield ',\n  "warnings": '
   yield* arrayChunks(plan.warnings, (warning) => JSON.stringify({ code: warning.code, message: warning.message }), '  ')
+  if (templates) {
+    yield ',\n  "job_templates": '
+    yield* arrayChunks(templates, (template) => JSON.stringify(template), '  ')
+  }
   for (const [key, value] of Object.entries(operationsToJson(operations))) yield `,\n  ${quote(key)}: ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')}`
   yield '\n}\n'
 }

@@ -115,10 +115,13 @@ describe('bf on the command line', () => {
     expect(show.stdout).toContain('queryId')
     expect(bf(['state', 'rm', plan, 'local/acme/2026-01-03/job', 'local/acme/2026-01-03/verify']).status).toBe(0)
     const replanned = bf(['plan', plan, '--json'])
-    const units = (JSON.parse(replanned.stdout) as { units: { address: string; action: string }[] }).units
-    const changed = units.filter((unit) => unit.action !== 'no-op')
-    // The unit's rows are live but no job of bf wrote them any more: acme's delete re-runs, and every acme unit with it.
-    expect(changed.map((unit) => unit.address)).toEqual(Array.from({ length: 14 }, (_, i) => `local/acme/2026-01-${String(i + 1).padStart(2, '0')}`))
+    const json = JSON.parse(replanned.stdout) as { units: { address: string; action: string; reasons: string[] }[]; steps: { address: string; kind: string; ranges?: unknown }[] }
+    const changed = json.units.filter((unit) => unit.action !== 'no-op')
+    // The unit's rows are live but no job of bf wrote them any more: acme's delete re-runs over that day alone.
+    expect(changed).toEqual([{ address: 'local/acme/2026-01-03', action: 'create', reasons: ['rows are live but no job of bf wrote them: they are deleted first'], live: expect.anything(), deleted_first: true }])
+    expect(json.steps.filter((step) => step.kind === 'delete')).toEqual([
+      expect.objectContaining({ address: 'local/acme/delete', ranges: [{ start: '2026-01-03T00:00:00Z', end: '2026-01-04T00:00:00Z' }] }),
+    ])
     expect(bf(['apply', plan, '--auto-approve']).status).toBe(0)
     const missing = bf(['state', 'show', plan, 'local/nope/job'])
     expect(missing.status).toBe(1)

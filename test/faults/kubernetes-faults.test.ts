@@ -136,8 +136,8 @@ describe('transient Kubernetes API faults are retried and the apply completes', 
     kube.failNext(2, { status: 500, match: isCreate })
     kube.failNext(1, { status: 'reset-after', match: isCreate })
     kube.failNext(2, { status: 503, match: (request) => request.verb === 'get' && request.resource === 'cronjobs' })
-    kube.failNext(1, { status: 429, retryAfterSeconds: 1, match: (request) => request.verb === 'list' && request.resource === 'jobs' && request.query.fieldSelector !== undefined })
-    kube.failNext(1, { status: 'reset', match: (request) => request.verb === 'list' && request.resource === 'pods' })
+    kube.failNext(1, { status: 429, retryAfterSeconds: 1, match: (request) => request.verb === 'list' && request.resource === 'jobs' })
+    kube.failNext(1, { status: 'reset', match: (request) => request.verb === 'watch' && request.resource === 'jobs' })
 
     const run = await ws.apply(KUBE)
     expectCompleted(run)

@@ -6,7 +6,7 @@ import { MAX_JOB_NAME_LENGTH, jobName, slug } from '../../src/launchers/kubernet
 import { apiStatus, describeApiError, isTransientApiError, retryAfterMs } from '../../src/launchers/kubernetes/api-errors.js'
 import { StuckPodTracker } from '../../src/launchers/kubernetes/pod-diagnostics.js'
 import { templateFindings } from '../../src/launchers/kubernetes/preflight.js'
-import { jobEnd } from '../../src/launchers/kubernetes/watch-job.js'
+import { jobEnd } from '../../src/launchers/kubernetes/job-end.js'
 import { ApiException } from '@kubernetes/client-node'
 import { UserError } from '../../src/errors.js'
 import { BACKFILL_ENV, clusterSpec, jobRequest, kubernetesJobSpec, labelConversationsCronJob } from '../support/kube-fixtures.js'

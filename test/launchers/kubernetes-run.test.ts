@@ -5,6 +5,7 @@ import type { V1CronJob } from '@kubernetes/client-node'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { KubernetesLauncherOptions } from '../../src/launchers/kubernetes.js'
 import { buildJobManifest, createKubernetesLauncher } from '../../src/launchers/kubernetes.js'
+import { templateOf } from '../../src/launchers/kubernetes/job-template.js'
 import type { JobRequest } from '../../src/launchers/launcher.js'
 import type { ClusterSpec } from '../../src/plan/model.js'
 import type { KubeApiServer, RecordedRequest } from '../support/kube-api-server.js'
@@ -17,6 +18,7 @@ const FAST: KubernetesLauncherOptions = {
   retry: { attempts: 5, baseDelayMs: 10, maxDelayMs: 50 },
   requestTimeoutMs: 2_000,
   watchTimeoutSeconds: 5,
+  watchIdleMs: 100,
 }
 
 let server: KubeApiServer
@@ -42,6 +44,12 @@ function request(overrides: Partial<JobRequest> = {}): JobRequest {
 const isCreate = (r: RecordedRequest): boolean => r.method === 'POST' && r.resource === 'jobs'
 const isWatch = (r: RecordedRequest): boolean => r.verb === 'watch' && r.resource === 'jobs'
 const isJobList = (r: RecordedRequest): boolean => r.verb === 'list' && r.resource === 'jobs'
+/** What the first Job of a launcher records of the template it was made from: its fingerprint and content. */
+const templateOutputs = (): { template: string; jobTemplate: unknown } => {
+  const template = templateOf(cronJob)
+  return { template: template.fingerprint, jobTemplate: template.content }
+}
+const PLAN_SELECTOR = 'app.kubernetes.io/managed-by=bf,bf.dev/plan=relabel-2026'
 
 describe('running a Job', () => {
   it('creates the Job from the CronJob, records it right away, and reports completion', async () => {
@@ -56,8 +64,8 @@ describe('running a Job', () => {
     server.setJobScript(() => ({ outcome: 'hang' }))
     const req = request()
     const running = launcher.run(req, context)
-    const watching = await server.waitFor(() => server.requestsMatching(isWatch)[0])
-    server.finishJob(CRON_NAMESPACE, watching.query.fieldSelector!.replace('metadata.name=', ''), 'complete')
+    await server.waitFor(() => server.openWatches > 0 && context.records.length > 0)
+    server.finishJob(CRON_NAMESPACE, String(context.records[0]!.jobName), 'complete')
     const outcome = await running
 
     const expected = buildJobManifest(cronJob, req)
@@ -65,17 +73,19 @@ describe('running a Job', () => {
     const stored = server.job(CRON_NAMESPACE, name)!
     expect(outcome).toEqual({
       ok: true,
-      outputs: { jobName: name, jobUid: stored.metadata.uid, namespace: CRON_NAMESPACE, condition: 'Complete', reason: 'CompletionsReached', pods: [expect.stringMatching(/^bf-relabel-2026-alaska-air-20260115-a1-/)] },
+      outputs: { jobName: name, jobUid: stored.metadata.uid, namespace: CRON_NAMESPACE, ...templateOutputs(), condition: 'Complete', reason: 'CompletionsReached' },
     })
-    expect(context.records).toEqual([{ jobName: name, jobUid: stored.metadata.uid, namespace: CRON_NAMESPACE }])
+    expect(context.records).toEqual([{ jobName: name, jobUid: stored.metadata.uid, namespace: CRON_NAMESPACE, ...templateOutputs() }])
     expect(conditionsWhenRecorded).toEqual([undefined])
 
     expect(server.requestsMatching((r) => r.resource === 'cronjobs')).toEqual([expect.objectContaining({ method: 'GET', path: `/apis/batch/v1/namespaces/${CRON_NAMESPACE}/cronjobs/${CRON_NAME}` })])
     const creates = server.requestsMatching(isCreate)
     expect(creates).toHaveLength(1)
     expect(creates[0]!.body).toEqual(JSON.parse(JSON.stringify(expected)))
-    expect(server.requestsMatching(isJobList)[0]!.query.fieldSelector).toBe(`metadata.name=${name}`)
-    expect(server.requestsMatching(isWatch)[0]!.query).toMatchObject({ watch: 'true', fieldSelector: `metadata.name=${name}`, allowWatchBookmarks: 'true' })
+    // One list and watch of the plan's Jobs; a success needs no pod lookup.
+    expect(server.requestsMatching(isJobList).map((r) => r.query.labelSelector)).toEqual([PLAN_SELECTOR])
+    expect(server.requestsMatching(isWatch)[0]!.query).toMatchObject({ watch: 'true', labelSelector: PLAN_SELECTOR, allowWatchBookmarks: 'true' })
+    expect(server.requestsMatching((r) => r.resource === 'pods')).toEqual([])
     expect(context.notes.some((note) => note.startsWith(`created Job ${CRON_NAMESPACE}/${name}`))).toBe(true)
     await launcher.close()
   })
@@ -129,7 +139,7 @@ describe('idempotent create', () => {
     const outcome = await createKubernetesLauncher(FAST).run(req, context)
     expect(outcome.ok).toBe(true)
     expect(outcome.outputs.jobUid).toBe(earlier.metadata.uid)
-    expect(context.records).toEqual([{ jobName: earlier.metadata.name, jobUid: earlier.metadata.uid, namespace: CRON_NAMESPACE }])
+    expect(context.records).toEqual([{ jobName: earlier.metadata.name, jobUid: earlier.metadata.uid, namespace: CRON_NAMESPACE, ...templateOutputs() }])
     expect(context.notes.some((note) => note.startsWith('adopted Job'))).toBe(true)
     expect(server.requestsMatching(isCreate)).toHaveLength(1)
   })
@@ -187,7 +197,7 @@ describe('resuming after an interruption', () => {
     const outcome = await createKubernetesLauncher(FAST).run(req, recordingContext(), { jobName: 'bf-lost-job' })
     expect(outcome.ok).toBe(true)
     expect(outcome.outputs.jobName).toBe('bf-renamed-job')
-    const byLabel = server.requestsMatching((r) => isJobList(r) && r.query.labelSelector !== undefined)
+    const byLabel = server.requestsMatching((r) => isJobList(r) && r.query.labelSelector !== PLAN_SELECTOR)
     expect(byLabel[0]!.query.labelSelector).toMatch(/^app.kubernetes.io\/managed-by=bf,bf.dev\/plan=relabel-2026,bf.dev\/unit=[0-9a-f]{16},bf.dev\/attempt=1$/)
     expect(server.requestsMatching(isCreate)).toEqual([])
   })

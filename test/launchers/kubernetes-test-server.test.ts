@@ -75,4 +75,27 @@ describe('the test Kubernetes API server', () => {
     })
     expect(JSON.parse(await gone.text())).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } })
   })
+
+  it('lists and watches by label selector, lists at a resourceVersion, and counts requests', async () => {
+    server.addJob({ ...jobFrom({ BF_TEST_OUTCOME: 'hang' }, 'ours'), metadata: { name: 'ours', namespace: CRON_NAMESPACE, labels: { 'bf.dev/plan': 'p' } } })
+    const from = (await get(`/apis/batch/v1/namespaces/${CRON_NAMESPACE}/jobs`)).body as { metadata: { resourceVersion: string } }
+    server.addJob({ ...jobFrom({ BF_TEST_OUTCOME: 'hang' }, 'theirs'), metadata: { name: 'theirs', namespace: CRON_NAMESPACE, labels: { 'bf.dev/plan': 'q' } } })
+    const selector = encodeURIComponent('bf.dev/plan=p')
+    const listed = (await get(`/apis/batch/v1/namespaces/${CRON_NAMESPACE}/jobs?labelSelector=${selector}&resourceVersion=${from.metadata.resourceVersion}`)).body as { items: Array<{ metadata: { name: string } }> }
+    expect(listed.items.map((item) => item.metadata.name)).toEqual(['ours'])
+    const watching = fetch(`${server.url}/apis/batch/v1/namespaces/${CRON_NAMESPACE}/jobs?watch=true&labelSelector=${selector}&resourceVersion=${from.metadata.resourceVersion}&timeoutSeconds=1`, {
+      headers: { Authorization: `Bearer ${server.token}` },
+    })
+    await server.waitFor(() => server.openWatches === 1)
+    server.finishJob(CRON_NAMESPACE, 'theirs', 'complete')
+    server.finishJob(CRON_NAMESPACE, 'ours', 'complete')
+    const response = await watching
+    const events = (await response.text()).trim().split('\n').map((line) => JSON.parse(line) as { object: { metadata: { name: string } } })
+    expect(new Set(events.map((event) => event.object.metadata.name))).toEqual(new Set(['ours']))
+
+    server.compact()
+    expect((await get(`/apis/batch/v1/namespaces/${CRON_NAMESPACE}/jobs?resourceVersion=${from.metadata.resourceVersion}`)).body).toMatchObject({ code: 410, reason: 'Expired' })
+    expect((await get(`/apis/batch/v1/namespaces/${CRON_NAMESPACE}/jobs?resourceVersion=999999`)).body).toMatchObject({ code: 504, reason: 'Timeout' })
+    expect(server.requestCounts()).toMatchObject({ 'list jobs': 4, 'watch jobs': 1 })
+  })
 })

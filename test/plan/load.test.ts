@@ -81,7 +81,7 @@ describe('loadPlan', () => {
 
   it('reads Kubernetes settings and expands ~ in a kubeconfig path', async () => {
     const { spec } = await loadPlan(`${VALID}/kubernetes-two-clusters.yaml`)
-    expect(spec.job.kubernetes).toEqual({ cronJob: 'cron-label-conversations', namespace: 'cresta-cron', container: 'main', ownerReference: false, ttlSecondsAfterFinished: 3600 })
+    expect(spec.job.kubernetes).toEqual({ cronJob: 'cron-label-conversations', namespace: 'cresta-cron', container: 'main', ownerReference: false, ttlSecondsAfterFinished: 3600, onTemplateChange: 'keep' })
     expect(spec.delete).toEqual({ mode: 'lightweight', per: 'batch', settings: {}, timeoutMs: 90 * 60_000 })
     expect(spec.guards).toEqual({ maxPendingMutations: 0 })
     expect(spec.clusters.map((cluster) => cluster.kubernetes)).toEqual([

@@ -30,7 +30,7 @@ describe('the reference plan (plans/2026.yaml)', () => {
       delete: { mode: 'mutation', per: 'customer', settings: { replication_wait_for_inactive_replica_timeout: 0 }, timeoutMs: 6 * 3_600_000 },
       job: {
         kind: 'kubernetes',
-        kubernetes: { cronJob: 'cron-label-conversations', namespace: 'cresta-cron', ownerReference: true },
+        kubernetes: { cronJob: 'cron-label-conversations', namespace: 'cresta-cron', ownerReference: true, onTemplateChange: 'keep' },
         env: {
           ENABLE_LABEL_CONVERSATIONS_WITH_AGENT_ASSISTANCE: 'true',
           LABEL_CONVERSATIONS_WITH_AGENT_ASSISTANCE_CONV_START_AT_RANGE_START: '{{ batch.start }}',

@@ -28,6 +28,8 @@ export interface RecordedRequest {
   namespace?: string
   name?: string
   body?: unknown
+  /** When it arrived (epoch ms). */
+  at: number
 }
 
 export type RequestMatch = (request: RecordedRequest) => boolean
@@ -67,6 +69,8 @@ export class KubeApiServer {
   private readonly forbidden = new Set<string>()
   private readonly watches = new Set<ServerResponse>()
   private goneWatches = 0
+  /** The most watch streams open at once so far. */
+  maxOpenWatches = 0
   private server?: Server
   readonly token: string
   private readonly bookmarkIntervalMs: number
@@ -209,6 +213,13 @@ export class KubeApiServer {
     return this.requests.filter(match)
   }
 
+  /** How many requests came per verb and resource (`list jobs`, `create jobs`, `get cronjobs`…). */
+  requestCounts(): Record<string, number> {
+    const counts: Record<string, number> = {}
+    for (const request of this.requests) counts[`${request.verb} ${request.resource}`] = (counts[`${request.verb} ${request.resource}`] ?? 0) + 1
+    return counts
+  }
+
   /** Resolves once `check` returns a value, polling every 5 ms. */
   async waitFor<T>(check: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
     const until = Date.now() + timeoutMs
@@ -237,6 +248,7 @@ export class KubeApiServer {
       ...(route?.namespace ? { namespace: route.namespace } : {}),
       ...(route?.name ? { name: route.name } : {}),
       ...(text ? { body: parseJson(text) } : {}),
+      at: Date.now(),
     }
     this.requests.push(recorded)
 
@@ -287,6 +299,14 @@ export class KubeApiServer {
 
     if (verb === 'watch') return this.watch(resource, namespace, query, request, response)
     if (verb === 'list') {
+      // A list at a resourceVersion: the current state serves any not newer than it; one compacted away is gone.
+      const at = query.resourceVersion && query.resourceVersion !== '0' ? Number(query.resourceVersion) : undefined
+      if (at !== undefined && this.store.compactedAt(at)) {
+        return this.sendStatus(response, failure(410, `too old resource version: ${at} (${this.store.resourceVersion})`, undefined, 'Expired'))
+      }
+      if (at !== undefined && at > Number(this.store.resourceVersion)) {
+        return this.sendStatus(response, failure(504, `Timeout: Too large resource version: ${at}, current: ${this.store.resourceVersion}`, undefined, 'Timeout'))
+      }
       const labels = parseLabelSelector(query.labelSelector)
       const fields = parseFieldSelector(query.fieldSelector)
       const items = this.store
@@ -395,6 +415,7 @@ export class KubeApiServer {
       for (const event of past) if (matches(event)) send(event.type, event.object)
     }
     this.watches.add(response)
+    this.maxOpenWatches = Math.max(this.maxOpenWatches, this.watches.size)
     const unsubscribe = this.store.subscribe((event) => {
       if (matches(event)) send(event.type, event.object)
     })

@@ -76,7 +76,7 @@ export function labelConversationsCronJob(overrides: { spec?: Record<string, unk
 export function kubernetesJobSpec(overrides: Partial<KubernetesJobSpec> = {}, job: Partial<JobSpec> = {}): JobSpec {
   return {
     kind: 'kubernetes',
-    kubernetes: { cronJob: CRON_NAME, namespace: CRON_NAMESPACE, ownerReference: true, ...overrides },
+    kubernetes: { cronJob: CRON_NAME, namespace: CRON_NAMESPACE, ownerReference: true, onTemplateChange: 'keep', ...overrides },
     env: {},
     retries: 0,
     concurrency: 1,

@@ -66,7 +66,7 @@ export class SimulatedJobController {
     if (!this.exists(job)) return
     if (isStuck(script)) {
       this.createPod(job, script.outcome)
-      this.setStatus(job, (status) => ({ ...status, active: 1, startTime: status.startTime ?? now() }))
+      this.setStatus(job, (status) => ({ ...status, active: 1, ready: 0, startTime: status.startTime ?? now() }))
       return
     }
     await this.runPods(job, script)
@@ -78,7 +78,7 @@ export class SimulatedJobController {
       const pod = this.createPod(job, 'running')
       const logText = script.logs ?? defaultLog(job, pod, script.outcome)
       for (const container of containerNames(pod)) this.logs.set(logKey(pod, container), logText)
-      this.setStatus(job, (status) => ({ ...status, active: 1, startTime: status.startTime ?? now() }))
+      this.setStatus(job, (status) => ({ ...status, active: 1, ready: 1, startTime: status.startTime ?? now() }))
       let outcome: 'complete' | 'fail' | 'hang' = script.outcome
       if (index === 0 && this.onJobRunning) {
         const log = (line: string): void => {
@@ -97,7 +97,7 @@ export class SimulatedJobController {
       const current = this.store.get('pods', pod.metadata.namespace, pod.metadata.name)
       if (current) this.endPod(current, outcome === 'complete')
       if (outcome === 'fail' && index < pods - 1) {
-        this.setStatus(job, (status) => ({ ...status, active: 0, failed: (status.failed ?? 0) + 1 }))
+        this.setStatus(job, (status) => ({ ...status, active: 0, ready: 0, failed: (status.failed ?? 0) + 1 }))
         continue
       }
       this.endJob(job, outcome)
@@ -179,6 +179,7 @@ export class SimulatedJobController {
         ? {
             ...status,
             active: 0,
+            ready: 0,
             succeeded: (status.succeeded ?? 0) + 1,
             completionTime: at,
             conditions: [
@@ -189,6 +190,7 @@ export class SimulatedJobController {
         : {
             ...status,
             active: 0,
+            ready: 0,
             failed: (status.failed ?? 0) + 1,
             conditions: [
               { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit', lastTransitionTime: at },

@@ -96,9 +96,14 @@ export class KubeStore {
     return clone(stored)
   }
 
+  /** Whether the history from `resourceVersion` on was compacted away (a watch or list from it gets 410). */
+  compactedAt(resourceVersion: number): boolean {
+    return resourceVersion < this.compactedBelow
+  }
+
   /** Events after `resourceVersion`, or 'gone' when that revision was compacted away. */
   eventsSince(resource: Resource, resourceVersion: number): StoreEvent[] | 'gone' {
-    if (resourceVersion < this.compactedBelow) return 'gone'
+    if (this.compactedAt(resourceVersion)) return 'gone'
     return this.history.filter((event) => event.resource === resource && event.resourceVersion > resourceVersion)
   }
 

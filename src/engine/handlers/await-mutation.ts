@@ -6,14 +6,35 @@ import { WarehouseError } from '../../warehouse/warehouse.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
 import { deleteRequestOf } from './delete.js'
 
-function hostsOutput(status: MutationStatus): JsonValue {
-  return status.hosts.map((host) => ({
-    host: host.host,
-    mutationId: host.mutationId,
-    isDone: host.isDone,
-    partsToDo: host.partsToDo,
-    ...(host.latestFailReason ? { latestFailReason: host.latestFailReason } : {}),
-  }))
+/** What the polls saw of each replica: when it was first seen done, and the most parts it had to do. */
+class ReplicaProgress {
+  readonly #doneAt = new Map<string, string>()
+  readonly #mostParts = new Map<string, number>()
+
+  seen(status: MutationStatus): void {
+    const now = new Date().toISOString()
+    for (const host of status.hosts) {
+      const key = `${host.host}\u0000${host.mutationId}`
+      if (host.isDone && !this.#doneAt.has(key)) this.#doneAt.set(key, now)
+      this.#mostParts.set(key, Math.max(this.#mostParts.get(key) ?? 0, host.partsToDo))
+    }
+  }
+
+  output(status: MutationStatus): JsonValue {
+    return status.hosts.map((host) => {
+      const key = `${host.host}\u0000${host.mutationId}`
+      const doneAt = this.#doneAt.get(key)
+      return {
+        host: host.host,
+        mutationId: host.mutationId,
+        isDone: host.isDone,
+        partsToDo: host.partsToDo,
+        mostPartsToDo: this.#mostParts.get(key) ?? host.partsToDo,
+        ...(doneAt ? { doneAt } : {}),
+        ...(host.latestFailReason ? { latestFailReason: host.latestFailReason } : {}),
+      }
+    })
+  }
 }
 
 function lagging(status: MutationStatus): string {
@@ -41,6 +62,7 @@ export const runAwaitMutation: StepHandler = async (step, context): Promise<Step
   const started = Date.now()
   let last: MutationStatus | undefined
   let lastNote = ''
+  const progress = new ReplicaProgress()
   // Ask again after a quarter of the time waited so far (at least 50 ms, at most the plan's
   // interval): a mutation is seen done at most a quarter later than it finished, with few polls.
   for (let delayMs = 0; ; delayMs = Math.min(context.options.pollIntervalMs, Math.max(50, (Date.now() - started) / 4))) {
@@ -55,8 +77,9 @@ export const runAwaitMutation: StepHandler = async (step, context): Promise<Step
       context.note(`cannot read mutations yet: ${errorMessage(error)}`)
     } else {
       last = polled.status
+      if (polled.status) progress.seen(polled.status)
     }
-    if (last?.done) return { status: 'succeeded', outputs: { tag, hosts: hostsOutput(last), waitedMs: Date.now() - started } }
+    if (last?.done) return { status: 'succeeded', outputs: { tag, hosts: progress.output(last), waitedMs: Date.now() - started } }
     const note = last ? `waiting for ${lagging(last)}` : 'mutation not visible yet'
     if (note !== lastNote) context.note(note)
     lastNote = note
@@ -65,7 +88,7 @@ export const runAwaitMutation: StepHandler = async (step, context): Promise<Step
       return {
         status: 'failed',
         error: `mutation not done after ${formatDuration(spec.delete.timeoutMs)}: ${detail}; inspect system.mutations, then re-run apply to keep waiting`,
-        outputs: last ? { tag, hosts: hostsOutput(last) } : { tag },
+        outputs: last ? { tag, hosts: progress.output(last) } : { tag },
       }
     }
   }

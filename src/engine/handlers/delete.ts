@@ -60,5 +60,5 @@ export const runDelete: StepHandler = async (step, context): Promise<StepResult>
     if (found) return { status: 'succeeded', outputs: { tag, since, adopted: true } }
     return { status: 'failed', error: `${step.cluster}: delete not submitted: ${errorMessage(error)}`, outputs: { tag, since } }
   }
-  return { status: 'succeeded', outputs: { tag, since } }
+  return { status: 'succeeded', outputs: { tag, since, ...(step.estimatedRows === undefined ? {} : { estimatedRows: step.estimatedRows }) } }
 }

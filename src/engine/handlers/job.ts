@@ -2,7 +2,8 @@ import { errorMessage } from '../../common/error-text.js'
 import { splitAddress } from '../../plan/address.js'
 import { resolveEnvRefs } from '../../plan/env-refs.js'
 import type { Unit } from '../../plan/model.js'
-import type { PlannedStep } from '../plan-model.js'
+import type { JobTemplate } from '../../launchers/launcher.js'
+import type { ComputedPlan, PlannedStep } from '../plan-model.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
 import { renderJobEnv } from '../step-inputs.js'
 import { join } from 'node:path'
@@ -11,6 +12,12 @@ export function unitOf(step: PlannedStep): Unit {
   if (!step.unit || !step.window || step.customer === undefined) throw new Error(`${step.address} is not a unit step`)
   const label = splitAddress(step.unit)[2] ?? ''
   return { address: step.unit, cluster: step.cluster, customer: step.customer, batch: { ...step.window, label } }
+}
+
+/** The cluster's job template as the plan was made with it: the job is made from it. */
+function plannedTemplate(plan: ComputedPlan, cluster: string): { template?: JobTemplate } {
+  const planned = plan.jobTemplates?.find((candidate) => candidate.cluster === cluster)
+  return planned ? { template: { source: planned.source, fingerprint: planned.fingerprint, content: planned.content } } : {}
 }
 
 /** Runs one attempt of a unit's job through the plan's launcher. */
@@ -42,6 +49,7 @@ export const runJob: StepHandler = async (step, context): Promise<StepResult> =>
       env,
       logDir: join(spec.statePath, 'logs'),
       signal,
+      ...plannedTemplate(context.plan, cluster.name),
     },
     { record: context.save, note: context.note },
     context.previous,

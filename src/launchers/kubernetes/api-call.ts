@@ -3,6 +3,8 @@ import type { RetryPolicy } from '../../common/retry-policy.js'
 import type { ConfigurationOptions, ObservableMiddleware, RequestContext, ResponseContext } from '@kubernetes/client-node'
 import { describeApiError, isTransientApiError, retryAfterMs } from './api-errors.js'
 import { withRetry } from '../../common/with-retry.js'
+import { linkedSignal } from './linked-signal.js'
+import type { RateLimiter } from './rate-limiter.js'
 
 /** How every API request of one operation is sent. */
 export interface ApiCallOptions {
@@ -13,6 +15,8 @@ export interface ApiCallOptions {
   requestTimeoutMs: number
   /** Told about each retry, for the live view. */
   note?(message: string): void
+  /** The cluster's client-side rate limit: every try waits for its turn before its own timeout starts. */
+  limiter?: RateLimiter
 }
 
 /**
@@ -20,7 +24,16 @@ export interface ApiCallOptions {
  * client options that carry the abort signal and the request timeout.
  */
 export function apiCall<T>(what: string, request: (options: ConfigurationOptions) => Promise<T>, options: ApiCallOptions): Promise<T> {
-  return withRetry(() => request(requestOptions(options)), options.retry, {
+  const send = async (): Promise<T> => {
+    await options.limiter?.take(options.signal)
+    const linked = linkedSignal([options.signal], options.requestTimeoutMs)
+    try {
+      return await request(requestOptions(linked.signal))
+    } finally {
+      linked.dispose()
+    }
+  }
+  return withRetry(send, options.retry, {
     isTransient: isTransientApiError,
     retryAfterMs,
     signal: options.signal,
@@ -28,9 +41,8 @@ export function apiCall<T>(what: string, request: (options: ConfigurationOptions
   })
 }
 
-function requestOptions(options: ApiCallOptions): ConfigurationOptions {
-  const timeout = AbortSignal.timeout(options.requestTimeoutMs)
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+/** Client options that carry `signal` to the request. */
+function requestOptions(signal: AbortSignal): ConfigurationOptions {
   const carrySignal: ObservableMiddleware = {
     pre: (context: RequestContext) => {
       context.setSignal(signal)

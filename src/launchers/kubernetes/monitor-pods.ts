@@ -15,6 +15,8 @@ export interface MonitorPodsOptions {
   graceMs: number
   /** Its signal stops the monitor (the promise then rejects with the signal's reason). */
   call: ApiCallOptions
+  /** Whether the pods need a look now; checked before each, after the first interval. */
+  shouldCheck(): boolean
   onPods?(pods: V1Pod[]): void
 }
 
@@ -29,14 +31,18 @@ export async function listJobPods(core: CoreV1Api, namespace: string, jobUid: st
 }
 
 /**
- * Polls the Job's pods and resolves with the first problem (image pull back-off,
- * unschedulable, bad config) that outlasts the grace period; runs until then or until
- * stopped. Failing reads are noted, not fatal: the Job's own status decides the rest.
+ * Polls the Job's pods, each interval while `shouldCheck` says so, and resolves with the
+ * first problem (image pull back-off, unschedulable, bad config) that outlasts the grace
+ * period; runs until then or until stopped. Failing reads are noted, not fatal: the
+ * Job's own status decides the rest.
  */
 export async function monitorPods(options: MonitorPodsOptions): Promise<PodProblem> {
   const tracker = new StuckPodTracker(options.graceMs)
   let lastError: string | undefined
   for (;;) {
+    await sleep(options.intervalMs, options.call.signal)
+    options.call.signal?.throwIfAborted()
+    if (!options.shouldCheck()) continue
     try {
       const pods = await listJobPods(options.core, options.namespace, options.jobUid, options.call)
       lastError = undefined
@@ -49,7 +55,5 @@ export async function monitorPods(options: MonitorPodsOptions): Promise<PodProbl
       if (message !== lastError) options.call.note?.(`cannot list the Job's pods: ${message}`)
       lastError = message
     }
-    await sleep(options.intervalMs, options.call.signal)
-    options.call.signal?.throwIfAborted()
   }
 }

@@ -37,11 +37,8 @@ export async function outcomeOf(result: AwaitResult, run: FinishedRun): Promise<
       if (end.kind === 'deleted') return failure(run, `Job ${ref} was deleted while bf waited for it`, false)
       run.outputs.condition = end.condition
       if (end.reason) run.outputs.reason = end.reason
-      if (end.succeeded) {
-        const pods = await listJobPods(run.clients.core, run.namespace, run.jobUid, run.cleanup).catch(() => [])
-        run.outputs.pods = pods.map((pod) => pod.metadata?.name ?? '?')
-        return { ok: true, outputs: run.outputs }
-      }
+      // No pod lookup for a success: its logs are not kept, and at scale it would double the requests.
+      if (end.succeeded) return { ok: true, outputs: run.outputs }
       const why = [end.reason, end.message].filter(Boolean).join(': ')
       return failure(run, `Job ${ref} failed${why ? ` (${why})` : ''}`, false)
     }

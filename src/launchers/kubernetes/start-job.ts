@@ -1,9 +1,8 @@
-import type { V1Job } from '@kubernetes/client-node'
+import type { V1CronJob, V1Job } from '@kubernetes/client-node'
 import type { JsonValue } from '../../state/model.js'
 import type { ApiCallOptions } from './api-call.js'
 import { apiCall } from './api-call.js'
 import { apiStatus, describeApiError, forbiddenMessage } from './api-errors.js'
-import { readCronJob } from './cronjob.js'
 import type { ManifestRequest } from './job-manifest.js'
 import { bfSelector, buildJobManifest, kubernetesSpec, notOursReason } from './job-manifest.js'
 import type { KubeClients } from './kubeconfig.js'
@@ -28,7 +27,8 @@ export interface StartedJob {
 
 /**
  * The Job this attempt runs as: the one an interrupted run recorded in `previous`, else a
- * new one made from the CronJob (or its twin a lost answer left behind).
+ * new one made from the CronJob `template` gives (read once per cluster, not per Job), or
+ * its twin a lost answer left behind.
  */
 export async function startJob(
   clients: KubeClients,
@@ -36,18 +36,23 @@ export async function startJob(
   request: ManifestRequest,
   previous: Record<string, JsonValue> | undefined,
   call: ApiCallOptions,
+  template: () => Promise<V1CronJob>,
 ): Promise<StartedJob> {
-  const recorded = previous?.jobName
-  if (typeof recorded === 'string' && recorded) {
-    const recordedNamespace = typeof previous?.namespace === 'string' ? previous.namespace : namespace
-    return findRecordedJob(clients, recordedNamespace, recorded, request, call)
-  }
+  const recorded = recordedJob(previous, namespace)
+  if (recorded) return findRecordedJob(clients, recorded.namespace, recorded.name, request, call)
   const spec = kubernetesSpec(request)
-  const cronJob = await readCronJob(clients, namespace, spec.cronJob, call)
+  const cronJob = await template()
   if (cronJob.spec?.jobTemplate?.spec?.suspend === true) {
     throw new LaunchFailure(`CronJob ${namespace}/${spec.cronJob} has spec.jobTemplate.spec.suspend: true — a Job made from it never starts`)
   }
   return createOrAdoptJob(clients, buildJobManifest(cronJob, request), request, call)
+}
+
+/** The Job an earlier, interrupted run of this attempt recorded, if any. */
+export function recordedJob(previous: Record<string, JsonValue> | undefined, namespace: string): { namespace: string; name: string } | undefined {
+  const name = previous?.jobName
+  if (typeof name !== 'string' || !name) return undefined
+  return { namespace: typeof previous?.namespace === 'string' ? previous.namespace : namespace, name }
 }
 
 /**
