@@ -4,7 +4,7 @@ import { parse } from 'yaml'
 import { buildJobManifest, bfSelector, manifestYaml, notOursReason, overrideEnv } from '../../src/launchers/kubernetes/job-manifest.js'
 import { MAX_JOB_NAME_LENGTH, jobName, slug } from '../../src/launchers/kubernetes/job-name.js'
 import { apiStatus, describeApiError, isTransientApiError, retryAfterMs } from '../../src/launchers/kubernetes/api-errors.js'
-import { StuckPodTracker } from '../../src/launchers/kubernetes/pod-diagnostics.js'
+import { podLine, StuckPodTracker } from '../../src/launchers/kubernetes/pod-diagnostics.js'
 import { templateFindings } from '../../src/launchers/kubernetes/preflight.js'
 import { jobEnd } from '../../src/launchers/kubernetes/job-end.js'
 import { ApiException } from '@kubernetes/client-node'
@@ -241,5 +241,13 @@ describe('Job conditions and pod problems', () => {
     expect(tracker.observe([pod('ContainerCreating')])).toBeUndefined()
     now = 1200
     expect(tracker.observe([pod('ImagePullBackOff')])).toBeUndefined()
+  })
+
+  it('names a pod in progress by its phase and, while a container waits, why', () => {
+    const waiting = (reason: string) => ({ name: 'cron', image: 'i', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason } } })
+    expect(podLine({ metadata: { name: 'p' }, status: { phase: 'Pending', containerStatuses: [waiting('ImagePullBackOff')] } })).toBe('p (Pending: ImagePullBackOff)')
+    expect(podLine({ metadata: { name: 'p' }, status: { phase: 'Pending', initContainerStatuses: [waiting('PodInitializing')] } })).toBe('p (Pending: PodInitializing)')
+    expect(podLine({ metadata: { name: 'p' }, status: { phase: 'Running', containerStatuses: [{ ...waiting(''), state: { running: {} } }] } })).toBe('p (Running)')
+    expect(podLine({ metadata: { name: 'p' } })).toBe('p (Unknown)')
   })
 })
