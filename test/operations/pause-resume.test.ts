@@ -36,7 +36,7 @@ afterAll(() => dirs.removeAll())
 
 describe('bf pause and bf resume, from other processes, on a running apply', () => {
   it('holds every new step while paused, lets the running one finish, shows the pause in bf plan, and goes on after resume', { timeout: 120_000 }, async () => {
-    const dir = quickstartWorkspace(dirs, plan)
+    const dir = quickstartWorkspace(dirs, plan, { customers: 1, days: 2, conversationsPerDay: 5 })
     const apply = bfProcess(['apply', 'plan.yaml', '--auto-approve', '--json'], { cwd: dir })
     let output = ''
     let errors = ''
