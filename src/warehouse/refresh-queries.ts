@@ -1,3 +1,4 @@
+import { TupleParam } from '@clickhouse/client'
 import type { BatchGrid, CustomerSpec, TableRef } from '../plan/model.js'
 import { quoteColumns, quoteIdentifier, quoteTable } from './identifiers.js'
 import type { SqlQuery } from './sql-query.js'
@@ -21,8 +22,11 @@ export interface FiguresQuery extends SqlQuery {
  * A row names its customer by 1-based position in the bound ids, so it carries only
  * numbers: read the answer with `readFiguresRows`. The position is looked up with
  * `transform` too: `indexOf` would scan the whole array for every row counted.
+ *
+ * With `cells`, only those cells of each customer are counted (a verify's units, not the
+ * days between them): bound as `(position, cell)` pairs, a set the server builds once.
  */
-export function figuresQuery(source: CountedSource, customers: readonly CustomerSpec[], grid: BatchGrid, options: { final?: boolean } = {}): FiguresQuery {
+export function figuresQuery(source: CountedSource, customers: readonly CustomerSpec[], grid: BatchGrid, options: { final?: boolean; cells?: ReadonlyMap<string, readonly number[]> } = {}): FiguresQuery {
   const customer = quoteIdentifier(source.customerColumn, 'customer column')
   const time = quoteIdentifier(source.timeColumn, 'time column')
   const seconds = `toInt64(toUnixTimestamp(${time}))`
@@ -47,6 +51,7 @@ export function figuresQuery(source: CountedSource, customers: readonly Customer
     `  AND ${time} >= {from:DateTime} AND ${time} < {to:DateTime}`,
     `  AND ${seconds} >= transform(${customer}, {customers:Array(String)}, {starts:Array(Int64)}, toInt64(0))`,
     `  AND ${seconds} < transform(${customer}, {customers:Array(String)}, {ends:Array(Int64)}, toInt64(0))`,
+    ...(options.cells ? ['  AND (bf_customer, bf_cell) IN {cells:Array(Tuple(UInt32, Int64))}'] : []),
     'GROUP BY bf_customer, bf_cell',
   ].join('\n')
   return {
@@ -59,9 +64,19 @@ export function figuresQuery(source: CountedSource, customers: readonly Customer
       ends,
       from: starts.reduce((min, start) => Math.min(min, start), starts[0] ?? 0),
       to: ends.reduce((max, end) => Math.max(max, end), ends[0] ?? 0),
+      ...(options.cells ? { cells: cellPairs(ids, options.cells) } : {}),
     },
     customers: ids,
   }
+}
+
+/** `(position, cell)` of every cell asked for, the position 1-based in `ids`. */
+function cellPairs(ids: readonly string[], cells: ReadonlyMap<string, readonly number[]>): TupleParam[] {
+  const pairs: TupleParam[] = []
+  ids.forEach((id, at) => {
+    for (const cell of cells.get(id) ?? []) pairs.push(new TupleParam([at + 1, cell]))
+  })
+  return pairs
 }
 
 /**
