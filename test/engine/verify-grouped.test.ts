@@ -20,7 +20,7 @@ const UNITS = CUSTOMERS.length * DAYS
 const SHORT_UNIT = 'local/acme/2026-01-07'
 
 /** A figures query of a verify: counted per customer and batch, only the units' own cells. */
-const isVerifyFigures = (sql: string): boolean => sql.includes('GROUP BY bf_customer, bf_cell') && sql.includes('{cells:Array(Tuple(UInt32, Int64))}')
+const isVerifyFigures = (sql: string): boolean => sql.includes('GROUP BY bf_customer, bf_cell') && sql.includes('{cells:Array(Int64)}')
 
 interface Truth {
   rows: number
