@@ -1,11 +1,12 @@
 // Child process: the backfill as the runbook has a person run it, through
-// @clickhouse/client, with no plan, no state and no checks of its own. Customer after
-// customer (the canary first):
-//   1. one `ALTER TABLE … DELETE` over the customer's window, then `system.mutations`
-//      polled until no mutation of the table is left;
-//   2. the job's `INSERT … SELECT` once per day, `concurrency` at a time;
-//   3. the customer's verification over its window: rows and keys in the target (FINAL),
-//      keys in the source, and the duplicates query (keys seen more than once, FINAL).
+// @clickhouse/client, with no plan, no state and no checks of its own:
+//   1. the stale rows go first ("run a DELETE for each customer's data before re-running
+//      the cron"): per customer one `ALTER TABLE … DELETE` over its window, then
+//      `system.mutations` polled every POLL_MS until no mutation of the table is left;
+//   2. customer after customer (the canary first): the job's `INSERT … SELECT` once per
+//      day, `concurrency` at a time, then the customer's verification over its window:
+//      rows and keys in the target (FINAL), keys in the source, and the duplicates query
+//      (keys seen more than once, FINAL).
 // Usage: node bench/e2e/plain.js DATA_DIR RUNBOOK_JSON POLL_MS
 import { readFile } from 'node:fs/promises'
 import { createClient } from '@clickhouse/client'
@@ -41,7 +42,7 @@ function inWindow(source) {
   return `${quote(source.customerColumn)} = {customer:String} AND ${quote(source.timeColumn)} >= {start:DateTime} AND ${quote(source.timeColumn)} < {end:DateTime}`
 }
 
-async function deleteAndWait(customer, params) {
+async function deleteAndWait(params) {
   await timed('delete', () => client.command({ query: `ALTER TABLE ${table(target.database, target.table)} DELETE WHERE ${inWindow(target)}`, query_params: params }))
   await timed('wait', async () => {
     for (;;) {
@@ -81,11 +82,11 @@ async function verify(params) {
 
 const started = process.hrtime.bigint()
 try {
+  const windowOf = (customer) => ({ customer: customer.id, start: seconds(customer.start), end: seconds(customer.end) })
+  for (const customer of customers) await deleteAndWait(windowOf(customer))
   for (const customer of customers) {
-    const params = { customer: customer.id, start: seconds(customer.start), end: seconds(customer.end) }
-    await deleteAndWait(customer, params)
     await runDays(customer)
-    await verify(params)
+    await verify(windowOf(customer))
   }
 } finally {
   await client.close()

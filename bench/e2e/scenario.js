@@ -9,6 +9,8 @@ import { writeQuickstartPlan } from './plan-file.js'
 import { runbookOfPlan } from './runbook.js'
 
 const START = '2026-01-01T00:00:00Z'
+/** One job at a time on both sides, as the runbook runs its days. */
+const CONCURRENCY = 1
 const COUNTER = join(benchDir, 'e2e', 'count-statements.js')
 /** Customers whose units the verify time per unit is measured on (50 days each: 100 groups of 1, 2 of 50 at 2 customers). */
 const VERIFY_TIMING_CUSTOMERS = 4
@@ -42,13 +44,13 @@ export async function e2eScenario({ work, customers, days, perDay, pairs, pollMs
   const planDir = join(work, 'plan')
   await mkdir(planDir, { recursive: true })
   const runbookFile = join(work, 'runbook.json')
-  await writeFile(runbookFile, JSON.stringify(await runbookOfPlan(await writeQuickstartPlan(planDir, { customers: made.json.customers, start: START, days }))))
+  await writeFile(runbookFile, JSON.stringify(await runbookOfPlan(await writeQuickstartPlan(planDir, { customers: made.json.customers, start: START, days, concurrency: CONCURRENCY }))))
   let verifyTiming
 
   const runBf = async (pair) => {
     const dir = join(work, `bf-${pair}`)
     await freshCopy(source, dir)
-    const planFile = await writeQuickstartPlan(dir, { customers: made.json.customers, start: START, days })
+    const planFile = await writeQuickstartPlan(dir, { customers: made.json.customers, start: START, days, concurrency: CONCURRENCY })
     const run = await counted(dir, (env, preload) => runNode([...preload, bfBin, 'apply', planFile, '--auto-approve', '--no-color'], { cwd: dir, env: { NO_COLOR: '1', ...env } }))
     if (!verifyTiming) {
       const timing = await runJsonScript(join(benchDir, 'e2e', 'verify-groups.js'), [planFile, String(Math.min(VERIFY_TIMING_CUSTOMERS, customers))], { cwd: dir })
