@@ -49,9 +49,10 @@ const now = (): string => new Date().toISOString()
 
 /**
  * Carries a plan out: walks its step graph (`walk`) with per-cluster bounds — `job.concurrency`
- * jobs, one delete at a time, verifies grouped per cluster (`VerifyBatcher`) — runs each step's attempts, and tells every
- * listener what happens. The state is one of those listeners, and it subscribes first:
- * every transition is recorded before anything depends on it.
+ * jobs, one delete at a time, verifies grouped per cluster (`VerifyBatcher`) — runs each
+ * step's attempts, and tells every listener what happens. The state is one of those
+ * listeners, and it subscribes first: every transition is recorded before anything
+ * depends on it.
  */
 export class Executor {
   readonly #events = new EventBus()
