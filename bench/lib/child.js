@@ -45,9 +45,9 @@ export async function runNode(args, { cwd, env, stdout = 'pipe', allowExit = [0]
   return { seconds, peakMb, cpuSeconds, code, stdout: out, stderr: err }
 }
 
-/** Runs a bench script that prints one JSON object as its last line, and parses it. */
-export async function runJsonScript(script, args = [], options = {}) {
-  const run = await runNode([script, ...args], options)
+/** Runs a bench script that prints one JSON object as its last line, and parses it; `preload`: node's own flags before the script. */
+export async function runJsonScript(script, args = [], { preload = [], ...options } = {}) {
+  const run = await runNode([...preload, script, ...args], options)
   const last = run.stdout.trim().split('\n').at(-1) ?? ''
   try {
     return { ...run, json: JSON.parse(last) }

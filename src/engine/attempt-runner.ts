@@ -14,6 +14,7 @@ import { runDelete } from './handlers/delete.js'
 import { runJob } from './handlers/job.js'
 import { runVerify } from './handlers/verify.js'
 import type { MutationPoller } from './mutation-poller.js'
+import type { VerifyBatcher } from './verify-batcher.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 import type { StartGate } from './gates/start-gate.js'
 import type { ExecutorOptions, StepContext, StepHandler, StepResult } from './step-handler.js'
@@ -39,6 +40,7 @@ export interface AttemptScope {
   /** Strings already quoted for fingerprints in this apply. */
   fingerprints: FingerprintMemo
   mutations(cluster: string): Promise<MutationPoller>
+  verifies(cluster: string): Promise<VerifyBatcher>
   /** What a new attempt waits for before it starts (a pause, the schedule, the cluster's load). */
   gate: StartGate
   stopping: AbortSignal
@@ -84,6 +86,7 @@ async function runOnce(
     ...(previous ? { previous } : {}),
     ...(earlier ? { earlier } : {}),
     mutations: scope.mutations,
+    verifies: scope.verifies,
     record: (address) => scope.records.get(address),
     save: (outputs) => events.emit({ type: 'step_progress', ...base, outputs, at: now() }),
     // A note is not waited for; a listener failing on it fails the next event that is.

@@ -12,6 +12,7 @@ import { MutationPoller } from './mutation-poller.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 import { statePersistence } from './state-persistence.js'
 import type { ExecutorOptions } from './step-handler.js'
+import { VERIFY_GROUP_CAP, VERIFY_GROUPS_IN_FLIGHT, VerifyBatcher } from './verify-batcher.js'
 import { walk } from './walk/graph-walker.js'
 import type { VisitOutcome, WalkNode } from './walk/graph-walker.js'
 
@@ -49,13 +50,17 @@ const now = (): string => new Date().toISOString()
 
 /**
  * Carries a plan out: walks its step graph (`walk`) with per-cluster bounds — `job.concurrency`
- * jobs, one delete at a time, a few verifies — runs each step's attempts, and tells every
- * listener what happens. The state is one of those listeners, and it subscribes first:
- * every transition is recorded before anything depends on it.
+ * jobs, one delete at a time, verifies grouped per cluster (`VerifyBatcher`) — runs each
+ * step's attempts, and tells every listener what happens. The state is one of those
+ * listeners, and it subscribes first: every transition is recorded before anything
+ * depends on it.
  */
 export class Executor {
   readonly #events = new EventBus()
   readonly #pollers = new Map<string, Promise<MutationPoller>>()
+  readonly #verifies = new Map<string, Promise<VerifyBatcher>>()
+  /** Steps under way other than verifies: while none is, waiting verifies go out at once. */
+  #busy = 0
   readonly #result: ApplyResult = { succeeded: 0, failed: 0, skipped: 0, forgotten: 0, interrupted: false, failures: [] }
 
   constructor(
@@ -81,8 +86,30 @@ export class Executor {
     const jobs = this.options.concurrency ?? this.spec.job.concurrency
     if (kind === 'job') return jobs
     if (kind === 'delete') return 1
-    if (kind === 'verify') return Math.max(2, jobs)
+    // Verifies wait in their cluster's batcher for a full group, and more are ready meanwhile.
+    if (kind === 'verify') return VERIFY_GROUP_CAP * (VERIFY_GROUPS_IN_FLIGHT + 1)
     return Infinity
+  }
+
+  #verifiesOf(cluster: string): Promise<VerifyBatcher> {
+    let batcher = this.#verifies.get(cluster)
+    if (!batcher) {
+      const { target, expected, batch } = this.spec
+      const checks = Math.max(2, this.options.concurrency ?? this.spec.job.concurrency)
+      batcher = this.deps.warehouse(cluster).then(
+        (warehouse) => new VerifyBatcher(warehouse, { target, ...(expected ? { expected } : {}), grid: batch }, { idle: () => this.#busy === 0, checks }),
+      )
+      this.#verifies.set(cluster, batcher)
+    }
+    return batcher
+  }
+
+  /** Once the steps a finished one made ready have begun: if none is under way, nothing more comes to group with. */
+  #flushVerifiesWhenIdle(): void {
+    setImmediate(() => {
+      if (this.#busy > 0) return
+      for (const batcher of this.#verifies.values()) void batcher.then((ready) => ready.flush(), () => undefined)
+    })
   }
 
   #mutations(cluster: string): Promise<MutationPoller> {
@@ -95,6 +122,16 @@ export class Executor {
   }
 
   async #visit(scope: AttemptScope, step: PlannedStep): Promise<VisitOutcome> {
+    if (step.kind === 'verify') return this.#visitOnce(scope, step)
+    this.#busy++
+    try {
+      return await this.#visitOnce(scope, step)
+    } finally {
+      if (--this.#busy === 0) this.#flushVerifiesWhenIdle()
+    }
+  }
+
+  async #visitOnce(scope: AttemptScope, step: PlannedStep): Promise<VisitOutcome> {
     const { result: outcome, attempts, startedAt } = await runAttempts(scope, step)
     if (outcome.status === 'interrupted') return 'interrupted'
     // From here on 'unresolved' counts as a failure for this run; its record stays `started`.
@@ -133,6 +170,7 @@ export class Executor {
       events: this.#events,
       fingerprints: new FingerprintMemo(),
       mutations: (cluster) => this.#mutations(cluster),
+      verifies: (cluster) => this.#verifiesOf(cluster),
       gate: gates.gate,
       stopping,
       aborted,

@@ -4,6 +4,7 @@ import type { PlanSpec } from '../plan/model.js'
 import type { JsonValue, StepRecord } from '../state/model.js'
 import type { EngineDeps } from './deps.js'
 import type { MutationPoller } from './mutation-poller.js'
+import type { VerifyBatcher } from './verify-batcher.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 
 export type StepResult =
@@ -26,6 +27,8 @@ export interface StepContext {
   earlier?: Record<string, JsonValue>
   /** The poller of a cluster's mutations, shared by every await of this apply on it. */
   mutations(cluster: string): Promise<MutationPoller>
+  /** The batcher of a cluster's verify figures, shared by every verify of this apply on it. */
+  verifies(cluster: string): Promise<VerifyBatcher>
   /** The latest record of another step (a delete's tag, for its await). */
   record(address: string): StepRecord | undefined
   /** Records outputs durably before the step goes on. */

@@ -42,6 +42,8 @@ export class FileStateStore implements StateStore {
   private newLineage?: string
   /** Writes run one at a time, in call order, so journal lines keep the order of their serials. */
   private queue: Promise<unknown> = Promise.resolve()
+  /** Events appended while a write was under way: the next write takes them all at once. */
+  private pending: { event: StepEvent; resolve: (serial: number) => void; reject: (error: unknown) => void }[] = []
 
   constructor(
     readonly dir: string,
@@ -68,17 +70,31 @@ export class FileStateStore implements StateStore {
     this.requireLock('append')
     const problem = stepEventProblem(event)
     if (problem) throw new Error(`cannot record this event for ${JSON.stringify(event.address)}: ${problem}`)
-    return this.serialized(async () => {
+    return new Promise<number>((resolve, reject) => {
+      this.pending.push({ event, resolve, reject })
+      // The first to wait schedules the write; those arriving before it starts ride along.
+      if (this.pending.length === 1) void this.serialized(() => this.writePending())
+    })
+  }
+
+  /** Group commit: every waiting event in one durable write, each answered with its serial once it is on disk. */
+  private async writePending(): Promise<void> {
+    const batch = this.pending.splice(0)
+    if (batch.length === 0) return
+    try {
       const writer = await this.openWriter()
       try {
-        return await writer.append(event)
+        const serials = await writer.appendAll(batch.map((waiting) => waiting.event))
+        for (const [index, waiting] of batch.entries()) waiting.resolve(serials[index] as number)
       } catch (error) {
-        // The line may be half written: the next append starts over from the files.
+        // The lines may be half written: the next append starts over from the files.
         this.writer = undefined
         await writer.close().catch(() => undefined)
         throw error
       }
-    })
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error)
+    }
   }
 
   async compact(): Promise<void> {

@@ -29,8 +29,11 @@ import type {
   TableFacts,
   TargetDescription,
   TargetRequest,
+  UnitFigures,
+  UnitFiguresRequest,
   Warehouse,
 } from './warehouse.js'
+import { unitSpans } from './unit-spans.js'
 
 type Row = Record<string, unknown>
 
@@ -83,6 +86,15 @@ export class ClickHouseWarehouse implements Warehouse {
     return this.#read(() => this.#refreshOnce(request))
   }
 
+  unitFigures(request: UnitFiguresRequest): Promise<UnitFigures[]> {
+    return this.#read(async () => {
+      const spans = unitSpans(request.units, request.grid)
+      const { target, grid } = request
+      const live = await this.#refreshOnce({ target, ...(request.expected ? { expected: request.expected } : {}), customers: spans.customers, grid, unitsOnly: true }, spans.cells)
+      return request.units.map((unit) => live.unit(unit.customer, unit.window.start))
+    })
+  }
+
   describeTarget(request: TargetRequest): Promise<TargetDescription> {
     return this.#read(async () => {
       const refs = targetRefs(request)
@@ -92,7 +104,8 @@ export class ClickHouseWarehouse implements Warehouse {
     })
   }
 
-  async #refreshOnce(request: RefreshRequest): Promise<LiveFigures> {
+  /** With `cells`, only those cells of each customer are counted. */
+  async #refreshOnce(request: RefreshRequest, cells?: ReadonlyMap<string, readonly number[]>): Promise<LiveFigures> {
     let queries = 0
     const { target, expected, grid } = request
     const refs = targetRefs(request)
@@ -109,7 +122,7 @@ export class ClickHouseWarehouse implements Warehouse {
     const work: Promise<void>[] = []
     if (readTable && customers.length > 0) {
       const source: CountedSource = { ...readRef, timeColumn: target.timeColumn, customerColumn: target.customerColumn, keyColumns: target.keyColumns }
-      const query = figuresQuery(source, customers, grid, { final: collapsesOnMerge(tables.target?.engine) })
+      const query = figuresQuery(source, customers, grid, { final: collapsesOnMerge(tables.target?.engine), ...(cells ? { cells } : {}) })
       queries++
       work.push(
         this.#readCompact(`counting rows of ${tableKey(readRef)}`, query, (text) => {
@@ -118,7 +131,7 @@ export class ClickHouseWarehouse implements Warehouse {
       )
     }
     if (expected && refs.expected && expectedTable && customers.length > 0) {
-      const query = figuresQuery(expected, customers, grid)
+      const query = figuresQuery(expected, customers, grid, cells ? { cells } : {})
       queries++
       work.push(
         this.#readCompact(`counting keys of ${tableKey(refs.expected)}`, query, (text) => {

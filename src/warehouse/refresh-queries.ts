@@ -21,8 +21,12 @@ export interface FiguresQuery extends SqlQuery {
  * A row names its customer by 1-based position in the bound ids, so it carries only
  * numbers: read the answer with `readFiguresRows`. The position is looked up with
  * `transform` too: `indexOf` would scan the whole array for every row counted.
+ *
+ * With `cells`, only those cells of each customer are counted (a verify's units, not the
+ * days between them): bound as parallel arrays of positions and cells, zipped into
+ * `(position, cell)` pairs: a constant set the server builds once.
  */
-export function figuresQuery(source: CountedSource, customers: readonly CustomerSpec[], grid: BatchGrid, options: { final?: boolean } = {}): FiguresQuery {
+export function figuresQuery(source: CountedSource, customers: readonly CustomerSpec[], grid: BatchGrid, options: { final?: boolean; cells?: ReadonlyMap<string, readonly number[]> } = {}): FiguresQuery {
   const customer = quoteIdentifier(source.customerColumn, 'customer column')
   const time = quoteIdentifier(source.timeColumn, 'time column')
   const seconds = `toInt64(toUnixTimestamp(${time}))`
@@ -47,6 +51,7 @@ export function figuresQuery(source: CountedSource, customers: readonly Customer
     `  AND ${time} >= {from:DateTime} AND ${time} < {to:DateTime}`,
     `  AND ${seconds} >= transform(${customer}, {customers:Array(String)}, {starts:Array(Int64)}, toInt64(0))`,
     `  AND ${seconds} < transform(${customer}, {customers:Array(String)}, {ends:Array(Int64)}, toInt64(0))`,
+    ...(options.cells ? ['  AND (bf_customer, bf_cell) IN arrayZip({cell_customers:Array(UInt32)}, {cells:Array(Int64)})'] : []),
     'GROUP BY bf_customer, bf_cell',
   ].join('\n')
   return {
@@ -59,9 +64,22 @@ export function figuresQuery(source: CountedSource, customers: readonly Customer
       ends,
       from: starts.reduce((min, start) => Math.min(min, start), starts[0] ?? 0),
       to: ends.reduce((max, end) => Math.max(max, end), ends[0] ?? 0),
+      ...(options.cells ? cellPairs(ids, options.cells) : {}),
     },
     customers: ids,
   }
+}
+
+/** `(position, cell)` of every cell asked for, the position 1-based in `ids`, as two parallel arrays. */
+function cellPairs(ids: readonly string[], cells: ReadonlyMap<string, readonly number[]>): { cell_customers: number[]; cells: number[] } {
+  const pairs = { cell_customers: [] as number[], cells: [] as number[] }
+  ids.forEach((id, at) => {
+    for (const cell of cells.get(id) ?? []) {
+      pairs.cell_customers.push(at + 1)
+      pairs.cells.push(cell)
+    }
+  })
+  return pairs
 }
 
 /**

@@ -54,6 +54,18 @@ export interface RefreshRequest extends TargetRequest {
   unitsOnly?: boolean
 }
 
+/** One unit whose figures a verify asks for: its customer and its (possibly clipped) batch window. */
+export interface UnitWindow {
+  customer: string
+  window: Window
+}
+
+/** Units to count together, as a verify step counts one: table facts read once per warehouse, no pending mutations. */
+export interface UnitFiguresRequest extends TargetRequest {
+  units: readonly UnitWindow[]
+  grid: BatchGrid
+}
+
 /** The answer of one refresh of one cluster: a constant number of grouped queries. */
 export interface LiveFigures extends TargetDescription {
   /** Figures of the unit whose batch starts at `batchStart` (clipped start) for `customer`. */
@@ -130,6 +142,12 @@ export interface Warehouse {
   /** The plan's tables and the target's pending mutations, as refresh reads them, without counting rows. */
   describeTarget(request: TargetRequest): Promise<TargetDescription>
   refresh(request: RefreshRequest): Promise<LiveFigures>
+  /**
+   * Figures of each unit of `request`, in its order, from one grouped query per table
+   * (`GROUP BY` customer and batch, only the units' own cells), however many units and
+   * customers it names: the caller decides how many units one query may cover.
+   */
+  unitFigures(request: UnitFiguresRequest): Promise<UnitFigures[]>
   pendingMutations(ref: TableRef): Promise<number>
   /** The exact statement `submitDelete` would send. */
   deleteStatement(request: DeleteRequest): Statement

@@ -67,8 +67,16 @@ describe("planning and verify judge a unit's figures alike", () => {
     expect(bothPaths(lowOnly, { rows: 2, keys: 2, expected: 3 }).failures).toEqual([{ check: 'ratio', seen: 0.6667, expected: 'between 0.99 and - (2 keys / 3 expected)' }])
   })
 
-  it('reports the ratio of 0 keys of 0 expected as 1, as verify always has', () => {
+  it('reports 0 keys of 0 expected as no data, without a ratio, and fails it only under verify.requireData', () => {
     const [unit] = unitsOfCustomer(bounded, cluster, customer)
-    expect(unit && judgeFigures(bounded, unit.address, { rows: 0, keys: 0, expected: 0 }).ratio).toBe(1)
+    if (!unit) throw new Error('customer has no unit')
+    const nothing = judgeFigures(bounded, unit.address, { rows: 0, keys: 0, expected: 0 })
+    expect(nothing).toMatchObject({ ok: true, noData: true, failures: [] })
+    expect(nothing.ratio).toBeUndefined()
+    const required = judgeFigures(withVerify({ ...bounded.verify, requireData: true }), unit.address, { rows: 0, keys: 0, expected: 0 })
+    expect(required.failures).toEqual([{ check: 'data', seen: 0, expected: 'rows in conversation_d (verify.requireData)' }])
+    // Without an expected source, no rows in the target is no data.
+    expect(judgeFigures({ ...bounded, expected: undefined }, unit.address, { rows: 0, keys: 0 }).noData).toBe(true)
+    expect(judgeFigures(bounded, unit.address, { rows: 5, keys: 5, expected: 5 }).noData).toBe(false)
   })
 })

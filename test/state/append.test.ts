@@ -43,6 +43,22 @@ describe('append', () => {
     await store.close()
   })
 
+  it('writes appends that wait together in one write (group commit), each answered with its serial, in call order', async () => {
+    const dir = await tempDir()
+    const store = await writtenStore(dir, 1)
+    const write = vi.spyOn(fileHandle, 'write')
+    const events = Array.from({ length: 50 }, (_, i) => eventNumber(i + 1))
+    const serials = await Promise.all(events.map((event) => store.append(event)))
+    expect(serials).toEqual(events.map((_, i) => i + 2))
+    expect(write).toHaveBeenCalledTimes(1)
+    const lines = (await readText(dir, 'journal.jsonl')).trimEnd().split('\n')
+    expect(lines.slice(1)).toEqual(events.map((event, i) => encodeJournalLine(i + 2, event).trimEnd()))
+    // One more append after the group is written goes alone.
+    expect(await store.append(eventNumber(51))).toBe(52)
+    expect(write).toHaveBeenCalledTimes(2)
+    await store.close()
+  })
+
   it('never reads or reopens the journal: 20,000 appends each add exactly one line to the same open file', async () => {
     const dir = await tempDir()
     const store = await writtenStore(dir, 1)

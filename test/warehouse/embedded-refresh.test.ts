@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CustomerSpec } from '../../src/plan/model.js'
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js'
+import { figuresQuery, readFiguresRows } from '../../src/warehouse/refresh-queries.js'
+import { unitSpans } from '../../src/warehouse/unit-spans.js'
 import type { RefreshRequest } from '../../src/warehouse/warehouse.js'
 import { CREATE_EXPECTED, CREATE_TARGET, openEmbeddedFixture } from './embedded-fixture.js'
 import type { EmbeddedFixture } from './embedded-fixture.js'
@@ -172,5 +174,45 @@ describe('refresh on the embedded engine', () => {
     }
     // The Tokyo session's settings did not leak into bf's other session.
     expect(await fx.warehouse.scalar('SELECT timezone()', {})).not.toBe('Asia/Tokyo')
+  })
+})
+
+describe('unitFigures on the embedded engine', () => {
+  const window = (day: number, hours = 24, from = 0) => ({ start: JAN_1 + day * DAY + from, end: JAN_1 + day * DAY + from + hours * HOUR })
+
+  it('gives each unit, in the order asked, the figures a refresh of that unit alone gives', async () => {
+    const units = [
+      { customer: 'alaska-air', window: window(1) },
+      { customer: 'clipped', window: window(9, 12, 12 * HOUR) },
+      { customer: ADVERSARIAL, window: window(0) },
+      ...ODD_IDS.map((id) => ({ customer: id, window: window(4) })),
+      { customer: 'alaska-air', window: window(0) },
+      { customer: 'never-seen', window: window(3) },
+    ]
+    const figures = await fx.warehouse.unitFigures({ target, expected, grid: dayGrid, units })
+    const alone = await Promise.all(
+      units.map(async (unit) => (await fx.warehouse.refresh(request([{ id: unit.customer, window: unit.window }]))).unit(unit.customer, unit.window.start)),
+    )
+    expect(figures).toEqual(alone)
+    expect(figures[0]).toEqual({ rows: 30, keys: 24, expected: 24 })
+    expect(figures[1]).toEqual({ rows: 12, keys: 12, expected: 12 })
+  })
+
+  it("counts only the units' own days of a customer, not the days between them", async () => {
+    // alaska-air has a row on Jan 3 (day 2), inside the span of days 0 and 4: the answer has no row for it.
+    const units = [
+      { customer: 'alaska-air', window: window(0) },
+      { customer: 'alaska-air', window: window(4) },
+    ]
+    const spans = unitSpans(units, dayGrid)
+    const query = figuresQuery({ ...target, table: target.readTable }, spans.customers, dayGrid, { cells: spans.cells })
+    const result = await fx.sql.query({ query: query.sql, query_params: query.params, format: 'JSONCompactEachRow' })
+    const answered: number[] = []
+    readFiguresRows(await result.text(), query.customers, (_customer, cell) => answered.push(cell))
+    expect(answered.sort()).toEqual([0])
+    expect(await fx.warehouse.unitFigures({ target, grid: dayGrid, units })).toEqual([
+      { rows: 24, keys: 24 },
+      { rows: 0, keys: 0 },
+    ])
   })
 })
