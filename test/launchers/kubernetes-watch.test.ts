@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -90,6 +91,8 @@ describe('one watch per cluster', () => {
 
     // The first bf records its Jobs, then stops at once (as after a kill): the Jobs run on.
     const killed = new AbortController()
+    // One stop signal for 20 runs, as bf's own stop is: each run listens to it until it ends.
+    setMaxListeners(0, killed.signal)
     const first = createKubernetesLauncher(OPTIONS)
     const contexts = requests.map(() => recordingContext())
     const runs = requests.map((request, index) => first.run({ ...request, signal: killed.signal }, contexts[index]!).catch((error: unknown) => error))
