@@ -1,11 +1,11 @@
-import { access, readFile } from 'node:fs/promises'
+import { access } from 'node:fs/promises'
 import { UserError } from '../errors.js'
 import { isObject } from './is-object.js'
 import { applyEvent, STATE_FORMAT_VERSION } from './model.js'
 import type { StateSnapshot } from './model.js'
 import { parseJournal } from './journal.js'
 import type { JournalEntry } from './journal.js'
-import { openIfExists } from './open-if-exists.js'
+import { openIfExists, readIfExists } from './open-if-exists.js'
 import { readSnapshot } from './snapshot-read.js'
 import type { StateFiles } from './state-files.js'
 
@@ -140,15 +140,6 @@ async function missingSnapshot(files: StateFiles): Promise<UserError> {
     ? `restore it with: cp ${files.snapshotBackup} ${files.snapshot}`
     : 'restore it from a backup, or move the state directory aside to start over'
   return new UserError(`${files.journal} has events but ${files.snapshot} is missing; ${remedy}`)
-}
-
-async function readIfExists(file: string): Promise<Buffer | undefined> {
-  try {
-    return await readFile(file)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
 }
 
 async function exists(file: string): Promise<boolean> {

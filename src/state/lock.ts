@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { link, readFile, unlink } from 'node:fs/promises'
+import { link, unlink } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../errors.js'
 import { fsyncDir, writeFileSynced } from './fsync.js'
 import { isObject } from './is-object.js'
+import { readIfExists } from './open-if-exists.js'
 import { describeLockHolder, LockHeldError } from './lock-held-error.js'
 import type { HeldLock, LockInfo, LockOptions } from './store.js'
 
@@ -85,13 +86,9 @@ export async function acquireFileLock(file: string, options: FileLockOptions): P
 
 /** The lock's holder, or undefined when there is no lock. */
 export async function readLockFile(file: string): Promise<LockInfo | undefined> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
+  const bytes = await readIfExists(file)
+  if (bytes === undefined) return undefined
+  const text = bytes.toString('utf8')
   const invalid = (problem: string): UserError =>
     new UserError(`${file} is not a bf lock (${problem}); if no bf is running on this state, delete the file`)
   let value: unknown

@@ -1,7 +1,8 @@
-import { readFile, rename, unlink } from 'node:fs/promises'
+import { rename, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { ensureDir, fsyncDir, replaceFileAtomically } from './fsync.js'
 import { isObject } from './is-object.js'
+import { readIfExists } from './open-if-exists.js'
 import type { PauseInfo } from './store.js'
 
 /** `pause.json` beside the state: written whole (atomically), so a reader sees the old pause or the new, never half. */
@@ -12,14 +13,9 @@ export async function writePauseFile(file: string, info: PauseInfo): Promise<voi
 
 /** The pause the file records, or undefined when there is none. */
 export async function readPauseFile(file: string): Promise<PauseInfo | undefined> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
-  }
-  const data: unknown = JSON.parse(text)
+  const bytes = await readIfExists(file)
+  if (bytes === undefined) return undefined
+  const data: unknown = JSON.parse(bytes.toString('utf8'))
   if (!isObject(data) || typeof data.who !== 'string' || typeof data.since !== 'string') throw new Error(`${file} is not a pause bf wrote: remove it to resume`)
   return {
     who: data.who,

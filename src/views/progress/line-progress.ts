@@ -9,6 +9,7 @@ import { etaFigure, holdLines, unitFigures } from './progress-figures.js'
 import { ApplyTally } from './apply-tally.js'
 import type { ProgressView, TextSink } from './progress-view.js'
 import { interruptLine, stepDoneLines } from './step-lines.js'
+import { realInterval } from './ticker.js'
 
 /** A log that stays quiet this long while something runs gets a line saying where the apply is. */
 export const HEARTBEAT_MS = 30_000
@@ -23,12 +24,6 @@ export interface LineProgressOptions {
   clock?: () => number
   /** Calls `tick` every `ms` until the returned stop function is called; a real interval by default. */
   every?: (ms: number, tick: () => void) => () => void
-}
-
-function realInterval(ms: number, tick: () => void): () => void {
-  const timer = setInterval(tick, ms)
-  timer.unref()
-  return () => clearInterval(timer)
 }
 
 /**

@@ -11,6 +11,7 @@ import { operationLine } from './operation-lines.js'
 import { etaFigure, holdLines, unitFigures } from './progress-figures.js'
 import type { ProgressView, TextSink } from './progress-view.js'
 import { interruptLine, stepDoneLines } from './step-lines.js'
+import { realInterval } from './ticker.js'
 
 const REDRAW_MS = 100
 const RUNNING_SHOWN = 8
@@ -28,12 +29,6 @@ export interface LiveProgressOptions {
   clock?: () => number
   /** Calls `tick` every `ms` until the returned stop function is called; a real interval by default. */
   every?: (ms: number, tick: () => void) => () => void
-}
-
-function realInterval(ms: number, tick: () => void): () => void {
-  const timer = setInterval(tick, ms)
-  timer.unref()
-  return () => clearInterval(timer)
 }
 
 type LiveBlock = ReturnType<typeof createLogUpdate>
