@@ -139,6 +139,7 @@ describe('bf report in Chromium', () => {
     const model: ReportModel = {
       plan: { name: 'year', description: '', file: 'year.yaml' },
       state: { lineage: 'l', serial: 1 },
+      recent: [],
       madeAt: '2027-01-01T00:00:00.000Z',
       refreshed: false,
       batch: { text: '1d', stepMs: 86_400_000 },

@@ -36,7 +36,7 @@ function cluster(customers: string[], count: number, statusOf: (customer: string
 function model(clusters: ReportCluster[]): ReportModel {
   const totals = emptyTotals()
   for (const each of clusters) for (const [status, count] of Object.entries(each.totals)) totals[status as UnitStatus] += count
-  return { plan: { name: 'p', description: '', file: 'p.yaml' }, state: { lineage: 'l', serial: 1 }, madeAt: new Date(START).toISOString(), refreshed: true, batch: { text: '1d', stepMs: DAY }, deletes: true, totals, clusters }
+  return { plan: { name: 'p', description: '', file: 'p.yaml' }, state: { lineage: 'l', serial: 1 }, recent: [], madeAt: new Date(START).toISOString(), refreshed: true, batch: { text: '1d', stepMs: DAY }, deletes: true, totals, clusters }
 }
 
 describe('report columns', () => {

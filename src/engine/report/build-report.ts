@@ -130,6 +130,12 @@ export async function buildReport(spec: PlanSpec, deps: EngineDeps, options: Rep
     state: { lineage: state.lineage || null, serial: state.serial },
     ...(lock ? { lock } : {}),
     ...(last === undefined ? {} : { lastRecorded: new Date(last).toISOString() }),
+    recent: current.span.recent.map((record) => ({
+      address: record.address,
+      status: record.status,
+      at: record.finishedAt ?? record.startedAt,
+      ...(record.error === undefined ? {} : { error: record.error }),
+    })),
     madeAt: new Date(now).toISOString(),
     refreshed: options.refresh,
     batch: { text: spec.batch.text, stepMs: spec.batch.stepMs },

@@ -98,6 +98,8 @@ export interface ReportModel {
   lock?: LockInfo
   /** The last step transition recorded. */
   lastRecorded?: string
+  /** The latest step transitions, newest first (a few). */
+  recent: { address: string; status: 'started' | 'succeeded' | 'failed'; at: string; error?: string }[]
   madeAt: string
   /** False with `--refresh=false`: no live figures were read. */
   refreshed: boolean

@@ -1,16 +1,33 @@
 import type { StepRecord } from '../../state/model.js'
 import type { ReportCluster } from './model.js'
 
-/** The span of the recorded steps: the first start and the last transition. */
+/** Transitions kept as the latest ones. */
+const RECENT = 5
+
+const transitionTime = (record: StepRecord): string => record.finishedAt ?? record.startedAt
+
+/** The span of the recorded steps (the first start and the last transition) and the latest transitions, newest first. */
 export class RecordedSpan {
   first?: number
   last?: number
+  readonly recent: StepRecord[] = []
 
   add(steps: ReadonlyMap<string, StepRecord>): void {
     for (const record of steps.values()) {
       this.#see(Date.parse(record.startedAt))
       if (record.finishedAt !== undefined) this.#see(Date.parse(record.finishedAt))
+      this.#keepIfRecent(record)
     }
+  }
+
+  #keepIfRecent(record: StepRecord): void {
+    const at = transitionTime(record)
+    const oldest = this.recent[this.recent.length - 1]
+    if (this.recent.length === RECENT && oldest && transitionTime(oldest) >= at) return
+    let index = this.recent.findIndex((kept) => transitionTime(kept) < at)
+    if (index === -1) index = this.recent.length
+    this.recent.splice(index, 0, record)
+    if (this.recent.length > RECENT) this.recent.pop()
   }
 
   #see(time: number): void {

@@ -1,12 +1,8 @@
 import type { PlanSpec } from '../../plan/model.js'
-import type { StepRecord } from '../../state/model.js'
 import type { LockInfo, PauseInfo } from '../../state/store.js'
 import type { EngineDeps } from '../deps.js'
 import { buildReport } from '../report/build-report.js'
-import type { UnitStatus } from '../report/model.js'
-
-/** The step transitions `bf status` lists, newest first. */
-const RECENT = 5
+import type { ReportModel, UnitStatus } from '../report/model.js'
 
 /** How a plan's backfill stands right now: who applies it, whether it is paused, how far each cluster is, when it ends. */
 export interface StatusModel {
@@ -22,24 +18,17 @@ export interface StatusModel {
   /** What is left, at the pace units took so far. */
   etaMs?: number
   /** The latest step transitions, newest first. */
-  recent: { address: string; status: StepRecord['status']; at: string; error?: string }[]
+  recent: ReportModel['recent']
 }
-
-const transitionTime = (record: StepRecord): string => record.finishedAt ?? record.startedAt
 
 /**
  * `bf status`: from the state alone (no ClickHouse query), through the state store's
- * interface: its lock holder, its pause, the units of each cluster by status and the
- * ETA as `bf report` counts them, and the last transitions recorded.
+ * interface and in one read of it: its lock holder, its pause, the units of each cluster
+ * by status, the ETA and the last transitions, as `bf report` counts them.
  */
 export async function buildStatus(spec: PlanSpec, deps: EngineDeps, now = Date.now()): Promise<StatusModel> {
   const report = await buildReport(spec, deps, { refresh: false, now })
   const pause = await deps.state.pauseInfo()
-  const snapshot = await deps.state.read()
-  const recent = [...snapshot.steps.values()]
-    .sort((a, b) => (transitionTime(a) < transitionTime(b) ? 1 : transitionTime(a) > transitionTime(b) ? -1 : 0))
-    .slice(0, RECENT)
-    .map((record) => ({ address: record.address, status: record.status, at: transitionTime(record), ...(record.error === undefined ? {} : { error: record.error }) }))
   return {
     plan: { name: spec.name, file: spec.source.file },
     state: report.state,
@@ -49,6 +38,6 @@ export async function buildStatus(spec: PlanSpec, deps: EngineDeps, now = Date.n
     totals: report.totals,
     ...(report.elapsedMs === undefined ? {} : { elapsedMs: report.elapsedMs }),
     ...(report.etaMs === undefined ? {} : { etaMs: report.etaMs }),
-    recent,
+    recent: report.recent,
   }
 }
