@@ -137,7 +137,8 @@ export function forgottenDeleteWarnings(spec: PlanSpec, steps: ReadonlyMap<strin
     const ranges = record ? recordedRanges(record) : undefined
     if (record?.kind !== 'delete' || typeof customer !== 'string' || !ranges) continue
     const cluster = splitAddress(address)[0] ?? ''
-    const window = { start: formatTimestamp(spanOf(ranges).start), end: formatTimestamp(spanOf(ranges).end) }
+    const span = spanOf(ranges)
+    const window = { start: formatTimestamp(span.start), end: formatTimestamp(span.end) }
     const batches = ranges.flatMap((range) => [...batchesOf(range, spec.batch)])
     const unfinished = batches.filter((batch) => steps.get(`${joinAddress(cluster, customer, batch.label)}/job`)?.status !== 'succeeded')
     if (unfinished.length === 0) continue
