@@ -183,6 +183,29 @@ export interface ThrottleSpec {
   checks: ThrottleCheckSpec[]
 }
 
+/** Where a Kubernetes Lease that guards a state lives. */
+export interface KubernetesLeaseSpec {
+  context: string
+  namespace: string
+  kubeconfig?: string
+}
+
+/**
+ * Where the state and its lock live: files in a folder (one person, one machine), or a
+ * table in one of the plan's ClickHouse clusters, guarded by a lease.
+ */
+export type StateBackendSpec =
+  | { backend: 'file' }
+  | {
+      backend: 'clickhouse'
+      /** A cluster name of this plan: the state lives in its ClickHouse. */
+      cluster: string
+      database: string
+      table: string
+      lock: 'keeper-map' | { kubernetes: KubernetesLeaseSpec }
+      leaseMs: number
+    }
+
 /** A fully resolved plan file. */
 export interface PlanSpec {
   version: 1
@@ -201,8 +224,9 @@ export interface PlanSpec {
   guards: GuardsSpec
   schedule?: ScheduleSpec
   throttle?: ThrottleSpec
-  /** Absolute path of the state folder. */
+  /** Absolute path of the state folder (the file backend's state; job logs with any backend). */
   statePath: string
+  state: StateBackendSpec
   clusters: ClusterSpec[]
   /** Names of every `${env:NAME}` the plan refers to, sorted, without duplicates. */
   envRefs: string[]

@@ -40,6 +40,7 @@ export function resolvePlan(raw: RawPlan, context: ResolveContext): PlanSpec {
     ...(raw.schedule ? { schedule: resolveSchedule(raw.schedule) } : {}),
     ...(raw.throttle ? { throttle: resolveThrottle(raw.throttle) } : {}),
     statePath: expandPath(raw.state?.path ?? DEFAULTS.statePath(raw.name), dir),
+    state: { backend: 'file' },
     clusters: context.clusterOrder.map((name) => resolveCluster(name, raw.clusters[name]!, planWindow, dir)),
     envRefs: [...new Set([...stringsIn(raw, (value) => value.includes('${env:'))].flatMap(([, value]) => envRefsIn(value)))].sort(),
   }

@@ -102,6 +102,20 @@ export class FileStateStore implements StateStore {
     await this.serialized(() => this.compactNow())
   }
 
+  async replace(snapshot: StateSnapshot): Promise<void> {
+    this.requireLock('replace')
+    await this.serialized(async () => {
+      await this.closeWriter()
+      this.writerStart = undefined
+      const loaded = await this.load()
+      if (loaded.exists) await copyFileSynced(this.files.snapshot, this.files.snapshotBackup)
+      await replaceFileAtomically(this.files.snapshot, snapshotChunks({ ...snapshot, plan: this.planName }))
+      await renameIfExists(this.files.journal, this.files.journalBackup)
+      await fsyncDir(this.dir)
+      this.writerStart = { exists: true, serial: snapshot.serial, validEnd: 0 }
+    })
+  }
+
   async lock(options: LockOptions): Promise<HeldLock> {
     if (this.heldLock) throw new Error(`this store already holds the lock of ${this.dir}`)
     await ensureDir(this.dir)

@@ -8,6 +8,10 @@ export interface LockInfo {
   pid: number
   operation: string
   created: string
+  /** When a lease ends unless renewed; absent for a file lock (held while its process lives). */
+  expires?: string
+  /** Where the holder runs, when known: a CI run's URL or a pod's name. */
+  from?: string
 }
 
 /** A pause of a plan's applies (`bf pause`): who asked, from where, when and why. */
@@ -29,6 +33,11 @@ export interface LockOptions {
 
 export interface HeldLock {
   info: LockInfo
+  /**
+   * Aborted when this holder can no longer be sure it holds the lock (its lease expired
+   * unrenewed, or another holder took it over): start nothing more; writes are refused.
+   */
+  lost?: AbortSignal
   /** Removes the lock if it is still this one; resolves quietly if it was force-unlocked meanwhile. */
   release(): Promise<void>
 }
@@ -60,6 +69,11 @@ export interface StateStore {
   append(event: StepEvent): Promise<number>
   /** Folds the journal into a new snapshot (atomically) and empties the journal. Keeps lineage, serial and content. */
   compact(): Promise<void>
+  /**
+   * Replaces the whole state with `snapshot`, keeping its lineage and serial (`bf state
+   * push`, `bf state migrate`). Needs the lock; atomic: a reader sees the old state or the new.
+   */
+  replace(snapshot: StateSnapshot): Promise<void>
   /** Takes the state's lock; fails with `LockHeldError` (`lock-held-error.ts`) when another holder has it past `timeoutMs`. */
   lock(options: LockOptions): Promise<HeldLock>
   /** The current lock holder, if any. */
