@@ -23,7 +23,10 @@ function changes(entry: DiscoveredCustomers): string {
 export function discoveryLines(discovered: readonly DiscoveredCustomers[] | undefined): string[] {
   return (discovered ?? []).map((entry) => {
     const cluster = `Cluster ${displayId(entry.cluster)}`
-    if (entry.source === 'state') return `${cluster}: ${plural(entry.found, 'customer')} from the state, not discovered again (--refresh=false)`
+    if (entry.source === 'state') {
+      const gone = entry.gone.length > 0 ? `; ${changes(entry)}` : ''
+      return `${cluster}: ${plural(entry.found, 'customer')} from the state, not discovered again (--refresh=false${gone})`
+    }
     return `${cluster}: ${plural(entry.found, 'customer')} found (${changes(entry)})`
   })
 }

@@ -14,6 +14,9 @@ describe('discoveryLines', () => {
       { cluster: 'eu', source: 'data', found: 1, new: [], gone: [] },
       { cluster: 'us', source: 'state', found: 3, new: [], gone: [] },
     ])).toEqual(['Cluster eu: 1 customer found (none new or gone)', 'Cluster us: 3 customers from the state, not discovered again (--refresh=false)'])
+    expect(discoveryLines([{ cluster: 'us', source: 'state', found: 2, new: [], gone: ['excluded'] }])).toEqual([
+      'Cluster us: 2 customers from the state, not discovered again (--refresh=false; 1 gone: excluded)',
+    ])
     expect(discoveryLines(undefined)).toEqual([])
   })
 })
