@@ -17,7 +17,7 @@ import type { ComputedPlan, PlannedStep, PlannedUnit } from './plan-model.js'
 import { summarizePlan } from './plan-summary.js'
 import { planCustomer } from './plan-customer.js'
 import { PlanMemo } from './plan-memo.js'
-import { discoveredCustomers, discoveryWarnings, noteGroup, recordedCustomers, resolveCustomers } from './resolve-customers.js'
+import { discoveredCustomers, discoveryWarnings, noteGroup, recordedCustomers, recordedCustomersIn, resolveCustomers } from './resolve-customers.js'
 import type { CustomerPlan } from './plan-customer.js'
 import { clusterWarnings, noDataWarning } from './plan-warnings.js'
 import { checkTargetsExist, isSelected, mayTouch } from './selection.js'
@@ -225,7 +225,7 @@ export async function computePlan(file: PlanSpec, deps: EngineDeps, options: Pla
   const { selection } = options
   const readState = async (): Promise<StateByCustomer> => (stateSnapshot ? byCustomerFromSnapshot(stateSnapshot) : deps.state.readByCustomer())
   // Discovered customers are planned like listed ones: from here on, the plan has them.
-  const spec = await resolveCustomers(file, deps, options.refresh, async () => recordedCustomers(await readState()))
+  const spec = await resolveCustomers(file, deps, options.refresh, () => (stateSnapshot ? recordedCustomers(byCustomerFromSnapshot(stateSnapshot)) : recordedCustomersIn(deps.state)))
   checkTargetsExist(selection, knownAddress(spec))
   if (options.select === 'drifted' && !options.refresh) throw new UserError('--select drifted needs live figures: drop --refresh=false')
   const clusters = spec.clusters.map((cluster) => ({ cluster, customers: customersInPlay(spec, cluster, selection) })).filter((entry) => entry.customers.length > 0)

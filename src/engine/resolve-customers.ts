@@ -1,7 +1,9 @@
 import { splitAddress } from '../plan/address.js'
 import type { Diagnostic } from '../plan/diagnostics.js'
 import type { ClusterSpec, CustomerDiscovery, CustomerSpec, PlanSpec } from '../plan/model.js'
-import type { StateByCustomer } from '../state/store.js'
+import { byCustomerFromSnapshot } from '../state/read-by-customer.js'
+import { StateOrderError } from '../state/state-order-error.js'
+import type { StateByCustomer, StateStore } from '../state/store.js'
 import type { DiscoveryRequest } from '../warehouse/warehouse.js'
 import type { EngineDeps } from './deps.js'
 
@@ -26,6 +28,16 @@ export async function recordedCustomers(state: StateByCustomer): Promise<Map<str
   const recorded = new Map<string, Set<string>>()
   for await (const group of state.groups()) noteGroup(recorded, group.key)
   return recorded
+}
+
+/** `recordedCustomers` of a store's state; a snapshot not laid out as bf writes it is read whole instead. */
+export async function recordedCustomersIn(store: StateStore): Promise<Map<string, Set<string>>> {
+  try {
+    return await recordedCustomers(await store.readByCustomer())
+  } catch (error) {
+    if (!(error instanceof StateOrderError)) throw error
+    return recordedCustomers(byCustomerFromSnapshot(await store.read()))
+  }
 }
 
 /** Adds the customer of a group key (`cluster/customer/`) to `recorded`; cluster-level groups name none. */
