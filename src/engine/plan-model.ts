@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../plan/diagnostics.js'
 import type { Window } from '../plan/model.js'
 import type { JsonValue, StepKind } from '../state/model.js'
+import type { DiscoveredCustomers } from './resolve-customers.js'
 
 /** What the plan does with a unit: `+` backfill, `-/+` re-run, `=` unchanged, `-` forget. */
 export type UnitAction = 'create' | 'replace' | 'no-op' | 'forget'
@@ -132,4 +133,6 @@ export interface ComputedPlan {
   summary: PlanSummary
   /** Per cluster, for jobs made from a template the cluster holds (Kubernetes); absent for other jobs. */
   jobTemplates?: PlannedJobTemplate[]
+  /** Per cluster that discovers its customers: how many were planned, which are new or gone since the state. */
+  customers?: DiscoveredCustomers[]
 }

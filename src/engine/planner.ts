@@ -17,6 +17,7 @@ import type { ComputedPlan, PlannedStep, PlannedUnit } from './plan-model.js'
 import { summarizePlan } from './plan-summary.js'
 import { planCustomer } from './plan-customer.js'
 import { PlanMemo } from './plan-memo.js'
+import { discoveredCustomers, discoveryWarnings, noteGroup, recordedCustomers, recordedCustomersIn, resolveCustomers } from './resolve-customers.js'
 import type { CustomerPlan } from './plan-customer.js'
 import { clusterWarnings, noDataWarning } from './plan-warnings.js'
 import { checkTargetsExist, isSelected, mayTouch } from './selection.js'
@@ -127,11 +128,13 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
   }
 
   const index = planIndex(spec)
+  const recorded = new Map<string, Set<string>>()
   const forgottenUnits = new Set<string>()
   const forgetSteps: string[] = []
   const forgetWarnings: Diagnostic[] = []
   for await (const group of state.groups()) {
     options.observeSteps?.(group.steps)
+    noteGroup(recorded, group.key)
     const target = inPlay.get(group.key)
     if (target) target.plan = await planOneCustomer(context, target.cluster, target.customer, group.steps)
     const orphans = orphanedSteps(index, group.steps)
@@ -186,13 +189,16 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     for (const step of gated) step.dependsOn = [checkAddress, ...canaryVerifies, ...step.dependsOn]
   }
 
+  const discovered = discoveredCustomers(spec, options.refresh, recorded)
+  const gone = new Set(discovered.flatMap((entry) => entry.gone.map((customer) => joinAddress(entry.cluster, customer))))
   for (const unit of [...forgottenUnits].sort(byAddress)) {
     const [clusterName = '', customer = ''] = unit.split('/')
-    units.push({ address: unit, cluster: clusterName, customer, action: 'forget', reasons: ['no longer in the plan file'] })
+    const reason = gone.has(`${clusterName}/${customer}`) ? 'no longer found in the data' : 'no longer in the plan file'
+    units.push({ address: unit, cluster: clusterName, customer, action: 'forget', reasons: [reason] })
   }
   forgetSteps.sort(byAddress)
   forgetWarnings.sort((a, b) => byAddress(a.address ?? '', b.address ?? ''))
-  warnings.push(...forgetWarnings)
+  warnings.push(...discoveryWarnings(spec, discovered), ...forgetWarnings)
 
   return {
     formatVersion: '1',
@@ -205,6 +211,7 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     forgetSteps,
     warnings,
     summary: summarizePlan(units, steps, forgetSteps),
+    ...(discovered.length > 0 ? { customers: discovered } : {}),
   }
 }
 
@@ -214,8 +221,11 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
  * Without `stateSnapshot`, the state is read a customer at a time, so that a state of a
  * million steps and the plan made from it are not in memory together.
  */
-export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: PlanOptions, stateSnapshot?: StateSnapshot): Promise<ComputedPlan> {
+export async function computePlan(file: PlanSpec, deps: EngineDeps, options: PlanOptions, stateSnapshot?: StateSnapshot): Promise<ComputedPlan> {
   const { selection } = options
+  const readState = async (): Promise<StateByCustomer> => (stateSnapshot ? byCustomerFromSnapshot(stateSnapshot) : deps.state.readByCustomer())
+  // Discovered customers are planned like listed ones: from here on, the plan has them.
+  const spec = await resolveCustomers(file, deps, options.refresh, () => (stateSnapshot ? recordedCustomers(byCustomerFromSnapshot(stateSnapshot)) : recordedCustomersIn(deps.state)))
   checkTargetsExist(selection, knownAddress(spec))
   if (options.select === 'drifted' && !options.refresh) throw new UserError('--select drifted needs live figures: drop --refresh=false')
   const clusters = spec.clusters.map((cluster) => ({ cluster, customers: customersInPlay(spec, cluster, selection) })).filter((entry) => entry.customers.length > 0)
@@ -228,7 +238,7 @@ export async function computePlan(spec: PlanSpec, deps: EngineDeps, options: Pla
     refreshes.set(cluster.name, refresh)
   }
   // A state that cannot be read is still the error reported.
-  const state = stateSnapshot ? byCustomerFromSnapshot(stateSnapshot) : await deps.state.readByCustomer()
+  const state = await readState()
   const liveOf = (cluster: string): Promise<LiveFigures | undefined> => refreshes.get(cluster) ?? Promise.resolve(undefined)
   const context: PlanningContext = { spec, deps, options, clusters, liveOf, memo: new PlanMemo(options.jobTemplates) }
   try {

@@ -1,6 +1,7 @@
 import { unitsOfCustomer } from '../plan/batches.js'
 import type { PlanSpec, Unit } from '../plan/model.js'
 import type { EngineDeps } from './deps.js'
+import { resolveCustomers } from './resolve-customers.js'
 import { isSelected } from './selection.js'
 import type { Selection } from './selection.js'
 import { groupsOf, VERIFY_GROUP_CAP } from './verify-batcher.js'
@@ -12,7 +13,9 @@ import type { VerifyReport } from './verify-model.js'
  * figures query per table for up to `VERIFY_GROUP_CAP` units gives duplicates and ratios;
  * custom checks run per unit they apply to.
  */
-export async function verifyAll(spec: PlanSpec, deps: EngineDeps, selection: Selection): Promise<VerifyReport> {
+export async function verifyAll(file: PlanSpec, deps: EngineDeps, selection: Selection): Promise<VerifyReport> {
+  // A discovering cluster's units are those of the customers it finds now.
+  const spec = await resolveCustomers(file, deps, true, () => Promise.resolve(new Map()))
   const report: VerifyReport = { units: 0, failed: [], noData: [] }
   const tables = { target: spec.target, ...(spec.expected ? { expected: spec.expected } : {}), grid: spec.batch }
   for (const cluster of spec.clusters) {

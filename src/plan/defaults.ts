@@ -11,6 +11,8 @@ export const DEFAULTS = {
   kubernetesOnTemplateChange: 'keep',
   jobRetries: 0,
   jobConcurrency: 1,
+  /** Rows a customer needs in the cluster's window for discovery to find it. */
+  discoveryMinRows: 1,
   verifyDuplicates: true,
   verifyRequireData: false,
   rolloutOrder: 'forward',

@@ -151,11 +151,32 @@ export interface CustomerSpec {
   window: Window
 }
 
+/** Where discovery finds a cluster's customers: counted in a table of the plan, or the user's query. */
+export type DiscoverySource = { from: 'target' | 'expected'; minRows: number } | { query: string }
+
+/**
+ * A cluster whose customers are found in the data at refresh rather than listed: every
+ * customer the source names over the cluster's window, but the excluded ones.
+ */
+export interface CustomerDiscovery {
+  source: DiscoverySource
+  exclude: string[]
+  /** The cluster's window: what discovery counts over, and every found customer's range unless `windows` gives one. */
+  window: Window
+  /** Found customers with a range of their own (effective: customer, then cluster, then plan). */
+  windows: CustomerSpec[]
+}
+
 export interface ClusterSpec {
   name: string
   clickhouse: ClickHouseSpec
   kubernetes?: KubernetesClusterSpec
+  /**
+   * The customers to backfill. For a cluster with `discover`, empty as loaded: planning
+   * resolves them into a copy of the plan (`resolve-customers.ts` in the engine).
+   */
   customers: CustomerSpec[]
+  discover?: CustomerDiscovery
 }
 
 /** When apply may start deletes and jobs; see `schedule-window.ts` for one window. */

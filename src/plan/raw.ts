@@ -27,7 +27,16 @@ export interface RawCluster {
   }
   kubernetes?: { context: string; kubeconfig?: string; qps?: number; burst?: number }
   window?: RawWindow
-  customers: (string | { id: string; window: RawWindow })[]
+  customers: (string | { id: string; window: RawWindow })[] | RawDiscovery
+}
+
+/** `customers:` as a mapping: found in the data at refresh. */
+export interface RawDiscovery {
+  from?: 'expected' | 'target'
+  query?: string
+  exclude?: string[]
+  minRows?: number
+  windows?: Record<string, RawWindow>
 }
 
 export type RawExpectation = { equals: Scalar } | { max: number } | { min: number } | { between: [number, number] }

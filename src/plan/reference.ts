@@ -29,7 +29,7 @@ export function referenceRows(schema: JsonSchema = planSchema): ReferenceRow[] {
       rows.push({ path, type: typeLabel(entry), required: false, default: '', description: entry.description ?? '' })
       walk(entry, path)
     }
-    if (node.items && objectShapes(node.items).length > 0) walk(node.items, `${prefix}[]`)
+    for (const list of [node, ...(node.oneOf ?? [])]) if (list.items && objectShapes(list.items).length > 0) walk(list.items, `${prefix}[]`)
   }
   walk(inlineRefs(schema), '')
   return rows
@@ -90,7 +90,8 @@ export function planReferenceMarkdown(schema: JsonSchema = planSchema): string {
 const RULES = [
   'Every window starts before it ends, and every timestamp names a real instant. A customer\'s window takes each missing bound from its cluster\'s window, then from the plan\'s.',
   '`window.batch` is a whole number of hours. Batches of every window are cut on the grid of the plan\'s `window.start`, so one day has the same unit address everywhere.',
-  'A customer appears at most once per cluster. `rollout.canary` and `verify.checks[].customers` name customers listed in some cluster.',
+  'A customer appears at most once per cluster. `rollout.canary` and `verify.checks[].customers` name customers listed in some cluster; while a cluster discovers its customers, a name it does not list is checked when bf plans (a warning when no cluster found it).',
+  '`customers.from: expected` needs the `expected` section. `customers.query` is one `SELECT` (or `WITH … SELECT`) returning one String column; it may use only `{start:DateTime}`, `{end:DateTime}` (the cluster\'s window) and `{cluster:String}`, and no `${env:…}`.',
   '`job.kind` names its section: `kubernetes` needs `job.kubernetes` and a `kubernetes.context` on every cluster, `sql` needs `job.sql`, `command` needs `job.command`; the other sections are errors.',
   '`job.sql` is one `INSERT … SELECT`; check `sql` is one `SELECT` (or `WITH … SELECT`). Both may use only the bound parameters `{customer:String}`, `{start:DateTime}`, `{end:DateTime}` and `{cluster:String}`, and no `${env:…}`.',
   '`job.env` values may use only the placeholders `{{ customer }}`, `{{ cluster }}`, `{{ batch.start }}`, `{{ batch.end }}` (RFC 3339), `{{ batch.date }}` (YYYY-MM-DD) and `{{ plan.name }}`.',

@@ -3,9 +3,9 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { DEFAULTS } from './defaults.js'
 import { parseDuration } from './duration.js'
 import { envRefsIn } from './env-refs.js'
-import type { ClusterSpec, CustomerSpec, DeleteSpec, JobSpec, PlanSource, PlanSpec, ScheduleSpec, ThrottleSpec, VerifySpec, Window } from './model.js'
+import type { ClusterSpec, CustomerDiscovery, CustomerSpec, DeleteSpec, DiscoverySource, JobSpec, PlanSource, PlanSpec, ScheduleSpec, ThrottleSpec, VerifySpec, Window } from './model.js'
 import { parseScheduleWindow } from './schedule-window.js'
-import type { RawCluster, RawPlan, RawWindow, Scalar } from './raw.js'
+import type { RawCluster, RawDiscovery, RawPlan, RawWindow, Scalar } from './raw.js'
 import { stringsIn } from './checks/access.js'
 import { parseTimestamp } from './timestamp.js'
 
@@ -122,7 +122,8 @@ function resolveThrottle(raw: NonNullable<RawPlan['throttle']>): ThrottleSpec {
 function resolveCluster(name: string, raw: RawCluster, planWindow: Window, dir: string): ClusterSpec {
   const { settings, embedded, ...connection } = raw.clickhouse
   const clusterWindow = overlay(planWindow, raw.window)
-  const customers = raw.customers.map((entry): CustomerSpec =>
+  const listed = Array.isArray(raw.customers) ? raw.customers : []
+  const customers = listed.map((entry): CustomerSpec =>
     typeof entry === 'string' ? { id: entry, window: clusterWindow } : { id: entry.id, window: overlay(clusterWindow, entry.window) },
   )
   return {
@@ -130,6 +131,17 @@ function resolveCluster(name: string, raw: RawCluster, planWindow: Window, dir: 
     clickhouse: { ...connection, ...(embedded !== undefined ? { embedded: expandPath(embedded, dir) } : {}), settings: { ...settings } },
     ...(raw.kubernetes ? { kubernetes: resolveKubernetes(raw.kubernetes, dir) } : {}),
     customers,
+    ...(Array.isArray(raw.customers) ? {} : { discover: resolveDiscovery(raw.customers, clusterWindow) }),
+  }
+}
+
+function resolveDiscovery(raw: RawDiscovery, clusterWindow: Window): CustomerDiscovery {
+  const source: DiscoverySource = raw.query !== undefined ? { query: raw.query } : { from: raw.from ?? 'target', minRows: raw.minRows ?? DEFAULTS.discoveryMinRows }
+  return {
+    source,
+    exclude: [...new Set(raw.exclude ?? [])],
+    window: clusterWindow,
+    windows: Object.entries(raw.windows ?? {}).map(([id, window]) => ({ id, window: overlay(clusterWindow, window) })),
   }
 }
 

@@ -91,6 +91,71 @@ const check: JsonSchema = {
   },
 }
 
+const customerList: JsonSchema = {
+  title: 'list of customers',
+  description: 'Customers to backfill on this cluster, in order.',
+  type: 'array',
+  minItems: 1,
+  items: {
+    title: 'customer',
+    oneOf: [
+      { $ref: '#/$defs/customerId' },
+      {
+        title: 'customer with its own window',
+        description: 'A customer whose range differs from its cluster\'s.',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'window'],
+        properties: {
+          id: ref('customerId', 'The customer id.'),
+          window: window('This customer\'s start and end; batches stay on the plan\'s grid.'),
+        },
+      },
+    ],
+  },
+}
+
+const customerDiscovery: JsonSchema = {
+  title: 'customer discovery',
+  description:
+    'Finds the customers in the data each time bf plans: every customer with at least minRows rows in the target or expected table over the cluster\'s window (from), or every id a query returns (query).',
+  type: 'object',
+  additionalProperties: false,
+  anyOf: [{ required: ['from'] }, { required: ['query'] }],
+  not: { required: ['from', 'query'] },
+  allOf: [{ not: { required: ['query', 'minRows'] } }],
+  properties: {
+    from: {
+      description: 'The table whose customers are backfilled: target (counted in its read table) or expected (needs the expected section).',
+      enum: ['target', 'expected'],
+    },
+    query: {
+      description:
+        'One SELECT returning one String column of customer ids. May use the bound parameters {start:DateTime}, {end:DateTime} (the cluster\'s window) and {cluster:String}.',
+      type: 'string',
+      minLength: 1,
+    },
+    minRows: {
+      description: 'With from: the rows a customer needs in the cluster\'s window to be found.',
+      type: 'integer',
+      minimum: 1,
+      default: DEFAULTS.discoveryMinRows,
+    },
+    exclude: {
+      description: 'Customer ids never backfilled on this cluster, even when found.',
+      type: 'array',
+      uniqueItems: true,
+      items: { $ref: '#/$defs/customerId' },
+    },
+    windows: {
+      description: 'A range of their own for some found customers, by customer id; batches stay on the plan\'s grid.',
+      type: 'object',
+      propertyNames: { $ref: '#/$defs/customerId' },
+      additionalProperties: window('This customer\'s start and end; each missing bound is the cluster\'s.'),
+    },
+  },
+}
+
 const cluster: JsonSchema = {
   title: 'cluster',
   description: 'One ClickHouse deployment, the Kubernetes context whose Jobs write to it, and its customers.',
@@ -138,26 +203,8 @@ const cluster: JsonSchema = {
     },
     window: window('Overrides the plan\'s start and end for every customer of this cluster; batches stay on the plan\'s grid.'),
     customers: {
-      description: 'Customers to backfill on this cluster, in order.',
-      type: 'array',
-      minItems: 1,
-      items: {
-        title: 'customer',
-        oneOf: [
-          { $ref: '#/$defs/customerId' },
-          {
-            title: 'customer with its own window',
-            description: 'A customer whose range differs from its cluster\'s.',
-            type: 'object',
-            additionalProperties: false,
-            required: ['id', 'window'],
-            properties: {
-              id: ref('customerId', 'The customer id.'),
-              window: window('This customer\'s start and end; batches stay on the plan\'s grid.'),
-            },
-          },
-        ],
-      },
+      description: 'Customers to backfill on this cluster: a list, or a mapping that finds them in the data each time bf plans.',
+      oneOf: [customerList, customerDiscovery],
     },
   },
 }

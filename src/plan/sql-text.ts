@@ -85,10 +85,3 @@ export function hasKeyword(sql: string, keyword: string): boolean {
 export const BOUND_PARAMS = { customer: 'String', start: 'DateTime', end: 'DateTime', cluster: 'String' } as const
 
 export type BoundParam = keyof typeof BOUND_PARAMS
-
-/** `{customer:String}, {start:DateTime}, …` for messages. */
-export function boundParamsText(): string {
-  return Object.entries(BOUND_PARAMS)
-    .map(([name, type]) => `{${name}:${type}}`)
-    .join(', ')
-}

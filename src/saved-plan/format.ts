@@ -14,7 +14,7 @@ type SavedPlanBody = {
   format: typeof FORMAT
   format_version: number
   bf_version: string
-} & Pick<ComputedPlan, 'plan' | 'state' | 'refreshed' | 'summary' | 'warnings' | 'units' | 'steps' | 'forgetSteps' | 'jobTemplates'>
+} & Pick<ComputedPlan, 'plan' | 'state' | 'refreshed' | 'summary' | 'warnings' | 'units' | 'steps' | 'forgetSteps' | 'jobTemplates' | 'customers'>
 
 /** Over the file's JSON without its `checksum` field, in the order the fields are written. */
 function checksumOf(body: SavedPlanBody): string {
@@ -43,6 +43,8 @@ export function serializeSavedPlan(plan: ComputedPlan): string {
     forgetSteps: plan.forgetSteps,
     // Apply makes every job from these, and refuses when a cluster's template changed since.
     ...(plan.jobTemplates ? { jobTemplates: plan.jobTemplates } : {}),
+    // The customers the plan was made for: its steps are for them alone, whatever discovery finds later.
+    ...(plan.customers ? { customers: plan.customers } : {}),
   }
   return `${JSON.stringify({ ...body, checksum: checksumOf(body) })}\n`
 }
@@ -103,5 +105,6 @@ export function parseSavedPlan(text: string, file: string): ComputedPlan {
     warnings: body.warnings,
     summary: body.summary,
     ...(body.jobTemplates ? { jobTemplates: body.jobTemplates } : {}),
+    ...(body.customers ? { customers: body.customers } : {}),
   }
 }

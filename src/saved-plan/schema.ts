@@ -118,6 +118,20 @@ const jobTemplate = {
   },
 } as const
 
+/** A discovering cluster's customers as the plan showed them: applying the saved plan does not discover again. */
+const discovered = {
+  type: 'object',
+  required: ['cluster', 'source', 'found', 'new', 'gone'],
+  additionalProperties: false,
+  properties: {
+    cluster: text,
+    source: { enum: ['data', 'state'] },
+    found: integer,
+    new: { type: 'array', items: text },
+    gone: { type: 'array', items: text },
+  },
+} as const
+
 /** The schema `parseSavedPlan` checks a saved plan file against (see the head of this file). */
 export const savedPlanSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -162,6 +176,7 @@ export const savedPlanSchema = {
     steps: { type: 'array', items: step },
     forgetSteps: { type: 'array', items: text },
     jobTemplates: { type: 'array', items: jobTemplate },
+    customers: { type: 'array', items: discovered },
     checksum: { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' },
   },
 } as const

@@ -3,6 +3,7 @@ import type { ComputedPlan } from '../engine/plan-model.js'
 import type { Diagnostic } from '../plan/diagnostics.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
 import { diffLines } from './diff-lines.js'
+import { discoveryLines } from './discovery-text.js'
 import type { PlanOperations } from '../engine/gates/plan-operations.js'
 import { palette } from './palette.js'
 import { operationsLines } from './plan-operations.js'
@@ -43,6 +44,9 @@ function* header(plan: ComputedPlan, c: ChalkInstance): Generator<string> {
     yield ''
     yield `${c.bold('Note:')} planned from state alone (--refresh=false): live figures and rows to delete are unknown.`
   }
+  const discovered = discoveryLines(plan.customers)
+  if (discovered.length > 0) yield ''
+  yield* discovered
 }
 
 function* legend(folded: FoldedUnits, c: ChalkInstance): Generator<string> {

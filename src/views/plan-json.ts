@@ -47,6 +47,20 @@ export interface PlanJson {
   warnings: { code: string; message: string }[]
   /** Per cluster, for jobs made from a template the cluster holds (a Kubernetes CronJob's jobTemplate). */
   job_templates?: PlanJsonJobTemplate[]
+  /** Per cluster that discovers its customers. */
+  customers?: PlanJsonCustomers[]
+}
+
+export interface PlanJsonCustomers {
+  cluster: string
+  /** Customers planned on the cluster. */
+  found: number
+  /** Found, with no step in the state. */
+  new: string[]
+  /** With steps in the state, no longer found: forgotten. */
+  gone: string[]
+  /** `data`: discovered at refresh; `state`: with --refresh=false, the customers with steps in the state. */
+  source: 'data' | 'state'
 }
 
 export interface PlanJsonJobTemplate {
@@ -122,6 +136,9 @@ export function planToJson(plan: ComputedPlan): PlanJson {
           })),
         }
       : {}),
+    ...(plan.customers
+      ? { customers: plan.customers.map((entry) => ({ cluster: entry.cluster, found: entry.found, new: [...entry.new], gone: [...entry.gone], source: entry.source })) }
+      : {}),
   }
 }
 
@@ -193,7 +210,7 @@ function* arrayChunks<T>(items: readonly T[], itemText: (item: T) => string, ind
  * being one string (or one copy of itself as JSON objects) in memory.
  */
 export function* planJsonChunks(plan: ComputedPlan, operations?: PlanOperations): Generator<string> {
-  const { units: _units, steps: _steps, forget_steps: _forget, warnings: _warnings, job_templates: templates, ...head } = planToJson({ ...plan, units: [], steps: [], forgetSteps: [], warnings: [] })
+  const { units: _units, steps: _steps, forget_steps: _forget, warnings: _warnings, job_templates: templates, customers, ...head } = planToJson({ ...plan, units: [], steps: [], forgetSteps: [], warnings: [] })
   const headText = JSON.stringify(head, null, 2)
   yield headText.slice(0, headText.lastIndexOf('\n}'))
   yield ',\n  "units": '
@@ -207,6 +224,10 @@ export function* planJsonChunks(plan: ComputedPlan, operations?: PlanOperations)
   if (templates) {
     yield ',\n  "job_templates": '
     yield* arrayChunks(templates, (template) => JSON.stringify(template), '  ')
+  }
+  if (customers) {
+    yield ',\n  "customers": '
+    yield* arrayChunks(customers, (entry) => JSON.stringify(entry), '  ')
   }
   for (const [key, value] of Object.entries(operationsToJson(operations))) yield `,\n  ${quote(key)}: ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')}`
   yield '\n}\n'

@@ -1,6 +1,7 @@
 import type { ComputedPlan } from '../engine/plan-model.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
 import { diffLines } from './diff-lines.js'
+import { discoveryLines } from './discovery-text.js'
 import { fitMarkdown } from './markdown-budget.js'
 import { codeBlock, codeSpan, htmlText, markdownText } from './markdown-text.js'
 import { countsPhrase, planSummaryLine, unplannedText } from './plan-totals.js'
@@ -33,6 +34,9 @@ function* heading(plan: ComputedPlan): Generator<string> {
     yield '> [!NOTE]'
     yield '> Planned from state alone (`--refresh=false`): live figures and rows to delete are unknown.'
   }
+  const discovered = discoveryLines(plan.customers)
+  if (discovered.length > 0) yield ''
+  for (const line of discovered) yield `- ${markdownText(line)}`
   if (plan.warnings.length > 0) {
     yield ''
     yield '> [!WARNING]'

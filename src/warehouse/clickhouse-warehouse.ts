@@ -11,6 +11,7 @@ import { loadMetricQuery, poolSizeQuery } from './load-queries.js'
 import type { LoadMetric } from './load-queries.js'
 import { isRetryableRead, isRetryableWrite, withRetries } from './retry.js'
 import type { RetryOptions } from './retry.js'
+import { discoveryCountQuery, discoveryQueryParams, foundCustomers, isStringType } from './discovery-queries.js'
 import { collapsesOnMerge, figuresQuery, parseTableFacts, pendingMutationsQuery, readFiguresRows, tableFactsQuery } from './refresh-queries.js'
 import { countedColumnsProblem, tableKey } from './table-rules.js'
 import type { CountedSource } from './table-rules.js'
@@ -19,6 +20,7 @@ import { describeTables, targetRefs } from './target-tables.js'
 import { toNumber } from './sql-query.js'
 import type {
   DeleteRequest,
+  DiscoveryRequest,
   InsertResult,
   LiveFigures,
   MutationLookup,
@@ -84,6 +86,30 @@ export class ClickHouseWarehouse implements Warehouse {
   /** Retried as a whole: a retry starts from empty figures, never adding a row twice. */
   refresh(request: RefreshRequest): Promise<LiveFigures> {
     return this.#read(() => this.#refreshOnce(request))
+  }
+
+  discoverCustomers(request: DiscoveryRequest): Promise<string[]> {
+    return this.#read(async () => {
+      const { source, window, exclude } = request
+      if ('query' in source) return foundCustomers(await this.#customerColumn(source.query, discoveryQueryParams(window, this.cluster)), exclude)
+      const ids: unknown[] = []
+      await this.#eachRow(`finding the customers of ${tableKey(source.table)}`, discoveryCountQuery(source.table, window, source.minRows, exclude), (row) => ids.push(row.bf_customer))
+      return foundCustomers(ids, exclude)
+    })
+  }
+
+  /** The values of the one String column the user's discovery query returns. */
+  async #customerColumn(sql: string, params: Record<string, string | number>): Promise<unknown[]> {
+    const [names, types, ...rows] = await this.#guard('running the customers query', async () => {
+      const result = await this.#client.query({ query: sql, query_params: params, format: 'JSONCompactEachRowWithNamesAndTypes' })
+      return result.json<unknown[]>()
+    })
+    const columns = (types ?? []).map((type, at) => `${String(names?.[at])} ${String(type)}`)
+    if (columns.length !== 1 || !isStringType(String(types?.[0]))) {
+      const message = `cluster ${this.cluster} (${this.#scope.endpoint}): customers.query must return one String column of customer ids; it returns ${columns.length === 0 ? 'no column' : columns.join(', ')}`
+      throw new WarehouseError(message, { cluster: this.cluster, endpoint: this.#scope.endpoint, uncertain: false })
+    }
+    return rows.map((row) => row[0])
   }
 
   unitFigures(request: UnitFiguresRequest): Promise<UnitFigures[]> {

@@ -74,6 +74,24 @@ export interface LiveFigures extends TargetDescription {
   queries: number
 }
 
+/** A table counted to find customers: its time and customer columns. */
+export interface DiscoveredTable extends TableRef {
+  timeColumn: string
+  customerColumn: string
+}
+
+/**
+ * How a cluster finds its customers: the customers of a table with at least `minRows`
+ * rows over `window`, or the ids a query returns (bound `{start:DateTime}` and
+ * `{end:DateTime}` are `window`'s, `{cluster:String}` bf's name of the cluster).
+ */
+export interface DiscoveryRequest {
+  source: { table: DiscoveredTable; minRows: number } | { query: string }
+  window: Window
+  /** Ids left out even when found. */
+  exclude: readonly string[]
+}
+
 export interface DeleteRequest {
   target: TargetSpec
   customer: string
@@ -142,6 +160,8 @@ export interface Warehouse {
   /** The plan's tables and the target's pending mutations, as refresh reads them, without counting rows. */
   describeTarget(request: TargetRequest): Promise<TargetDescription>
   refresh(request: RefreshRequest): Promise<LiveFigures>
+  /** The customers `request` finds, each once, sorted, with one query. */
+  discoverCustomers(request: DiscoveryRequest): Promise<string[]>
   /**
    * Figures of each unit of `request`, in its order, from one grouped query per table
    * (`GROUP BY` customer and batch, only the units' own cells), however many units and

@@ -52,7 +52,7 @@ describe('the plan schema', () => {
     const committed = JSON.parse(readFileSync('schemas/plan.schema.json', 'utf8')) as object
     const validate = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true }).compile(committed)
     const read = (file: string) => parse(readFileSync(file, 'utf8'), { schema: 'core' }) as unknown
-    for (const file of ['plans/2026.yaml', 'test/fixtures/valid/sql-job.yaml', 'test/fixtures/valid/command-job.yaml', 'test/fixtures/valid/kubernetes-two-clusters.yaml', 'test/fixtures/valid/busy-cluster.yaml']) {
+    for (const file of ['plans/2026.yaml', 'test/fixtures/valid/sql-job.yaml', 'test/fixtures/valid/command-job.yaml', 'test/fixtures/valid/kubernetes-two-clusters.yaml', 'test/fixtures/valid/busy-cluster.yaml', 'test/fixtures/valid/discovery.yaml']) {
       expect(validate(read(file)), `${file}: ${JSON.stringify(validate.errors)}`).toBe(true)
     }
     for (const name of ['unknown-keys', 'wrong-types', 'delete-true', 'kind-section-mismatch', 'clickhouse-url-and-embedded', 'bad-identifiers', 'expect-shape']) {

@@ -16,6 +16,7 @@ import { emptyTotals } from './model.js'
 import type { ReportCluster, ReportCustomer, ReportCustomerDeletes, ReportModel } from './model.js'
 import { estimateRemaining, RecordedSpan } from './pace.js'
 import { reportUnit } from './unit-report.js'
+import { recordedCustomersIn, resolveCustomers } from '../resolve-customers.js'
 
 export interface ReportOptions {
   /** False: from the state alone, no ClickHouse queries (no drift is seen then). */
@@ -92,8 +93,10 @@ async function clustersFrom(building: Building, state: StateByCustomer): Promise
  * interface) and, unless `refresh` is false, the live figures of one grouped refresh per
  * cluster, as planning reads them. Read-only.
  */
-export async function buildReport(spec: PlanSpec, deps: EngineDeps, options: ReportOptions): Promise<ReportModel> {
+export async function buildReport(file: PlanSpec, deps: EngineDeps, options: ReportOptions): Promise<ReportModel> {
   const now = options.now ?? Date.now()
+  // Discovering clusters show what discovery finds now, or without refresh the customers the state has.
+  const spec = await resolveCustomers(file, deps, options.refresh, () => recordedCustomersIn(deps.state))
   const refreshes = new Map<string, Promise<LiveFigures | undefined>>()
   for (const cluster of spec.clusters) {
     const refresh = options.refresh && cluster.customers.length > 0 ? refreshCluster(spec, deps, cluster) : Promise.resolve(undefined)

@@ -3,7 +3,8 @@ import { formatPath } from '../data-path.js'
 import { didYouMean } from '../did-you-mean.js'
 import { errorAt } from '../finding.js'
 import type { Finding } from '../finding.js'
-import { entriesAt, isRecord, listAt, stringAt } from './access.js'
+import { at, entriesAt, isRecord, listAt, stringAt } from './access.js'
+import { sqlFindings } from './sql.js'
 
 /** One entry of a cluster's `customers` list that has a readable id. */
 export interface CustomerEntry {
@@ -44,8 +45,13 @@ export function duplicateCustomers(entries: readonly CustomerEntry[], lineOf: (p
   return findings
 }
 
-/** Customers named by `rollout.canary` and `verify.checks[].customers` must be in some cluster. */
+/**
+ * Customers named by `rollout.canary` and `verify.checks[].customers` must be in some
+ * cluster. While a cluster discovers its customers, a name may be one it will find: the
+ * planner checks those at refresh.
+ */
 export function unknownCustomers(data: unknown, entries: readonly CustomerEntry[]): Finding[] {
+  if (discoveringClusters(data).length > 0) return []
   const known = new Set(entries.map((entry) => entry.id))
   const lists: DataPath[] = [['rollout', 'canary'], ...listAt(data, ['verify', 'checks']).map((_, i): DataPath => ['verify', 'checks', i, 'customers'])]
   const findings: Finding[] = []
@@ -60,6 +66,30 @@ export function unknownCustomers(data: unknown, entries: readonly CustomerEntry[
         }),
       )
     })
+  }
+  return findings
+}
+
+/** Clusters whose `customers` is a mapping: found in the data at refresh. */
+function discoveringClusters(data: unknown): string[] {
+  return entriesAt(data, ['clusters'])
+    .filter(([name]) => isRecord(at(data, ['clusters', name, 'customers'])))
+    .map(([name]) => name)
+}
+
+/** Discovery counts in a table the plan names, or runs one SELECT with the parameters bf binds at refresh. */
+export function discoveryFindings(data: unknown): Finding[] {
+  const findings: Finding[] = []
+  for (const cluster of discoveringClusters(data)) {
+    const path: DataPath = ['clusters', cluster, 'customers']
+    if (stringAt(data, [...path, 'from']) === 'expected' && at(data, ['expected']) === undefined) {
+      findings.push(
+        errorAt('discovery-without-expected', [...path, 'from'], `${formatPath(path)} discovers customers from the expected table, but the plan has no expected section`, {
+          hint: 'add expected: with its table and columns, or use from: target',
+        }),
+      )
+    }
+    findings.push(...sqlFindings(data, [...path, 'query'], 'discovery'))
   }
   return findings
 }

@@ -1,6 +1,6 @@
 import type { DataPath } from '../data-path.js'
 import type { Finding } from '../finding.js'
-import { customerEntries, duplicateCustomers, unknownCustomers } from './customers.js'
+import { customerEntries, discoveryFindings, duplicateCustomers, unknownCustomers } from './customers.js'
 import { envRefFindings } from './env-refs.js'
 import { jobFindings } from './job.js'
 import { scheduleFindings, throttleFindings } from './operations.js'
@@ -18,6 +18,7 @@ export function semanticFindings(data: unknown, lineOf: (path: DataPath) => numb
     ...windowFindings(data),
     ...duplicateCustomers(customers, lineOf),
     ...unknownCustomers(data, customers),
+    ...discoveryFindings(data),
     ...jobFindings(data),
     ...verifyFindings(data, lineOf),
     ...envRefFindings(data),

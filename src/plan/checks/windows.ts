@@ -49,6 +49,7 @@ export function windowFindings(data: unknown): Finding[] {
     listAt(data, ['clusters', cluster, 'customers']).forEach((customer, index) => {
       if (isRecord(customer)) checkWindow(['clusters', cluster, 'customers', index, 'window'], clusterWindow)
     })
+    for (const [id] of entriesAt(data, ['clusters', cluster, 'customers', 'windows'])) checkWindow(['clusters', cluster, 'customers', 'windows', id], clusterWindow)
   }
   return findings
 }
