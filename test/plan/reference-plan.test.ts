@@ -58,6 +58,7 @@ describe('the reference plan (plans/2026.yaml)', () => {
       rollout: { canary: ['alaska-air'], order: 'forward' },
       guards: { maxPendingMutations: 5, maxDeleteRows: 50_000_000 },
       statePath: resolve('plans/.bf/state/relabel-2026'),
+      state: { backend: 'file' },
       clusters: [
         {
           name: 'us-east-1-prod',
