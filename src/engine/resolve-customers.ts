@@ -65,6 +65,9 @@ function customersOf(discover: CustomerDiscovery, ids: readonly string[]): Custo
   return ids.map((id) => ({ id, window: own.get(id) ?? discover.window }))
 }
 
+/** Discovery that counts the target's rows, which bf's own deletes remove. */
+const readsTarget = (discover: CustomerDiscovery): boolean => 'from' in discover.source && discover.source.from === 'target'
+
 const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
@@ -75,17 +78,22 @@ const byId = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
  */
 export async function resolveCustomers(spec: PlanSpec, deps: EngineDeps, refresh: boolean, recorded: () => Promise<RecordedCustomers>): Promise<PlanSpec> {
   if (!spec.clusters.some((cluster) => cluster.discover)) return spec
-  const fromState = refresh ? undefined : await recorded()
+  const needsState = !refresh || spec.clusters.some((cluster) => cluster.discover && readsTarget(cluster.discover))
+  const inState = needsState ? await recorded() : undefined
   const clusters = await Promise.all(
     spec.clusters.map(async (cluster): Promise<ClusterSpec> => {
       const { discover } = cluster
       if (!discover) return cluster
+      const excluded = new Set(discover.exclude)
+      const recordedHere = [...(inState?.get(cluster.name) ?? [])].filter((id) => !excluded.has(id))
       let ids: string[]
-      if (fromState) {
-        const excluded = new Set(discover.exclude)
-        ids = [...(fromState.get(cluster.name) ?? [])].filter((id) => !excluded.has(id)).sort(byId)
+      if (!refresh) {
+        ids = recordedHere.sort(byId)
       } else {
         ids = await (await deps.warehouse(cluster.name)).discoverCustomers(discoveryRequest(spec, discover))
+        // bf's own deletes empty a customer's window of the target until its jobs have run:
+        // a customer bf has worked on is kept, or an interrupted apply would forget it.
+        if (readsTarget(discover)) ids = [...new Set([...ids, ...recordedHere])].sort(byId)
       }
       return { ...cluster, customers: customersOf(discover, ids) }
     }),

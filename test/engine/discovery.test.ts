@@ -192,4 +192,15 @@ describe('discovered customers on the embedded engine', () => {
       'local/alaska-air/2026-01-02': 'no-op',
     })
   })
+
+  it('keeps a customer bf has worked on when discovering from the target, though its rows are deleted and its jobs have not run again', async () => {
+    writeDiscoveryPlan('kept', '{ from: target }')
+    const first = await ws.apply()
+    expect(first.kind === 'applied' && first.result.failed).toBe(0)
+    // What an apply interrupted between a customer's delete and its jobs leaves in the target.
+    await ws.sql.command({ query: "ALTER TABLE conversation_with_labels DELETE WHERE customer_id = 'acme'", clickhouse_settings: { mutations_sync: '1' } })
+    const next = await plan()
+    expect(next.customers).toEqual([{ cluster: 'local', source: 'data', found: 3, new: [], gone: [] }])
+    expect(next.units.filter((unit) => unit.customer === 'acme').map((unit) => unit.action)).toEqual(['replace', 'replace'])
+  })
 })
