@@ -26,13 +26,17 @@ export interface PullOutcome extends StateHead {
 
 /** `bf state pull`: the whole state as a document (`state-document.ts`), a customer at a time, under the lock. */
 export async function pullState(target: TransferTarget, write: (chunk: string) => Promise<void>): Promise<PullOutcome> {
-  return withLock(target, async () => {
+  return withLock(target, async (held) => {
     const state = await target.reader.readByCustomer()
     if (state.lineage === '') throw new UserError(`plan ${target.planName} has no state yet: nothing to pull`)
     const chunks = stateDocumentChunks(target.planName, state)
     try {
       for (let next = await chunks.next(); ; next = await chunks.next()) {
-        if (next.done) return { lineage: state.lineage, serial: state.serial, steps: next.value, warnings: state.warnings }
+        if (next.done) {
+          // Another holder may have written while the document was read.
+          if (held.lost?.aborted) throw new UserError(`the state lock of ${target.planName} was lost while the state was read: the output may mix two states; pull again`)
+          return { lineage: state.lineage, serial: state.serial, steps: next.value, warnings: state.warnings }
+        }
         await write(next.value)
       }
     } catch (error) {
