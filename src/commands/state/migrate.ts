@@ -16,14 +16,14 @@ import { renderImport, renderOverridden } from '../../views/state-transfer.js'
 export default class StateMigrate extends BfCommand {
   static override summary = "Copy a state into the plan's state backend, keeping its lineage and serial."
   static override description =
-    "--from names a state folder of the file backend (.bf/state/<plan name>) or another plan file, whose state is read from its own backend. Both states are locked while the copy is made. Refused when the plan already has a state of another lineage, or a newer one, unless --force. Changing the plan's state: key does not move a state; this does."
+    "--from names a state folder of the file backend (.bf/state/<plan name>) or another plan file, whose state is read from its own backend. Both states are locked while the copy is made. Refused when the plan already has a state of another lineage, or a newer one, unless --force. Changing the state key of a plan file does not move its state; this command does."
   static override examples = [
     '<%= config.bin %> state migrate plans/2026.yaml --from .bf/state/relabel-2026',
     '<%= config.bin %> state migrate plans/2026.yaml --from plans/2026-files.yaml',
   ]
   static override args = { plan: Args.string({ description: 'Plan file (YAML) whose state backend receives the state.', required: true }) }
   static override flags = {
-    from: Flags.string({ summary: 'A state folder, or another plan file whose state to copy.', required: true }),
+    from: Flags.string({ summary: 'A state folder, or another plan file whose state to copy.', helpValue: 'DIR|PLAN', required: true }),
     force: Flags.boolean({ summary: 'Replace a state of another lineage or plan, or a newer one.', default: false }),
     'lock-timeout': Flags.string({ summary: 'Wait this long for each state lock.', default: '0s' }),
   }

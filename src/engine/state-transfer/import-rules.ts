@@ -47,7 +47,7 @@ export async function decideImport(current: StateHead, incoming: IncomingState, 
     if (!force) throw new UserError(`${problem}; ${hint}, or --force replaces the state anyway`)
     overridden.push(problem)
   }
-  if (incoming.plan !== planName) refuse(`${what} is the state of plan "${incoming.plan}", not of "${planName}"`, 'check the plan and the file')
+  if (incoming.plan !== planName) refuse(`${what} is the state of plan "${incoming.plan}", not of "${planName}"`, 'check you have the right plan and state')
   if (current.lineage === '' || current.serial === 0) return { action: 'write', serial: incoming.serial, overridden }
   if (incoming.lineage !== current.lineage) {
     refuse(`${what} has lineage ${incoming.lineage} but the state of ${planName} has lineage ${current.lineage} (serial ${current.serial}): they are different histories`, 'check you have the right state')
