@@ -1,16 +1,10 @@
-import { stat } from 'node:fs/promises'
-import path from 'node:path'
 import { Args, Flags } from '@oclif/core'
 import { BfCommand } from '../../cli/base-command.js'
-import { openStateStore } from '../../cli/engine-wiring.js'
-import { describeStateLocation, sameStateLocation } from '../../cli/state-location.js'
+import { openMigrationSource } from '../../cli/migration-source.js'
+import { describeStateLocation } from '../../cli/state-location.js'
 import { openTransferTarget } from '../../cli/transfer-target.js'
 import { migrateState } from '../../engine/state-transfer/transfer.js'
-import { UserError } from '../../errors.js'
 import { loadPlan } from '../../plan/load.js'
-import type { PlanSpec } from '../../plan/model.js'
-import { openStateFolder } from '../../state/state-folder.js'
-import type { StateStore } from '../../state/store.js'
 import { renderImport, renderOverridden } from '../../views/state-transfer.js'
 
 export default class StateMigrate extends BfCommand {
@@ -31,7 +25,7 @@ export default class StateMigrate extends BfCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(StateMigrate)
     const { spec } = await loadPlan(args.plan)
-    const source = await openSource(flags.from, spec)
+    const source = await openMigrationSource(flags.from, spec)
     const target = openTransferTarget(spec, { operation: 'state migrate', lockTimeout: flags['lock-timeout'], onWarning: (message) => this.err(`Warning: ${message}`) })
     try {
       const outcome = await migrateState(target, { source: source.store, what: source.what, force: flags.force })
@@ -41,19 +35,4 @@ export default class StateMigrate extends BfCommand {
       await Promise.allSettled([target.close(), source.store.close()])
     }
   }
-}
-
-/** The state `--from` names: a state folder, or the state of another plan file wherever its backend keeps it. */
-async function openSource(from: string, spec: PlanSpec): Promise<{ store: StateStore; what: string }> {
-  const found = await stat(from).catch(() => undefined)
-  if (!found) throw new UserError(`--from ${from}: no such state folder or plan file`)
-  if (found.isDirectory()) {
-    if (spec.state.backend === 'file' && path.resolve(from) === path.resolve(spec.statePath)) {
-      throw new UserError(`${from} is the state folder of ${spec.source.file} itself: nothing to migrate`)
-    }
-    return { store: await openStateFolder(from), what: from }
-  }
-  const other = (await loadPlan(from)).spec
-  if (sameStateLocation(other, spec)) throw new UserError(`${from} and ${spec.source.file} keep their state in the same place (${describeStateLocation(spec)}): nothing to migrate`)
-  return { store: openStateStore(other), what: `${from} (${describeStateLocation(other)})` }
 }
