@@ -9,6 +9,7 @@ import { readStateDocument } from '../../src/state/state-document.js'
 import type { StateStore } from '../../src/state/store.js'
 import { relabelPlan } from '../support/embedded-workspace.js'
 import { bf, ensureBuilt, seedQuickstart } from '../support/cli.js'
+import { validateState } from '../support/state-schema.js'
 
 /*
  * One data folder and one applied plan (`applied.yaml`, its state in .bf/state/relabel-test);
@@ -71,6 +72,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 describe('bf state pull and push', () => {
   it('pull prints the whole state, and push of it into an empty state gives back the same state, byte for byte', async () => {
     const document = JSON.parse(pulled) as { formatVersion: number; lineage: string; serial: number; plan: string; steps: { address: string }[] }
+    expect(validateState(document), JSON.stringify(validateState.errors)).toBe(true)
     const state = await stateOf(applied)
     expect(document).toMatchObject({ formatVersion: 1, lineage: state.lineage, serial: state.serial, plan: 'relabel-test' })
     expect(document.steps.map((step) => step.address)).toEqual([...state.steps.keys()].sort())

@@ -5,6 +5,7 @@ import { UserError } from '../../src/errors.js'
 import { byCustomerFromSnapshot } from '../../src/state/read-by-customer.js'
 import { readStateDocument, stateDocumentChunks } from '../../src/state/state-document.js'
 import type { StateSnapshot, StepRecord } from '../../src/state/model.js'
+import { validateState } from '../support/state-schema.js'
 import { tempDirs } from './temp-dirs.js'
 
 const tempDir = tempDirs()
@@ -60,6 +61,7 @@ describe('the state document of bf state pull and push', () => {
       'local/check',
     ])
     expect(lines.at(-1)).toBe(']}')
+    expect(validateState(JSON.parse(text)), JSON.stringify(validateState.errors)).toBe(true)
     expect(await readStateDocument(await fileWith(text))).toEqual(STATE)
   })
 

@@ -8,7 +8,7 @@ import { loadPlan } from '../../plan/load.js'
 export default class StatePull extends BfCommand {
   static override summary = 'Print the whole state as JSON, taken under the state lock.'
   static override description =
-    'The document is the state as a snapshot: {"formatVersion":1,"lineage":…,"serial":…,"plan":…,"steps":[…]}, one step per line, sorted by address within each customer. bf state push reads it back; it can also be the snapshot.json of a state folder.'
+    'The document is the state as a snapshot: {"formatVersion":1,"lineage":…,"serial":…,"plan":…,"steps":[…]}, one step per line, sorted by address within each customer (schemas/state.schema.json). bf state push reads it back; it can also be the snapshot.json of a state folder.'
   static override examples = ['<%= config.bin %> state pull plans/2026.yaml > relabel-2026.state.json']
   static override args = { plan: Args.string({ description: 'Plan file (YAML).', required: true }) }
   static override flags = {
