@@ -68,7 +68,7 @@ export async function readStateByCustomer(files: StateFiles, planName: string): 
 const HEAD_BYTES = 1 << 16
 
 /** The snapshot's first line; undefined without a snapshot, or when its first line is not a head as bf writes it. */
-async function readHeadLine(file: string): Promise<string | undefined> {
+export async function readHeadLine(file: string): Promise<string | undefined> {
   const handle = await openIfExists(file)
   if (!handle) return undefined
   try {

@@ -14,16 +14,31 @@ export function encodeSnapshot(snapshot: StateSnapshot): string {
 
 /** `encodeSnapshot` a line at a time: a state of a million steps is larger than the longest string JavaScript holds. */
 export function* snapshotChunks(snapshot: StateSnapshot): Generator<string> {
-  const steps = [...snapshot.steps.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
+  const steps = [...snapshot.steps.values()].sort(byAddress)
+  yield snapshotHead(snapshot)
+  for (let i = 0; i < steps.length; i++) yield `${i === 0 ? '\n' : ',\n'}${JSON.stringify(steps[i])}`
+  yield snapshotEnd(steps.length)
+}
+
+/** Records in the order a snapshot lists them. */
+export function byAddress(a: StepRecord, b: StepRecord): number {
+  return a.address < b.address ? -1 : a.address > b.address ? 1 : 0
+}
+
+/** The snapshot's first line, up to the opening of its steps (the line break comes with the first step). */
+export function snapshotHead(snapshot: Omit<StateSnapshot, 'steps'>): string {
   const head = JSON.stringify({
     formatVersion: snapshot.formatVersion,
     lineage: snapshot.lineage,
     serial: snapshot.serial,
     plan: snapshot.plan,
   })
-  yield `${head.slice(0, -1)},"steps":[`
-  for (let i = 0; i < steps.length; i++) yield `${i === 0 ? '\n' : ',\n'}${JSON.stringify(steps[i])}`
-  yield `${steps.length > 0 ? '\n' : ''}]}\n`
+  return `${head.slice(0, -1)},"steps":[`
+}
+
+/** What closes a snapshot of `stepCount` steps. */
+export function snapshotEnd(stepCount: number): string {
+  return `${stepCount > 0 ? '\n' : ''}]}\n`
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { UnitStatus } from '../engine/report/model.js'
 import type { StatusModel } from '../engine/status/build-status.js'
+import type { LockInfo } from '../state/store.js'
 import { palette } from './palette.js'
 import { describePause } from './pause-text.js'
 import { formatElapsed } from './progress/elapsed.js'
@@ -20,6 +21,11 @@ function progressRow(name: string, totals: Record<UnitStatus, number>): string[]
   return [name, ...COLUMNS.map(({ status }) => formatNumber(totals[status])), formatNumber(sum(totals))]
 }
 
+/** When a lease ends unless renewed, and where its holder runs (a CI run, a pod), when the lock says. */
+function leaseText(holder: LockInfo): string {
+  return `${holder.expires === undefined ? '' : ` · lease expires ${holder.expires}`}${holder.from === undefined ? '' : ` · from ${oneLine(holder.from)}`}`
+}
+
 /**
  * `bf status` for a person: who applies the plan (or that nobody does), a pause, units of
  * each cluster by status, elapsed time and ETA, and the last transitions.
@@ -30,7 +36,7 @@ export function renderStatus(model: StatusModel, options: { color: boolean }): s
   const { holder } = model
   lines.push(
     holder
-      ? `Applying: ${oneLine(holder.operation)} by ${oneLine(holder.who)}@${oneLine(holder.host)} (pid ${holder.pid}) since ${holder.created}`
+      ? `Applying: ${oneLine(holder.operation)} by ${oneLine(holder.who)}@${oneLine(holder.host)} (pid ${holder.pid}) since ${holder.created}${leaseText(holder)}`
       : 'No apply is running.',
   )
   if (model.pause) lines.push(c.yellow.bold(`Paused: ${describePause(model.pause)}. Go on with bf resume.`))
@@ -57,7 +63,17 @@ export function statusToJson(model: StatusModel): object {
     format_version: '1',
     plan: { name: model.plan.name, file: model.plan.file },
     state: model.state,
-    holder: model.holder ? { who: model.holder.who, host: model.holder.host, pid: model.holder.pid, operation: model.holder.operation, since: model.holder.created } : null,
+    holder: model.holder
+      ? {
+          who: model.holder.who,
+          host: model.holder.host,
+          pid: model.holder.pid,
+          operation: model.holder.operation,
+          since: model.holder.created,
+          expires: model.holder.expires ?? null,
+          from: model.holder.from ?? null,
+        }
+      : null,
     pause: model.pause ? { by: `${model.pause.who}@${model.pause.host}`, pid: model.pause.pid, reason: model.pause.reason, since: model.pause.since } : null,
     clusters: model.clusters.map((cluster) => ({ cluster: cluster.name, ...counts(cluster.totals) })),
     totals: counts(model.totals),
