@@ -5,6 +5,7 @@ import { describePause } from './pause-text.js'
 import { formatElapsed } from './progress/elapsed.js'
 import { renderTable } from './table.js'
 import { formatNumber, oneLine } from './text.js'
+import { holderJson } from './lock-holder.js'
 
 const COLUMNS: readonly { status: UnitStatus; title: string }[] = [
   { status: 'verified', title: 'VERIFIED' },
@@ -30,7 +31,7 @@ export function renderStatus(model: StatusModel, options: { color: boolean }): s
   const { holder } = model
   lines.push(
     holder
-      ? `Applying: ${oneLine(holder.operation)} by ${oneLine(holder.who)}@${oneLine(holder.host)} (pid ${holder.pid}) since ${holder.created}`
+      ? `Applying: ${oneLine(holder.operation)} by ${oneLine(holder.who)}@${oneLine(holder.host)} (pid ${holder.pid}) since ${holder.created}${holder.expires ? `, lease expires ${holder.expires}` : ''}${holder.from ? `, from ${oneLine(holder.from)}` : ''}`
       : 'No apply is running.',
   )
   if (model.pause) lines.push(c.yellow.bold(`Paused: ${describePause(model.pause)}. Go on with bf resume.`))
@@ -57,7 +58,7 @@ export function statusToJson(model: StatusModel): object {
     format_version: '1',
     plan: { name: model.plan.name, file: model.plan.file },
     state: model.state,
-    holder: model.holder ? { who: model.holder.who, host: model.holder.host, pid: model.holder.pid, operation: model.holder.operation, since: model.holder.created } : null,
+    holder: model.holder ? holderJson(model.holder) : null,
     pause: model.pause ? { by: `${model.pause.who}@${model.pause.host}`, pid: model.pause.pid, reason: model.pause.reason, since: model.pause.since } : null,
     clusters: model.clusters.map((cluster) => ({ cluster: cluster.name, ...counts(cluster.totals) })),
     totals: counts(model.totals),
