@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { BfCommand } from '../cli/base-command.js'
-import { openStateStore } from '../cli/engine-wiring.js'
+import { withStateStore } from '../cli/engine-wiring.js'
 import { loadPlan } from '../plan/load.js'
 import { describeLockHolder } from '../state/lock-held-error.js'
 
@@ -16,8 +16,7 @@ export default class Unlock extends BfCommand {
   async run(): Promise<void> {
     const { args } = await this.parse(Unlock)
     const { spec } = await loadPlan(args.plan)
-    const store = openStateStore(spec)
-    const removed = await store.forceUnlock(args.lockId)
+    const removed = await withStateStore(spec, (store) => store.forceUnlock(args.lockId))
     this.out(`Removed the lock ${describeLockHolder(removed)}`)
   }
 }

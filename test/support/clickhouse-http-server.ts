@@ -3,10 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createClient } from '@clickhouse/client'
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client'
-import { createChdbConnection } from 'chdb/connection'
 import { EmbeddedConnection } from '../../src/warehouse/embedded-connection.js'
-import type { ClientConnection } from '../../src/warehouse/embedded-connection.js'
 import type { WireRequest } from './clickhouse-http-wire.js'
+import { embeddedConnection } from './embedded-client.js'
 import {
   RETRYABLE_CODES,
   decodeParams,
@@ -78,7 +77,7 @@ async function text(stream: AsyncIterable<unknown>): Promise<string> {
 
 export async function startClickHouseHttpServer(options: { dataPath: string; credentials?: { username: string; password: string } }): Promise<ClickHouseHttpServer> {
   // bf's own wrapper keeps each request's settings to that request.
-  const connection = new EmbeddedConnection(createChdbConnection({ path: options.dataPath }) as unknown as ClientConnection, { settings: {} })
+  const connection = new EmbeddedConnection(embeddedConnection(options.dataPath), { settings: {} })
   const engine: ClickHouseClient = createClient({ connection })
   const served: ServedStatement[] = []
   let credentials = options.credentials
