@@ -2,13 +2,7 @@ import { V1MicroTime } from '@kubernetes/client-node'
 import type { V1Lease } from '@kubernetes/client-node'
 import { UserError } from '../errors.js'
 import type { LeaseRecord, StoredLease } from './lease-backend.js'
-
-/** Where a plan's Lease is, and what to call it in messages. */
-export interface LeaseRef {
-  name: string
-  namespace: string
-  plan: string
-}
+import type { LeaseRef } from './kubernetes-lease-ref.js'
 
 /** The holder fields Kubernetes has no place for. */
 export const LEASE_ANNOTATION = {
@@ -19,15 +13,6 @@ export const LEASE_ANNOTATION = {
   operation: 'bf.dev/operation',
   from: 'bf.dev/from',
 } as const
-
-/**
- * The Lease of a plan: `bf-<plan name>`, a valid DNS name since plan names are slugs of
- * at most 40 characters (a trailing dash is dropped; the `bf.dev/plan` annotation tells
- * two plans that would share a name apart).
- */
-export function leaseName(plan: string): string {
-  return `bf-${plan}`.replace(/-+$/, '')
-}
 
 /**
  * A record as a Lease. Kubernetes' own fields carry what they mean to other tools: the

@@ -11,8 +11,9 @@ import { loadKubeConfig } from '../launchers/kubernetes/kubeconfig.js'
 import { DEFAULT_RETRY_POLICY } from '../launchers/kubernetes/retry.js'
 import type { KubernetesLeaseSpec } from '../plan/model.js'
 import type { LeaseBackend, LeaseRecord, StoredLease } from './lease-backend.js'
-import { leaseName, leaseObject, storedLease } from './kubernetes-lease-object.js'
-import type { LeaseRef } from './kubernetes-lease-object.js'
+import { leaseObject, storedLease } from './kubernetes-lease-object.js'
+import { leaseRef, leaseWhere } from './kubernetes-lease-ref.js'
+import type { LeaseRef } from './kubernetes-lease-ref.js'
 
 export interface KubernetesLeaseOptions {
   retry?: Partial<RetryPolicy>
@@ -42,7 +43,7 @@ export class KubernetesLeaseBackend implements LeaseBackend {
     private readonly ref: LeaseRef,
     options: KubernetesLeaseOptions = {},
   ) {
-    this.where = `Lease ${ref.name} in namespace ${ref.namespace}`
+    this.where = leaseWhere(ref)
     this.#call = { signal: this.#closing.signal, retry: { ...DEFAULT_RETRY_POLICY, ...options.retry }, requestTimeoutMs: options.requestTimeoutMs ?? 10_000 }
   }
 
@@ -130,5 +131,5 @@ function sameRecord(stored: LeaseRecord, record: LeaseRecord): boolean {
 /** The Lease of `plan` where `spec` says, through the kubeconfig context it names (as the Kubernetes launcher loads it). */
 export function openKubernetesLease(spec: KubernetesLeaseSpec, plan: string, options: KubernetesLeaseOptions = {}): KubernetesLeaseBackend {
   const kubeConfig = loadKubeConfig(spec)
-  return new KubernetesLeaseBackend(kubeConfig.makeApiClient(CoordinationV1Api), { name: leaseName(plan), namespace: spec.namespace, plan }, options)
+  return new KubernetesLeaseBackend(kubeConfig.makeApiClient(CoordinationV1Api), leaseRef(spec, plan), options)
 }

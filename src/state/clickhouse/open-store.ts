@@ -6,6 +6,8 @@ import type { LeaseClock } from '../leased-lock.js'
 import { ClickHouseStateStore } from './clickhouse-store.js'
 import type { FencingLeaseBackend } from './clickhouse-store.js'
 import { KeeperMapLease } from './keeper-map-lease.js'
+import type { KubernetesLeaseOptions } from '../kubernetes-lease.js'
+import { LazyKubernetesLease } from '../lazy-kubernetes-lease.js'
 import { StateSql } from './state-sql.js'
 import type { StateTableSpec } from './state-table.js'
 
@@ -13,6 +15,8 @@ type ClickHouseState = Extract<StateBackendSpec, { backend: 'clickhouse' }>
 
 export interface OpenOptions {
   clock?: LeaseClock
+  /** Retries and request timeout of a `lock: { kubernetes }` lease's API calls. */
+  kubernetesLease?: KubernetesLeaseOptions
   foldAtEvents?: number
   /** Loads `chdb/connection` (tests count what bf sends). */
   importer?: Parameters<typeof createWarehouseClient>[1] extends infer O ? (O extends { importer?: infer I } ? I : never) : never
@@ -57,7 +61,7 @@ export function openClickHouseStateStore(spec: PlanSpec, state: ClickHouseState,
     },
     lease: (sql): FencingLeaseBackend => {
       if (state.lock === 'keeper-map') return new KeeperMapLease(sql, table, spec.name, cluster.name)
-      throw new UserError('state.lock: kubernetes is not available in this version of bf; use lock: keeper-map')
+      return new LazyKubernetesLease(state.lock.kubernetes, spec.name, options.kubernetesLease)
     },
   })
 }

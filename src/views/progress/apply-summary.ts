@@ -52,5 +52,5 @@ export function leaseLostMessage(loss: { reason: string; running: string[] }): s
     loss.running.length === 0
       ? 'No step was running; run bf apply again to go on.'
       : `Running then: ${shown}${more}; the next bf apply reconciles them with what they did before it goes on, and runs no finished step twice.`
-  return `bf lost the state's lease and stopped, starting and recording nothing more (${oneLine(loss.reason)}). ${running}`
+  return `bf stopped, starting and recording nothing more: ${oneLine(loss.reason).replace(/\.$/, '')}. ${running}`
 }

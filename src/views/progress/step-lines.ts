@@ -36,5 +36,5 @@ export function interruptLine(event: Extract<ApplyEvent, { type: 'interrupt' }>,
 /** Losing the state's lease, in one line: the apply stops at once. */
 export function leaseLostLine(event: Extract<ApplyEvent, { type: 'lease_lost' }>, c: ChalkInstance): string {
   const running = event.running.length === 0 ? 'no step was running' : `${plural(event.running.length, 'step')} left running for the next apply to reconcile`
-  return c.red.bold(`Lease lost (${oneLine(event.reason)}): nothing more starts or is recorded; ${running}.`)
+  return c.red.bold(`Lease lost — ${oneLine(event.reason).replace(/\.$/, '')}. Nothing more starts or is recorded; ${running}.`)
 }
