@@ -126,7 +126,7 @@ describe('bad input is one line, and nothing is written', () => {
     try {
       const spec = stateSpec({ url: http.url, username: 'bf', password: 'wrong-secret' }, { database: 'bf_auth' })
       const store = open(spec)
-      const refused = await store.lock(LOCK).catch((error: unknown) => error as Error)
+      const refused = (await store.lock(LOCK).catch((error: unknown) => error)) as Error
       expect(refused.message).toMatch(/failed on cluster local \(127\.0\.0\.1:\d+\): ClickHouse error 516 AUTHENTICATION_FAILED: .* \(check clickhouse\.username and clickhouse\.password\)$/)
       expect(refused.message).not.toContain('wrong-secret')
       expect(refused.message).not.toContain('\n')
