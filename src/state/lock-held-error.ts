@@ -1,9 +1,10 @@
 import { UserError } from '../errors.js'
 import type { LockInfo } from './store.js'
 
-/** `alice@host (pid 123, apply, since …, lock id …)`: a lock holder as people see it. */
+/** `alice@host (pid 123, apply, since …, expires …, from …, lock id …)`: a lock holder as people see it (a file lock has no expiry nor origin). */
 export function describeLockHolder(holder: LockInfo): string {
-  return `${holder.who}@${holder.host} (pid ${holder.pid}, ${holder.operation}, since ${holder.created}, lock id ${holder.id})`
+  const lease = `${holder.expires === undefined ? '' : `, expires ${holder.expires}`}${holder.from === undefined ? '' : `, from ${holder.from}`}`
+  return `${holder.who}@${holder.host} (pid ${holder.pid}, ${holder.operation}, since ${holder.created}${lease}, lock id ${holder.id})`
 }
 
 /** The state's lock is held by someone else; the message says who and how to proceed. */
