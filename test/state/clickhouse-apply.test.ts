@@ -38,14 +38,19 @@ function copyOfPlan(cluster: string): string {
 
 /** Reads the plan's state in a process of its own, as `bf state list` does, and prints each step's status. */
 function readInChild(planFile: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const script =
+  return runChild(
     `const { loadPlan } = await import(${JSON.stringify(join(ROOT, 'dist', 'plan', 'load.js'))});` +
-    `const { withStateStore } = await import(${JSON.stringify(join(ROOT, 'dist', 'cli', 'engine-wiring.js'))});` +
-    `const { spec } = await loadPlan(${JSON.stringify(planFile)});` +
-    'const state = await withStateStore(spec, (store) => store.read());' +
-    'for (const [address, record] of state.steps) console.log(address, record.status)'
-  // Asynchronous: the HTTP server the child talks to runs in this process.
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] })
+      `const { withStateStore } = await import(${JSON.stringify(join(ROOT, 'dist', 'cli', 'engine-wiring.js'))});` +
+      `const { spec } = await loadPlan(${JSON.stringify(planFile)});` +
+      'const state = await withStateStore(spec, (store) => store.read());' +
+      'for (const [address, record] of state.steps) console.log(address, record.status)',
+  )
+}
+
+/** Runs a module script with bf's dependencies at hand. */
+function runChild(script: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  // Asynchronous: an HTTP server the child talks to may run in this process.
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -83,6 +88,29 @@ describe('an apply with the clickhouse state backend', () => {
     } finally {
       await engine.close()
     }
+  })
+
+  it('says in one line what a server without KeeperMap needs, and writes no row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-no-keeper-'))
+    elsewhere.push(dir)
+    const script =
+      "const { createChdbConnection } = await import('chdb/connection');" +
+      `const { openClickHouseStateStore } = await import(${JSON.stringify(join(ROOT, 'dist', 'state', 'clickhouse', 'open-store.js'))});` +
+      // The engine started as a plain server would be, without keeper_map_path_prefix: bf's own configuration comes too late.
+      `const plain = createChdbConnection({ path: ${JSON.stringify(join(dir, 'data'))} });` +
+      `const spec = { name: 'p', source: { file: 'plan.yaml' }, clusters: [{ name: 'local', clickhouse: { embedded: ${JSON.stringify(join(dir, 'data'))}, settings: {} }, customers: [] }] };` +
+      "const store = openClickHouseStateStore(spec, { backend: 'clickhouse', cluster: 'local', database: 'bf', table: 'bf_state', lock: 'keeper-map', leaseMs: 60000 }, {});" +
+      "try { await store.lock({ operation: 'apply', timeoutMs: 0 }) } catch (error) { console.log(error.message) }" +
+      "const rows = await plain.query({ query: 'SELECT count() AS n FROM bf.bf_state FORMAT JSONEachRow' }); for await (const chunk of rows.stream) console.log(String(chunk).trim());" +
+      'await store.close(); await plain.close()'
+    const child = await runChild(script)
+    expect(child.stderr).toBe('')
+    expect(child.stdout.trim().split('\n')).toEqual([
+      'the ClickHouse of state cluster local has KeeperMap disabled, which the state\'s lease (KeeperMap table bf_memory.bf_state_lease) needs: ' +
+        'its server config needs <keeper_map_path_prefix>/keeper_map_tables</keeper_map_path_prefix> (and a <zookeeper> or Keeper); ' +
+        'or keep the lease in Kubernetes instead: state.lock: { kubernetes: { context: …, namespace: … } }',
+      '{"n":0}',
+    ])
   })
 
   it('is read by another process, over HTTP, as it was acknowledged', async () => {
