@@ -3,6 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { StateStore } from '../../src/state/store.js'
 import { FakeClock } from '../support/fake-clock.js'
+import { waitFor } from '../support/wait-for.js'
 import { startClickHouseHttpServer } from '../support/clickhouse-http-server.js'
 import type { ClickHouseHttpServer } from '../support/clickhouse-http-server.js'
 import { embeddedClient } from '../support/embedded-client.js'
@@ -74,6 +75,64 @@ describe('the lease fences a holder that lost it', () => {
   })
 })
 
+describe('the lease', () => {
+  it('names its holder, where it runs and when it expires to whoever is refused, after waiting', async () => {
+    const spec = stateSpec({ embedded: dataPath }, { leaseMs: 30_000 })
+    const ci = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/backfills', GITHUB_RUN_ID: '42' }
+    const held = await open(spec, ci).lock(LOCK)
+    expect(held.info.from).toBe('https://github.com/acme/backfills/actions/runs/42')
+    const started = Date.now()
+    const refused = (await open(spec, { POD_NAME: 'bf-apply-x' }).lock({ operation: 'apply', timeoutMs: 300 }).catch((error: unknown) => error)) as Error
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300)
+    expect(refused.message).toBe(
+      `state is locked by ${held.info.who}@${held.info.host} (pid ${process.pid}, apply, since ${held.info.created}, expires ${held.info.expires}, ` +
+        `from https://github.com/acme/backfills/actions/runs/42, lock id ${held.info.id}); wait for it to finish, or pass --lock-timeout (e.g. 10m) to wait for it`,
+    )
+  })
+
+  it('is renewed every third of its length, and lost once another holder has it: the store then writes nothing', async () => {
+    const spec = stateSpec({ embedded: dataPath }, { leaseMs: 900 })
+    const clock = new FakeClock(Date.now())
+    const holder = open(spec, {}, { clock })
+    const held = await holder.lock(LOCK)
+    const admin = open(spec)
+    clock.advance(300)
+    const renewed = await waitFor(async () => {
+      const expires = (await admin.lockHolder())?.expires
+      return expires !== held.info.expires && expires
+    }, { what: 'a renewal' })
+    expect(Date.parse(renewed)).toBe(Date.parse(held.info.expires ?? '') + 300)
+    await admin.forceUnlock(held.info.id)
+    const next = open(spec)
+    await next.lock(LOCK)
+    clock.advance(300)
+    await waitFor(() => held.lost?.aborted, { what: 'the lease to be lost' })
+    expect((held.lost?.reason as Error).message).toMatch(/^lost the state's lease in KeeperMap table bf_memory\.bf_state_lease: it is now held by /)
+    await expect(holder.append(stepEvent('started', 'local/acme/2026-01-01/job'))).rejects.toThrow(/^lost the state's lease/)
+    expect((await admin.read()).serial).toBe(0)
+  })
+
+  it('is lost when it cannot be renewed before it expires', async () => {
+    const spec = stateSpec({ url: http.url, username: 'default', password: '' }, { leaseMs: 900, database: 'bf_renew' })
+    const clock = new FakeClock(Date.now())
+    const held = await open(spec, {}, { clock }).lock(LOCK)
+    http.credentials = { username: 'someone', password: 'else' }
+    try {
+      clock.advance(300)
+      await waitFor(() => http.served.some((statement) => statement.error === 516), { what: 'a failed renewal' })
+      expect(held.lost?.aborted).toBe(false)
+      for (let step = 0; step < 8 && !held.lost?.aborted; step++) {
+        clock.advance(100)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      await waitFor(() => held.lost?.aborted, { what: 'the lease to be lost' })
+      expect((held.lost?.reason as Error).message).toMatch(/could not renew it before it expired at .*516/)
+    } finally {
+      http.credentials = undefined
+    }
+  })
+})
+
 describe('bad input is one line, and nothing is written', () => {
   it('refuses a table of that name that bf did not make', async () => {
     await sql.command({ query: 'CREATE DATABASE IF NOT EXISTS other' })
@@ -126,7 +185,7 @@ describe('bad input is one line, and nothing is written', () => {
     try {
       const spec = stateSpec({ url: http.url, username: 'bf', password: 'wrong-secret' }, { database: 'bf_auth' })
       const store = open(spec)
-      const refused = await store.lock(LOCK).catch((error: unknown) => error as Error)
+      const refused = (await store.lock(LOCK).catch((error: unknown) => error)) as Error
       expect(refused.message).toMatch(/failed on cluster local \(127\.0\.0\.1:\d+\): ClickHouse error 516 AUTHENTICATION_FAILED: .* \(check clickhouse\.username and clickhouse\.password\)$/)
       expect(refused.message).not.toContain('wrong-secret')
       expect(refused.message).not.toContain('\n')
