@@ -63,12 +63,6 @@ describe('bf unlock', () => {
       expect(refused.stderr).toBe(`Error: the lock's holder is running on this host (pid ${holder.child.pid}): wait for it to finish or stop it; pass --force to remove its lock anyway\n`)
       expect(existsSync(lockFile())).toBe(true)
 
-      // A second apply is told to wait, not to unlock.
-      const apply = bf(['apply', plan, '--auto-approve'], { cwd: dir })
-      expect(apply.status).toBe(1)
-      expect(apply.stderr).toMatch(/; wait for it to finish, or pass --lock-timeout \(e\.g\. 10m\) to wait for it\n$/)
-      expect(apply.stderr).not.toContain('bf unlock')
-
       const forced = bf(['unlock', plan, holder.id, '--force'], { cwd: dir })
       expect(forced.status).toBe(0)
       expect(forced.stdout).toContain(`Removed the lock `)

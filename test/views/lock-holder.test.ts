@@ -1,12 +1,18 @@
-import { readFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
+import { openEngine } from '../../src/cli/engine-wiring.js'
+import { operationWarnings, planOperations } from '../../src/engine/gates/plan-operations.js'
 import { emptyTotals } from '../../src/engine/report/model.js'
+import { loadPlan } from '../../src/plan/load.js'
 import type { LockInfo } from '../../src/state/store.js'
 import { renderLockHolder } from '../../src/views/lock-holder.js'
 import { renderPlanHuman } from '../../src/views/plan-human.js'
 import { planJsonChunks } from '../../src/views/plan-json.js'
 import { renderStatus, statusToJson } from '../../src/views/status.js'
+import { relabelPlan } from '../support/embedded-workspace.js'
 import { referencePlan } from './plans.js'
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/plan-output.schema.json', import.meta.url), 'utf8')) as object
@@ -56,5 +62,29 @@ describe('a lock holder as bf shows it', () => {
       ].join('\n'),
     )
     expect(renderLockHolder(fileLock)).not.toMatch(/Expires|From/)
+  })
+})
+
+describe('bf plan when the lock holder cannot be read', () => {
+  it('plans on with a warning instead of failing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bf-lock-unreadable-'))
+    try {
+      writeFileSync(join(dir, 'plan.yaml'), relabelPlan({ customers: ['acme'] }))
+      const { spec } = await loadPlan(join(dir, 'plan.yaml'))
+      mkdirSync(spec.statePath, { recursive: true })
+      writeFileSync(join(spec.statePath, 'lock.json'), 'edited by hand')
+      const engine = await openEngine(spec)
+      try {
+        const operations = await planOperations(spec, engine.deps, { refresh: false, now: Date.now() })
+        expect(operations.lock).toBeUndefined()
+        expect(operationWarnings(operations)).toEqual([
+          expect.objectContaining({ severity: 'warning', code: 'lock-unreadable', message: expect.stringMatching(/^cannot tell whether an apply holds the state's lock: .*lock\.json is not a bf lock \(not valid JSON\)/) }),
+        ])
+      } finally {
+        await engine.close()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -28,6 +28,8 @@ export interface LoadCheckNow {
 export interface PlanOperations {
   /** Who holds the state's lock (an apply running elsewhere, its lease); a new apply would wait for it. */
   lock?: LockInfo
+  /** Why the lock's holder could not be read (no access to where the lease lives, from CI say): a warning, not a failed plan. */
+  lockUnreadable?: string
   pause?: PauseInfo
   schedule?: ScheduleNow
   /** Per cluster, each load check's value now; absent without a refresh. */
@@ -40,7 +42,13 @@ export interface PlanOperations {
  */
 export async function planOperations(spec: PlanSpec, deps: EngineDeps, options: { refresh: boolean; now: Millis }): Promise<PlanOperations> {
   const operations: PlanOperations = {}
-  const [lock, pause] = await Promise.all([deps.state.lockHolder(), deps.state.pauseInfo()])
+  const [lock, pause] = await Promise.all([
+    deps.state.lockHolder().catch((error: unknown) => {
+      operations.lockUnreadable = errorMessage(error)
+      return undefined
+    }),
+    deps.state.pauseInfo(),
+  ])
   if (lock) operations.lock = lock
   if (pause) operations.pause = pause
   if (spec.schedule) {
@@ -77,8 +85,23 @@ export async function planOperations(spec: PlanSpec, deps: EngineDeps, options: 
   return operations
 }
 
-/** A load check that cannot run holds nothing: the plan says so, once per cluster and check. */
+/** A load check that cannot run holds nothing: the plan says so, once per cluster and check; and so for a lock holder that cannot be read. */
 export function operationWarnings(operations: PlanOperations): Diagnostic[] {
+  const lock: Diagnostic[] =
+    operations.lockUnreadable === undefined
+      ? []
+      : [
+          {
+            severity: 'warning',
+            code: 'lock-unreadable',
+            message: `cannot tell whether an apply holds the state's lock: ${operations.lockUnreadable}`,
+            hint: 'the plan does not depend on it; to see the holder, give bf read access to where the lock lives',
+          },
+        ]
+  return lock.concat(loadCheckWarnings(operations))
+}
+
+function loadCheckWarnings(operations: PlanOperations): Diagnostic[] {
   return (operations.throttle ?? []).flatMap(({ cluster, checks }) =>
     checks.flatMap((check): Diagnostic[] =>
       check.error === undefined
