@@ -83,7 +83,7 @@ export class Executor {
   ) {
     // Every waiting step listens for a stop: dozens at once is normal, not a leak.
     setMaxListeners(0, stop.stopping, stop.aborted)
-    this.#lease = new LeaseGuard(stop, stop.lost)
+    this.#lease = new LeaseGuard(stop)
     this.#events.on(this.#lease.guardWrites(statePersistence(deps.state, state.steps)))
     this.#events.on(this.#lease.track)
   }

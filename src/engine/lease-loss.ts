@@ -22,9 +22,11 @@ export class LeaseGuard {
   readonly #running = new Set<string>()
   #loss: LeaseLoss | undefined
   /** The apply's stop signals, which also fire when the lease is lost. */
-  readonly stop: StopSignals
+  readonly stop: { stopping: AbortSignal; aborted: AbortSignal }
 
-  constructor(stop: StopSignals, lost: AbortSignal | undefined) {
+  /** `stop.lost` is the held lock's `lost` signal, when the lock can be lost. */
+  constructor(stop: StopSignals) {
+    const { lost } = stop
     this.stop = {
       stopping: AbortSignal.any([stop.stopping, this.#lost.signal]),
       aborted: AbortSignal.any([stop.aborted, this.#lost.signal]),

@@ -8,7 +8,7 @@ const start = (address: string): ApplyEvent => ({ type: 'step_start', address, k
 const done = (address: string): ApplyEvent => ({ type: 'step_done', address, kind: 'job', status: 'succeeded', attempt: 1, durationMs: 1, at })
 
 function guard(lost?: AbortSignal): LeaseGuard {
-  return new LeaseGuard({ stopping: new AbortController().signal, aborted: new AbortController().signal }, lost)
+  return new LeaseGuard({ stopping: new AbortController().signal, aborted: new AbortController().signal, ...(lost ? { lost } : {}) })
 }
 
 describe('the lease guard of an apply', () => {
