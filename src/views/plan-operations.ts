@@ -11,7 +11,7 @@ import { displayId, oneLine } from './text.js'
 export function* operationsLines(operations: PlanOperations | undefined, now: number, c: ChalkInstance): Generator<string> {
   if (!operations) return
   const lines: string[] = []
-  if (operations.lock) lines.push(c.yellow(`Locked: ${describeLockHolder(operations.lock)} holds the state; bf apply waits for it.`))
+  if (operations.lock) lines.push(c.yellow(`Locked: ${describeLockHolder(operations.lock)} holds the state; bf apply must wait for it to end (--lock-timeout).`))
   if (operations.pause) lines.push(c.yellow.bold(`Paused: ${describePause(operations.pause)}. bf apply starts no step until bf resume.`))
   const schedule = operations.schedule
   if (schedule) {

@@ -27,7 +27,7 @@ describe('a lock holder as bf shows it', () => {
     const human = renderPlanHuman(referencePlan(), { color: false, showSql: false, operations: { lock: lease }, now: Date.parse('2026-01-15T10:00:10Z') })
     const lines = human.split('\n').filter((line) => line.includes('bob@'))
     expect(lines).toEqual([
-      `Locked: bob@bf-apply-7d9f (pid 1, apply, since 2026-01-15T10:00:00.000Z, expires 2026-01-15T10:00:30.000Z, from ${FROM}, lock id l-1) holds the state; bf apply waits for it.`,
+      `Locked: bob@bf-apply-7d9f (pid 1, apply, since 2026-01-15T10:00:00.000Z, expires 2026-01-15T10:00:30.000Z, from ${FROM}, lock id l-1) holds the state; bf apply must wait for it to end (--lock-timeout).`,
     ])
     for (const [holder, json] of [
       [lease, { who: 'bob', host: 'bf-apply-7d9f', pid: 1, operation: 'apply', since: lease.created, expires: lease.expires, from: FROM, lock_id: 'l-1' }],
