@@ -90,6 +90,16 @@ describe('the lease', () => {
     )
   })
 
+  it('goes to exactly one of several takes at once, and to no one else until released', async () => {
+    const spec = stateSpec({ embedded: dataPath })
+    const takes = await Promise.allSettled(Array.from({ length: 4 }, () => open(spec).lock(LOCK)))
+    const won = takes.filter((take) => take.status === 'fulfilled')
+    expect(won).toHaveLength(1)
+    const holder = await open(spec).lockHolder()
+    expect(holder?.id).toBe(won[0]?.status === 'fulfilled' ? won[0].value.info.id : undefined)
+    for (const take of takes) if (take.status === 'rejected') expect((take.reason as Error).message).toContain(`lock id ${holder?.id}`)
+  })
+
   it('is renewed every third of its length, and lost once another holder has it: the store then writes nothing', async () => {
     const spec = stateSpec({ embedded: dataPath }, { leaseMs: 900 })
     const clock = new FakeClock(Date.now())

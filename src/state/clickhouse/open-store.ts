@@ -27,7 +27,9 @@ export interface OpenOptions {
  * statement ran) and, on a replicated state table, once a majority of replicas have them;
  * reads on a replicated table see every write a quorum acknowledged.
  */
-function consistency(replicated: boolean): { writes: ClickHouseSettings; reads: ClickHouseSettings } {
+function consistency(replicated: boolean, embedded: boolean): { writes: ClickHouseSettings; reads: ClickHouseSettings } {
+  // The embedded engine writes in the call itself; settings would only cost a reset after each statement.
+  if (embedded) return { writes: {}, reads: {} }
   const writes: ClickHouseSettings = { async_insert: 0, wait_end_of_query: 1 }
   if (!replicated) return { writes, reads: {} }
   return { writes: { ...writes, insert_quorum: 'auto', insert_quorum_parallel: 0 }, reads: { select_sequential_consistency: '1' } }
@@ -43,7 +45,7 @@ export function openClickHouseStateStore(spec: PlanSpec, state: ClickHouseState,
     ...(cluster.clickhouse.cluster === undefined ? {} : { onCluster: cluster.clickhouse.cluster }),
     embedded: cluster.clickhouse.embedded !== undefined,
   }
-  const { writes, reads } = consistency(table.onCluster !== undefined)
+  const { writes, reads } = consistency(table.onCluster !== undefined, table.embedded)
   // The state's names are always qualified: the cluster's default database plays no part.
   const { database: _database, ...clickhouse } = cluster.clickhouse
   const stateCluster: ClusterSpec = { ...cluster, clickhouse }
