@@ -1,14 +1,21 @@
 import { createInterface } from 'node:readline/promises'
 import { UserError } from '../errors.js'
 
-/** Asks Terraform's question on a terminal; only `yes` proceeds. Refuses without a terminal. */
-export async function confirmApply(): Promise<boolean> {
-  if (!process.stdin.isTTY) throw new UserError('stdin is not a terminal, so bf cannot ask for approval: pass --auto-approve to apply without the prompt')
+/**
+ * Asks `question` on a terminal, Terraform's way: only `yes` proceeds. Without a terminal
+ * there is nobody to ask: refuses with `noTerminal`, which names the flag that skips the question.
+ */
+export async function confirm(question: string, noTerminal: string): Promise<boolean> {
+  if (!process.stdin.isTTY) throw new UserError(noTerminal)
   const rl = createInterface({ input: process.stdin, output: process.stdout })
   try {
-    const answer = await rl.question("Apply these changes? Only 'yes' will be accepted: ")
+    const answer = await rl.question(`${question} Only 'yes' will be accepted: `)
     return answer.trim() === 'yes'
   } finally {
     rl.close()
   }
+}
+
+export function confirmApply(): Promise<boolean> {
+  return confirm('Apply these changes?', 'stdin is not a terminal, so bf cannot ask for approval: pass --auto-approve to apply without the prompt')
 }

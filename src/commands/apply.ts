@@ -12,6 +12,8 @@ import { loadPlan } from '../plan/load.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
 import { renderPlanHuman } from '../views/plan-human.js'
 import { parseSavedPlan } from '../saved-plan/format.js'
+import { UserError } from '../errors.js'
+import { leaseLostMessage } from '../views/progress/apply-summary.js'
 
 export default class Apply extends BfCommand {
   static override summary = 'Plan, show the plan, ask, then execute it; or execute a saved plan.'
@@ -73,6 +75,7 @@ export default class Apply extends BfCommand {
         this.exit(1)
       }
       if (outcome.kind === 'applied') {
+        if (outcome.result.leaseLost) throw new UserError(leaseLostMessage(outcome.result.leaseLost))
         if (outcome.result.failed > 0 || outcome.result.interrupted) this.exit(1)
       }
     } finally {

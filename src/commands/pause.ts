@@ -1,7 +1,7 @@
 import os from 'node:os'
 import { Args, Flags } from '@oclif/core'
 import { BfCommand } from '../cli/base-command.js'
-import { openStateStore } from '../cli/engine-wiring.js'
+import { withStateStore } from '../cli/engine-wiring.js'
 import { loadPlan } from '../plan/load.js'
 import { currentUser } from '../state/lock.js'
 
@@ -18,9 +18,8 @@ export default class Pause extends BfCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Pause)
     const { spec } = await loadPlan(args.plan)
-    const store = openStateStore(spec)
     const info = { who: currentUser(), host: os.hostname(), pid: process.pid, reason: flags.reason, since: new Date().toISOString() }
-    await store.pause(info)
+    await withStateStore(spec, (store) => store.pause(info))
     this.out(`Paused ${spec.name}: a running apply starts nothing new within a few seconds; running steps finish. Go on with: bf resume ${args.plan}`)
   }
 }

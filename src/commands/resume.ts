@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { BfCommand } from '../cli/base-command.js'
-import { openStateStore } from '../cli/engine-wiring.js'
+import { withStateStore } from '../cli/engine-wiring.js'
 import { loadPlan } from '../plan/load.js'
 import { describePause } from '../views/pause-text.js'
 
@@ -12,7 +12,7 @@ export default class Resume extends BfCommand {
   async run(): Promise<void> {
     const { args } = await this.parse(Resume)
     const { spec } = await loadPlan(args.plan)
-    const removed = await openStateStore(spec).resume()
+    const removed = await withStateStore(spec, (store) => store.resume())
     this.out(removed ? `Resumed ${spec.name} (${describePause(removed)}).` : `${spec.name} was not paused.`)
   }
 }

@@ -57,10 +57,10 @@ export async function applyPlan(request: ApplyRequest): Promise<ApplyOutcome> {
       if (!plan.summary.hasChanges) return { kind: 'no-changes', plan }
       if (!(await request.review(plan))) return { kind: 'cancelled', plan }
     }
-    const executor = new Executor(spec, plan, deps, state, request.executor, request.stop)
+    const executor = new Executor(spec, plan, deps, state, request.executor, { ...request.stop, ...(lock.lost ? { lost: lock.lost } : {}) })
     for (const listener of request.listeners) executor.on(listener)
     const result = await executor.run()
-    if (!request.stop.aborted.aborted) await deps.state.compact()
+    if (!request.stop.aborted.aborted && !result.leaseLost) await deps.state.compact()
     return { kind: 'applied', plan, result }
   } finally {
     await lock.release()

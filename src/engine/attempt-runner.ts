@@ -77,6 +77,8 @@ async function runOnce(
   const { events } = scope
   const base = { address: step.address, kind: step.kind, ...number, fingerprint }
   await events.emit({ type: 'step_start', ...base, inputs: step.inputs, resumed: previous !== undefined, at: now() })
+  // Stopped at once (a second Ctrl-C, a lost lease) while the start was being recorded: the handler does not begin.
+  if (scope.aborted.aborted) return { status: 'interrupted' }
   const context: StepContext = {
     spec: scope.spec,
     plan: scope.plan,

@@ -55,6 +55,8 @@ export type ApplyEvent =
   | { type: 'throttled'; cluster: string; check: string; value: number; limit: number; at: string }
   | { type: 'unthrottled'; cluster: string; at: string }
   | { type: 'interrupt'; signal: string; immediate: boolean; at: string }
+  /** The apply lost the state's lease: it started and recorded nothing more; `running`: steps under way then, for the next apply to reconcile. */
+  | { type: 'lease_lost'; reason: string; running: string[]; at: string }
   /** `forgotten`: state records the apply removed (steps of forgotten units, steps no longer planned). */
   | { type: 'apply_done'; succeeded: number; failed: number; skipped: number; forgotten: number; durationMs: number; interrupted: boolean; at: string }
 

@@ -10,16 +10,23 @@ import type { ApplyEvent, ApplyListener } from './events.js'
 import { openGates } from './gates/apply-gates.js'
 import { MutationPoller } from './mutation-poller.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
+import { LeaseGuard } from './lease-loss.js'
+import type { LeaseLoss } from './lease-loss.js'
 import { statePersistence } from './state-persistence.js'
 import type { ExecutorOptions } from './step-handler.js'
 import { VERIFY_GROUP_CAP, VERIFY_GROUPS_IN_FLIGHT, VerifyBatcher } from './verify-batcher.js'
 import { walk } from './walk/graph-walker.js'
 import type { VisitOutcome, WalkNode } from './walk/graph-walker.js'
 
-/** Two-stage stop: `stopping` starts nothing new and lets steps reach a safe point; `aborted` stops now. */
+/**
+ * Two-stage stop: `stopping` starts nothing new and lets steps reach a safe point; `aborted`
+ * stops now. `lost`, the held lock's (`HeldLock.lost`), stops now too and ends the writes
+ * (`lease-loss.ts`).
+ */
 export interface StopSignals {
   stopping: AbortSignal
   aborted: AbortSignal
+  lost?: AbortSignal
 }
 
 export interface ApplyResult {
@@ -29,6 +36,8 @@ export interface ApplyResult {
   /** State records removed: the plan's steps to forget. */
   forgotten: number
   interrupted: boolean
+  /** Set when the apply stopped because it lost the state's lease. */
+  leaseLost?: LeaseLoss
   failures: { address: string; error: string; logTail?: string }[]
 }
 
@@ -62,6 +71,7 @@ export class Executor {
   /** Steps under way other than verifies: while none is, waiting verifies go out at once. */
   #busy = 0
   readonly #result: ApplyResult = { succeeded: 0, failed: 0, skipped: 0, forgotten: 0, interrupted: false, failures: [] }
+  readonly #lease: LeaseGuard
 
   constructor(
     private readonly spec: PlanSpec,
@@ -69,11 +79,13 @@ export class Executor {
     private readonly deps: EngineDeps,
     private readonly state: StateSnapshot,
     private readonly options: ExecutorOptions,
-    private readonly stop: StopSignals,
+    stop: StopSignals,
   ) {
     // Every waiting step listens for a stop: dozens at once is normal, not a leak.
     setMaxListeners(0, stop.stopping, stop.aborted)
-    this.#events.on(statePersistence(deps.state, state.steps))
+    this.#lease = new LeaseGuard(stop)
+    this.#events.on(this.#lease.guardWrites(statePersistence(deps.state, state.steps)))
+    this.#events.on(this.#lease.track)
   }
 
   on(listener: ApplyListener): this {
@@ -151,7 +163,7 @@ export class Executor {
 
   async run(): Promise<ApplyResult> {
     const started = Date.now()
-    const { stopping, aborted } = this.stop
+    const { stopping, aborted } = this.#lease.stop
     const units = new Set(this.plan.steps.flatMap((step) => (step.kind === 'verify' && step.unit !== undefined ? [step.unit] : []))).size
     await this.#events.emit({ type: 'apply_start', plan: this.plan.plan.name, steps: this.plan.steps.length, units, at: now() })
     for (const address of this.plan.forgetSteps) {
@@ -191,9 +203,14 @@ export class Executor {
           await this.#events.emit({ type: 'step_done', address: node.step.address, kind: node.step.kind, status: 'skipped', attempt: 0, durationMs: 0, at: now() })
         },
       },
-      this.stop,
+      this.#lease.stop,
     ).finally(() => gates.close())
     this.#result.interrupted = walked.stopped
+    const loss = this.#lease.loss
+    if (loss) {
+      this.#result.leaseLost = loss
+      await this.#events.emit({ type: 'lease_lost', reason: loss.reason, running: loss.running, at: now() })
+    }
     const { succeeded, failed, skipped, forgotten, interrupted } = this.#result
     await this.#events.emit({ type: 'apply_done', succeeded, failed, skipped, forgotten, durationMs: Date.now() - started, interrupted, at: now() })
     return this.#result

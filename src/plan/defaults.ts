@@ -20,4 +20,9 @@ export const DEFAULTS = {
   throttleInterval: '30s',
   /** Relative to the plan file's folder; `<name>` is the plan's name. */
   statePath: (name: string) => `.bf/state/${name}`,
+  stateBackend: 'file',
+  stateDatabase: 'bf',
+  stateTable: 'bf_state',
+  stateLock: 'keeper-map',
+  stateLease: '60s',
 } as const

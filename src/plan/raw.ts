@@ -83,6 +83,14 @@ export interface RawPlan {
     mergesBusy?: number
     checks?: { name: string; sql: string; max: number }[]
   }
-  state?: { path?: string }
+  state?: {
+    backend?: 'file' | 'clickhouse'
+    path?: string
+    cluster?: string
+    database?: string
+    table?: string
+    lock?: 'keeper-map' | { kubernetes: { context: string; namespace: string; kubeconfig?: string } }
+    lease?: string
+  }
   clusters: Record<string, RawCluster>
 }

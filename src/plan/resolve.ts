@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { DEFAULTS } from './defaults.js'
 import { parseDuration } from './duration.js'
 import { envRefsIn } from './env-refs.js'
-import type { ClusterSpec, CustomerDiscovery, CustomerSpec, DeleteSpec, DiscoverySource, JobSpec, PlanSource, PlanSpec, ScheduleSpec, ThrottleSpec, VerifySpec, Window } from './model.js'
+import type { ClusterSpec, CustomerDiscovery, CustomerSpec, DeleteSpec, DiscoverySource, JobSpec, PlanSource, PlanSpec, ScheduleSpec, StateBackendSpec, ThrottleSpec, VerifySpec, Window } from './model.js'
 import { parseScheduleWindow } from './schedule-window.js'
 import type { RawCluster, RawDiscovery, RawPlan, RawWindow, Scalar } from './raw.js'
 import { stringsIn } from './checks/access.js'
@@ -40,9 +40,31 @@ export function resolvePlan(raw: RawPlan, context: ResolveContext): PlanSpec {
     ...(raw.schedule ? { schedule: resolveSchedule(raw.schedule) } : {}),
     ...(raw.throttle ? { throttle: resolveThrottle(raw.throttle) } : {}),
     statePath: expandPath(raw.state?.path ?? DEFAULTS.statePath(raw.name), dir),
-    state: { backend: 'file' },
+    state: resolveState(raw, context, dir),
     clusters: context.clusterOrder.map((name) => resolveCluster(name, raw.clusters[name]!, planWindow, dir)),
     envRefs: [...new Set([...stringsIn(raw, (value) => value.includes('${env:'))].flatMap(([, value]) => envRefsIn(value)))].sort(),
+  }
+}
+
+function resolveState(raw: RawPlan, context: ResolveContext, dir: string): StateBackendSpec {
+  const state = raw.state ?? {}
+  if ((state.backend ?? DEFAULTS.stateBackend) === 'file') return { backend: 'file' }
+  const lock = state.lock ?? DEFAULTS.stateLock
+  return {
+    backend: 'clickhouse',
+    cluster: state.cluster ?? context.clusterOrder[0]!,
+    database: state.database ?? DEFAULTS.stateDatabase,
+    table: state.table ?? DEFAULTS.stateTable,
+    lock:
+      lock === 'keeper-map'
+        ? lock
+        : {
+            kubernetes: {
+              ...lock.kubernetes,
+              ...(lock.kubernetes.kubeconfig !== undefined ? { kubeconfig: expandPath(lock.kubernetes.kubeconfig, dir) } : {}),
+            },
+          },
+    leaseMs: duration(state.lease ?? DEFAULTS.stateLease),
   }
 }
 

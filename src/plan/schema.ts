@@ -434,11 +434,46 @@ export const planSchema: JsonSchema = {
       },
     },
     state: {
-      description: 'Where bf records what it has done.',
+      description: 'Where bf records what it has done, and where the lock that keeps one apply at a time lives.',
       type: 'object',
       additionalProperties: false,
       properties: {
-        path: { description: 'State folder, relative to the plan file\'s folder. Defaults to .bf/state/<name>.', type: 'string', minLength: 1 },
+        backend: {
+          description: 'file: a folder and a lock file, for one person on one machine. clickhouse: a table in one of the plan\'s clusters under a lease, shared by a team, CI and pods.',
+          enum: ['file', 'clickhouse'],
+          default: DEFAULTS.stateBackend,
+        },
+        path: { description: 'For the file backend: state folder, relative to the plan file\'s folder. Defaults to .bf/state/<name>. With any backend, job logs go here.', type: 'string', minLength: 1 },
+        cluster: ref('slug', 'For the clickhouse backend: the cluster of this plan whose ClickHouse holds the state. Defaults to the first cluster.'),
+        database: ref('databaseName', 'For the clickhouse backend: database of the state table, created on first use.', { default: DEFAULTS.stateDatabase }),
+        table: ref('tableName', 'For the clickhouse backend: the state table, created on first use; it holds the state of any number of plans.', { default: DEFAULTS.stateTable }),
+        lock: {
+          description: 'For the clickhouse backend: where the plan\'s lease lives. keeper-map: a KeeperMap table next to the state table (needs keeper_map_path_prefix in the server config). Or a Kubernetes Lease.',
+          default: DEFAULTS.stateLock,
+          oneOf: [
+            { description: 'A KeeperMap table <table>_lease in the state database.', const: 'keeper-map' },
+            {
+              description: 'A coordination.k8s.io/v1 Lease named after the plan.',
+              type: 'object',
+              additionalProperties: false,
+              required: ['kubernetes'],
+              properties: {
+                kubernetes: {
+                  description: 'The Kubernetes cluster and namespace of the Lease.',
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['context', 'namespace'],
+                  properties: {
+                    context: { description: 'kubeconfig context of the cluster that holds the Lease.', type: 'string', minLength: 1 },
+                    namespace: ref('kubernetesName', 'Namespace of the Lease.'),
+                    kubeconfig: { description: 'kubeconfig file; defaults to $KUBECONFIG, else ~/.kube/config.', type: 'string', minLength: 1 },
+                  },
+                },
+              },
+            },
+          ],
+        },
+        lease: ref('duration', 'For the clickhouse backend: how long the lease lasts unless renewed (the holder renews every third of it). An apply whose holder died is taken over after this long.', { default: DEFAULTS.stateLease }),
       },
     },
     clusters: {

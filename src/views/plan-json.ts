@@ -1,4 +1,5 @@
 import type { PlanOperations } from '../engine/gates/plan-operations.js'
+import { holderJson } from './lock-holder.js'
 import type { ComputedPlan, PlannedStep, PlannedUnit, UnitAction } from '../engine/plan-model.js'
 import type { Window } from '../plan/model.js'
 import { formatTimestamp } from '../plan/timestamp.js'
@@ -29,7 +30,8 @@ export interface PlanJsonStep {
 export interface PlanJson {
   format_version: '1'
   plan: { name: string; file: string; sha256: string }
-  state: { lineage: string | null; serial: number }
+  /** `lock`: who holds the state's lock, when someone does (`lock-holder.ts`). */
+  state: { lineage: string | null; serial: number; lock?: object }
   summary: {
     create: number
     replace: number
@@ -211,7 +213,9 @@ function* arrayChunks<T>(items: readonly T[], itemText: (item: T) => string, ind
  */
 export function* planJsonChunks(plan: ComputedPlan, operations?: PlanOperations): Generator<string> {
   const { units: _units, steps: _steps, forget_steps: _forget, warnings: _warnings, job_templates: templates, customers, ...head } = planToJson({ ...plan, units: [], steps: [], forgetSteps: [], warnings: [] })
-  const headText = JSON.stringify(head, null, 2)
+  // Who holds the state's lock belongs with the state.
+  const state = operations?.lock ? { ...head.state, lock: holderJson(operations.lock) } : head.state
+  const headText = JSON.stringify({ ...head, state }, null, 2)
   yield headText.slice(0, headText.lastIndexOf('\n}'))
   yield ',\n  "units": '
   yield* arrayChunks(plan.units, unitText, '  ')

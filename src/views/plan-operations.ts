@@ -1,15 +1,17 @@
 import type { ChalkInstance } from 'chalk'
 import type { PlanOperations } from '../engine/gates/plan-operations.js'
 import { formatTimestamp } from '../plan/timestamp.js'
+import { describeLockHolder } from '../state/lock-held-error.js'
 import { describePause } from './pause-text.js'
 import { formatElapsed } from './progress/elapsed.js'
 import { formatLoad } from './progress/operation-lines.js'
 import { displayId, oneLine } from './text.js'
 
-/** `bf plan`'s lines on what would hold the apply's steps: a pause, the schedule, each cluster's load now. */
+/** `bf plan`'s lines on what would hold the apply or its steps: the state's lock holder, a pause, the schedule, each cluster's load now. */
 export function* operationsLines(operations: PlanOperations | undefined, now: number, c: ChalkInstance): Generator<string> {
   if (!operations) return
   const lines: string[] = []
+  if (operations.lock) lines.push(c.yellow(`Locked: ${describeLockHolder(operations.lock)} holds the state; bf apply must wait for it to end (--lock-timeout).`))
   if (operations.pause) lines.push(c.yellow.bold(`Paused: ${describePause(operations.pause)}. bf apply starts no step until bf resume.`))
   const schedule = operations.schedule
   if (schedule) {

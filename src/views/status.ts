@@ -1,11 +1,11 @@
 import type { UnitStatus } from '../engine/report/model.js'
 import type { StatusModel } from '../engine/status/build-status.js'
-import type { LockInfo } from '../state/store.js'
 import { palette } from './palette.js'
 import { describePause } from './pause-text.js'
 import { formatElapsed } from './progress/elapsed.js'
 import { renderTable } from './table.js'
 import { formatNumber, oneLine } from './text.js'
+import { holderJson } from './lock-holder.js'
 
 const COLUMNS: readonly { status: UnitStatus; title: string }[] = [
   { status: 'verified', title: 'VERIFIED' },
@@ -22,10 +22,6 @@ function progressRow(name: string, totals: Record<UnitStatus, number>): string[]
 }
 
 /** When a lease ends unless renewed, and where its holder runs (a CI run, a pod), when the lock says. */
-function leaseText(holder: LockInfo): string {
-  return `${holder.expires === undefined ? '' : ` · lease expires ${holder.expires}`}${holder.from === undefined ? '' : ` · from ${oneLine(holder.from)}`}`
-}
-
 /**
  * `bf status` for a person: who applies the plan (or that nobody does), a pause, units of
  * each cluster by status, elapsed time and ETA, and the last transitions.
@@ -36,7 +32,7 @@ export function renderStatus(model: StatusModel, options: { color: boolean }): s
   const { holder } = model
   lines.push(
     holder
-      ? `Applying: ${oneLine(holder.operation)} by ${oneLine(holder.who)}@${oneLine(holder.host)} (pid ${holder.pid}) since ${holder.created}${leaseText(holder)}`
+      ? `Applying: ${oneLine(holder.operation)} by ${oneLine(holder.who)}@${oneLine(holder.host)} (pid ${holder.pid}) since ${holder.created}${holder.expires ? `, lease expires ${holder.expires}` : ''}${holder.from ? `, from ${oneLine(holder.from)}` : ''}`
       : 'No apply is running.',
   )
   if (model.pause) lines.push(c.yellow.bold(`Paused: ${describePause(model.pause)}. Go on with bf resume.`))
@@ -63,17 +59,7 @@ export function statusToJson(model: StatusModel): object {
     format_version: '1',
     plan: { name: model.plan.name, file: model.plan.file },
     state: model.state,
-    holder: model.holder
-      ? {
-          who: model.holder.who,
-          host: model.holder.host,
-          pid: model.holder.pid,
-          operation: model.holder.operation,
-          since: model.holder.created,
-          expires: model.holder.expires ?? null,
-          from: model.holder.from ?? null,
-        }
-      : null,
+    holder: model.holder ? holderJson(model.holder) : null,
     pause: model.pause ? { by: `${model.pause.who}@${model.pause.host}`, pid: model.pause.pid, reason: model.pause.reason, since: model.pause.since } : null,
     clusters: model.clusters.map((cluster) => ({ cluster: cluster.name, ...counts(cluster.totals) })),
     totals: counts(model.totals),

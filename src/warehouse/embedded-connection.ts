@@ -3,6 +3,8 @@ import { Mutex } from 'async-mutex'
 import { errorMessage } from '../common/error-text.js'
 import { UserError } from '../errors.js'
 import { embeddedFolderHolder } from './embedded-folder-holder.js'
+import { EngineConnection, startEngine } from './embedded-engine.js'
+import type { SessionConstructor } from './embedded-engine.js'
 import type { SettingValue } from '../plan/model.js'
 import { extraStatementsIn, hasKeyword } from '../plan/sql-text.js'
 
@@ -12,6 +14,8 @@ type CommandResult = Awaited<ReturnType<ClientConnection['command']>>
 
 interface ChdbConnectionModule {
   createChdbConnection(options: { path: string }): ClientConnection
+  /** chdb's `Session`, to start the engine with bf's configuration (see `embedded-engine.ts`). */
+  Session: SessionConstructor
 }
 
 export type ModuleImporter = (specifier: string) => Promise<unknown>
@@ -39,11 +43,18 @@ export async function loadChdb(cluster: string, importer: ModuleImporter = impor
   }
   const mod = loaded as Partial<ChdbConnectionModule> & { default?: Partial<ChdbConnectionModule> }
   const create = mod.createChdbConnection ?? mod.default?.createChdbConnection
-  if (typeof create !== 'function') throw new UserError(`cluster ${cluster}: the installed chdb has no chdb/connection; install chdb 3.4 or later with \`npm install chdb\``)
-  return { createChdbConnection: create }
+  const root = (await importer('chdb')) as { Session?: unknown; default?: { Session?: unknown } }
+  const Session = root.Session ?? root.default?.Session
+  if (typeof create !== 'function' || typeof Session !== 'function') {
+    throw new UserError(`cluster ${cluster}: the installed chdb has no chdb/connection; install chdb 3.4 or later with \`npm install chdb\``)
+  }
+  return { createChdbConnection: create, Session: Session as SessionConstructor }
 }
 
-/** Opens the embedded engine on `path`, explaining the one-folder-per-process rule when it bites. */
+/**
+ * Opens the embedded engine on `path`, started with bf's configuration (an in-process Keeper
+ * for KeeperMap tables), explaining the one-folder-per-process rule when it bites.
+ */
 export function openChdbConnection(chdb: ChdbConnectionModule, path: string, cluster: string): ClientConnection {
   // Checked first: the engine itself would print its own error for it before failing.
   const holder = embeddedFolderHolder(path)
@@ -51,9 +62,12 @@ export function openChdbConnection(chdb: ChdbConnectionModule, path: string, clu
     const who = holder.command === undefined ? `process ${holder.pid}` : `process ${holder.pid} (${holder.command})`
     throw new UserError(`cluster ${cluster}: the embedded engine's data folder ${path} is in use by ${who}; wait for it to end, then run this again`)
   }
+  let release: (() => void) | undefined
   try {
-    return chdb.createChdbConnection({ path })
+    release = startEngine(chdb.Session, path)
+    return new EngineConnection(chdb.createChdbConnection({ path }), release)
   } catch (err) {
+    release?.()
     const message = errorMessage(err)
     if (/one active data directory/i.test(message)) {
       throw new UserError(`cluster ${cluster}: the embedded engine opens one data folder per process and another one is open; bf cannot use ${path} at the same time (${message})`)

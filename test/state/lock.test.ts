@@ -62,16 +62,33 @@ describe('the state lock', () => {
     }
   })
 
-  it('says who holds it and how to unlock, in the terms of the plan file', async () => {
+  it('says who holds it and, for a holder that runs, to wait rather than unlock', async () => {
     const dir = await tempDir()
     const holder = await new FileStateStore(dir, PLAN).lock(LOCK)
     const refused = new FileStateStore(dir, PLAN, { planRef: 'plans/2026.yaml' }).lock(LOCK)
     const { id, who, host, pid, created } = holder.info
     await expect(refused).rejects.toThrow(
-      `state is locked by ${who}@${host} (pid ${pid}, apply, since ${created}, lock id ${id}); wait for it to finish, or run: bf unlock plans/2026.yaml ${id}`,
+      `state is locked by ${who}@${host} (pid ${pid}, apply, since ${created}, lock id ${id}); wait for it to finish, or pass --lock-timeout (e.g. 10m) to wait for it`,
     )
     await expect(refused).rejects.toBeInstanceOf(UserError)
     await holder.release()
+  })
+
+  it('suggests bf unlock, in the terms of the plan file, only for a holder that may be gone', () => {
+    const elsewhere = { id: 'l-1', who: 'bob', host: 'ci-runner-7', pid: 12, operation: 'apply', created: '2026-01-15T10:00:00.000Z' }
+    const unlockHint = 'wait for it to finish; if it is no longer running, remove its lock: bf unlock plans/2026.yaml l-1'
+    // Another host's process cannot be checked from here.
+    expect(new LockHeldError(elsewhere, 'bf unlock plans/2026.yaml').message).toBe(
+      `state is locked by bob@ci-runner-7 (pid 12, apply, since 2026-01-15T10:00:00.000Z, lock id l-1); ${unlockHint}`,
+    )
+    const from = 'https://github.com/acme/backfills/actions/runs/7'
+    const expired = { ...elsewhere, expires: new Date(Date.now() - 1_000).toISOString(), from }
+    expect(new LockHeldError(expired, 'bf unlock plans/2026.yaml').message).toBe(
+      `state is locked by bob@ci-runner-7 (pid 12, apply, since 2026-01-15T10:00:00.000Z, expires ${expired.expires}, from ${from}, lock id l-1); ${unlockHint}`,
+    )
+    // A lease being renewed: its holder runs, wherever it is.
+    const renewed = { ...expired, expires: new Date(Date.now() + 60_000).toISOString() }
+    expect(new LockHeldError(renewed, 'bf unlock plans/2026.yaml').message).toMatch(/lock id l-1\); wait for it to finish, or pass --lock-timeout \(e\.g\. 10m\) to wait for it$/)
   })
 
   it('is taken over, with a warning, when its process on this host is gone', async () => {

@@ -3,10 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createClient } from '@clickhouse/client'
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client'
-import { createChdbConnection } from 'chdb/connection'
 import { EmbeddedConnection } from '../../src/warehouse/embedded-connection.js'
-import type { ClientConnection } from '../../src/warehouse/embedded-connection.js'
 import type { WireRequest } from './clickhouse-http-wire.js'
+import { embeddedConnection } from './embedded-client.js'
 import {
   RETRYABLE_CODES,
   decodeParams,
@@ -76,9 +75,17 @@ async function text(stream: AsyncIterable<unknown>): Promise<string> {
   return body
 }
 
-export async function startClickHouseHttpServer(options: { dataPath: string; credentials?: { username: string; password: string } }): Promise<ClickHouseHttpServer> {
+/** What a user granted only SELECT may run; ClickHouse refuses the rest (164 READONLY). */
+const READ_STATEMENT = /^(?:SELECT|WITH|SHOW|DESCRIBE|DESC|EXISTS)\b/i
+
+export async function startClickHouseHttpServer(options: {
+  dataPath: string
+  credentials?: { username: string; password: string }
+  /** Users who may only read: their other statements are refused as ClickHouse refuses them. */
+  readOnlyUsers?: { username: string; password: string }[]
+}): Promise<ClickHouseHttpServer> {
   // bf's own wrapper keeps each request's settings to that request.
-  const connection = new EmbeddedConnection(createChdbConnection({ path: options.dataPath }) as unknown as ClientConnection, { settings: {} })
+  const connection = new EmbeddedConnection(embeddedConnection(options.dataPath), { settings: {} })
   const engine: ClickHouseClient = createClient({ connection })
   const served: ServedStatement[] = []
   let credentials = options.credentials
@@ -100,7 +107,11 @@ export async function startClickHouseHttpServer(options: { dataPath: string; cre
   }
 
   async function run(wire: WireRequest): Promise<{ body: string; summary?: Record<string, string> }> {
-    if (credentials && (wire.user.name !== credentials.username || wire.user.password !== credentials.password)) {
+    const readOnly = options.readOnlyUsers?.find((user) => user.username === wire.user.name)
+    if (readOnly) {
+      if (readOnly.password !== wire.user.password) throw new Refusal(516, 'AUTHENTICATION_FAILED', `${wire.user.name}: Authentication failed: password is incorrect, or there is no user with such name`)
+      if (!READ_STATEMENT.test(statementText(wire.sql))) throw new Refusal(164, 'READONLY', `${wire.user.name}: Cannot execute query in readonly mode`)
+    } else if (credentials && (wire.user.name !== credentials.username || wire.user.password !== credentials.password)) {
       throw new Refusal(516, 'AUTHENTICATION_FAILED', `${wire.user.name}: Authentication failed: password is incorrect, or there is no user with such name`)
     }
     if (wire.database !== undefined && wire.database !== 'default') throw new Refusal(48, 'NOT_IMPLEMENTED', 'this test server knows only the default database')

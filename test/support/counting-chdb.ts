@@ -12,6 +12,8 @@ export interface SentQueries {
  */
 export function countingChdb(sent: SentQueries): ModuleImporter {
   return async (specifier) => {
+    // The engine itself (its `Session`) is started as bf starts it; only connections are counted.
+    if (specifier !== 'chdb/connection') return import(specifier)
     const real = (await import(specifier)) as { createChdbConnection(options: { path: string }): ClientConnection }
     return {
       createChdbConnection(options: { path: string }): ClientConnection {

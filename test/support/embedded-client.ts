@@ -1,11 +1,16 @@
 import { createClient } from '@clickhouse/client'
-import type { ClickHouseClient, ClickHouseClientConfigOptions } from '@clickhouse/client'
-import { createChdbConnection } from 'chdb/connection'
+import type { ClickHouseClient } from '@clickhouse/client'
+import { loadChdb, openChdbConnection } from '../../src/warehouse/embedded-connection.js'
+import type { ClientConnection } from '../../src/warehouse/embedded-connection.js'
 
-type Connection = NonNullable<ClickHouseClientConfigOptions['connection']>
+const chdb = await loadChdb('test')
+
+/** A connection of the test's own on the embedded engine at `path`, started as bf starts it (with its Keeper for KeeperMap). */
+export function embeddedConnection(path: string): ClientConnection {
+  return openChdbConnection(chdb, path, 'test')
+}
 
 /** A client of the test's own on the embedded engine at `path` (one data folder per process). */
 export function embeddedClient(path: string): ClickHouseClient {
-  // chdb types its connection against its own copy of the client's types; the shapes are the same.
-  return createClient({ connection: createChdbConnection({ path }) as unknown as Connection })
+  return createClient({ connection: embeddedConnection(path) })
 }

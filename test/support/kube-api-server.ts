@@ -8,6 +8,7 @@ import { stringify } from 'yaml'
 import type { JobRunningHook, JobScript } from './kube-job-controller.js'
 import { SimulatedJobController, containerNames, logKey } from './kube-job-controller.js'
 import { validateJob, withJobDefaults } from './kube-job-rules.js'
+import { serveLease } from './kube-leases.js'
 import type { Route } from './kube-routes.js'
 import { forbiddenStatus, parseJson, parseRoute, readBody, verbOf } from './kube-routes.js'
 import { SelectorError, parseFieldSelector, parseLabelSelector } from './kube-selectors.js'
@@ -69,6 +70,7 @@ export class KubeApiServer {
   private readonly forbidden = new Set<string>()
   private readonly watches = new Set<ServerResponse>()
   private goneWatches = 0
+  private requestHook: ((request: RecordedRequest) => void) | undefined
   /** The most watch streams open at once so far. */
   maxOpenWatches = 0
   private server?: Server
@@ -151,6 +153,16 @@ export class KubeApiServer {
     return this.logs.get(logKey(pod, container))
   }
 
+  /** A Lease as stored (`coordination.k8s.io/v1`). */
+  lease(namespace: string, name: string): KubeObject | undefined {
+    return this.store.get('leases', namespace, name)
+  }
+
+  /** Changes a Lease as someone else would (`kubectl edit`, another holder): its resourceVersion moves on. */
+  editLease(namespace: string, name: string, change: (lease: KubeObject) => void): KubeObject | undefined {
+    return this.store.update('leases', namespace, name, change)
+  }
+
   // ---- the simulated controller
 
   /** Decides what each new Job does (see JobScript); undefined falls back to the Job's env. */
@@ -174,6 +186,11 @@ export class KubeApiServer {
 
   // ---- faults
 
+  /** Calls `hook` with each request as it arrives, before it is served: a test acts between two requests of bf's. */
+  onRequest(hook: ((request: RecordedRequest) => void) | undefined): void {
+    this.requestHook = hook
+  }
+
   /** Answers the next `count` matching requests with `fault` instead of serving them. */
   failNext(count: number, fault: Fault): void {
     this.faults.push({ ...fault, remaining: count })
@@ -182,6 +199,11 @@ export class KubeApiServer {
   /** Refuses a verb on a resource (`get`, `cronjobs`) with 403, in requests and access reviews. */
   forbid(verb: string, resource: string): void {
     this.forbidden.add(`${verb} ${resource}`)
+  }
+
+  /** Allows again what `forbid` refused. */
+  allow(verb: string, resource: string): void {
+    this.forbidden.delete(`${verb} ${resource}`)
   }
 
   /** The next `count` watches get an ERROR event with 410 Gone instead of events. */
@@ -251,6 +273,7 @@ export class KubeApiServer {
       at: Date.now(),
     }
     this.requests.push(recorded)
+    this.requestHook?.(recorded)
 
     if (request.headers.authorization !== `Bearer ${this.token}`) return this.sendStatus(response, failure(401, 'Unauthorized'))
     const fault = this.faults.find((candidate) => candidate.remaining > 0 && (candidate.match?.(recorded) ?? true))
@@ -289,8 +312,12 @@ export class KubeApiServer {
     if (route.group === 'authorization' && route.resource === 'selfsubjectaccessreviews' && verb === 'create') {
       return this.accessReview(recorded, response)
     }
+    if (route.group === 'coordination' && route.resource === 'leases' && !route.subresource && verb !== 'watch') {
+      const answer = serveLease(this.store, verb, namespace, route.name, recorded.body)
+      return this.sendJson(response, answer.code, answer.body)
+    }
     const resource = route.resource as Resource
-    const kind = { cronjobs: 'CronJob', jobs: 'Job', pods: 'Pod' }[resource]
+    const kind = { cronjobs: 'CronJob', jobs: 'Job', pods: 'Pod', leases: 'Lease' }[resource]
     const known = (route.group === 'batch' && (resource === 'cronjobs' || resource === 'jobs')) || (route.group === 'core' && resource === 'pods')
     if (!kind || !known) return this.sendStatus(response, failure(404, 'the server could not find the requested resource'))
     const group = route.group === 'batch' ? 'batch' : ''
@@ -421,7 +448,7 @@ export class KubeApiServer {
     })
     const timers: NodeJS.Timeout[] = []
     if (query.allowWatchBookmarks === 'true' && this.bookmarkIntervalMs > 0) {
-      const kind = { cronjobs: 'CronJob', jobs: 'Job', pods: 'Pod' }[resource]
+      const kind = { cronjobs: 'CronJob', jobs: 'Job', pods: 'Pod', leases: 'Lease' }[resource]
       timers.push(
         setInterval(() => {
           if (response.writableEnded || response.destroyed) return

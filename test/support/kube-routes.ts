@@ -4,7 +4,7 @@ import { failure } from './kube-status.js'
 
 /** Where a request goes: API group, namespace, resource, name and subresource. */
 export interface Route {
-  group: 'batch' | 'core' | 'authorization'
+  group: 'batch' | 'core' | 'authorization' | 'coordination'
   namespace?: string
   resource: string
   name?: string
@@ -24,6 +24,9 @@ export function parseRoute(path: string): Route | undefined {
     rest = parts.slice(3)
   } else if (parts[0] === 'apis' && parts[1] === 'authorization.k8s.io' && parts[2] === 'v1') {
     group = 'authorization'
+    rest = parts.slice(3)
+  } else if (parts[0] === 'apis' && parts[1] === 'coordination.k8s.io' && parts[2] === 'v1') {
+    group = 'coordination'
     rest = parts.slice(3)
   } else return undefined
   let namespace: string | undefined
@@ -58,12 +61,17 @@ export function verbOf(method: string, route: Route, query: Record<string, strin
 
 /** The 403 a real API server sends, naming user, verb, resource and namespace. */
 export function forbiddenStatus(request: { verb: string; resource: string }, route: Route): StatusBody {
-  const group = route.group === 'core' ? '' : route.group === 'authorization' ? 'authorization.k8s.io' : 'batch'
+  const group = apiGroupName(route.group)
   const qualified = group ? `${route.resource}.${group}` : route.resource
   const subject = route.name ? `${qualified} "${route.name}"` : qualified
   const where = route.namespace ? ` in the namespace "${route.namespace}"` : ''
   const message = `${subject} is forbidden: User "bf-test-user" cannot ${request.verb} resource "${request.resource}" in API group "${group}"${where}`
   return failure(403, message, { ...(route.name ? { name: route.name } : {}), group, kind: route.resource })
+}
+
+/** The API group as Kubernetes names it: `` for core, `batch`, `coordination.k8s.io`, … */
+export function apiGroupName(group: Route['group']): string {
+  return { core: '', batch: 'batch', authorization: 'authorization.k8s.io', coordination: 'coordination.k8s.io' }[group]
 }
 
 /** The whole request body as text. */

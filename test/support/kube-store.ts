@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 
 /** The resources the test API server keeps. */
-export type Resource = 'cronjobs' | 'jobs' | 'pods'
+export type Resource = 'cronjobs' | 'jobs' | 'pods' | 'leases'
 
 /** A stored object: plain JSON as on the wire. */
 export interface KubeObject {
@@ -48,6 +48,7 @@ export class KubeStore {
     ['cronjobs', new Map()],
     ['jobs', new Map()],
     ['pods', new Map()],
+    ['leases', new Map()],
   ])
   private history: StoreEvent[] = []
   private readonly listeners = new Set<(event: StoreEvent) => void>()

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { BfCommand } from '../../cli/base-command.js'
-import { openStateStore } from '../../cli/engine-wiring.js'
+import { withStateStore } from '../../cli/engine-wiring.js'
 import { loadPlan } from '../../plan/load.js'
 import { renderStateList } from '../../views/state-views.js'
 
@@ -12,7 +12,7 @@ export default class StateList extends BfCommand {
   async run(): Promise<void> {
     const { args } = await this.parse(StateList)
     const { spec } = await loadPlan(args.plan)
-    const state = await openStateStore(spec).read()
+    const state = await withStateStore(spec, (store) => store.read())
     this.out(renderStateList([...state.steps.values()]))
   }
 }

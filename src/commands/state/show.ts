@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { BfCommand } from '../../cli/base-command.js'
-import { openStateStore } from '../../cli/engine-wiring.js'
+import { withStateStore } from '../../cli/engine-wiring.js'
 import { UserError } from '../../errors.js'
 import { loadPlan } from '../../plan/load.js'
 import { renderStateShow } from '../../views/state-views.js'
@@ -16,7 +16,7 @@ export default class StateShow extends BfCommand {
   async run(): Promise<void> {
     const { args } = await this.parse(StateShow)
     const { spec } = await loadPlan(args.plan)
-    const state = await openStateStore(spec).read()
+    const state = await withStateStore(spec, (store) => store.read())
     const record = state.steps.get(args.address)
     if (!record) throw new UserError(`${args.address}: no such step in state (bf state list ${args.plan} shows them)`)
     this.out(renderStateShow(record))

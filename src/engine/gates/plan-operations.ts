@@ -1,7 +1,7 @@
 import { errorMessage } from '../../common/error-text.js'
 import type { Diagnostic } from '../../plan/diagnostics.js'
 import type { Millis, PlanSpec } from '../../plan/model.js'
-import type { PauseInfo } from '../../state/store.js'
+import type { LockInfo, PauseInfo } from '../../state/store.js'
 import type { EngineDeps } from '../deps.js'
 import { loadChecks, runLoadChecks } from './load-checks.js'
 import { scheduleStanding } from './schedule-calendar.js'
@@ -24,8 +24,12 @@ export interface LoadCheckNow {
   error?: string
 }
 
-/** What would hold an apply's steps now: a pause, the schedule, each cluster's load. */
+/** What would hold an apply or its steps now: the state's lock, a pause, the schedule, each cluster's load. */
 export interface PlanOperations {
+  /** Who holds the state's lock (an apply running elsewhere, its lease); a new apply would wait for it. */
+  lock?: LockInfo
+  /** Why the lock's holder could not be read (no access to where the lease lives, from CI say): a warning, not a failed plan. */
+  lockUnreadable?: string
   pause?: PauseInfo
   schedule?: ScheduleNow
   /** Per cluster, each load check's value now; absent without a refresh. */
@@ -33,12 +37,19 @@ export interface PlanOperations {
 }
 
 /**
- * Reads what `bf plan` shows of the apply's gates: the pause in the state, where the clock
+ * Reads what `bf plan` shows of the apply's gates: the lock holder and the pause in the state, where the clock
  * stands in the schedule, and (with a refresh) one round of each cluster's load checks.
  */
 export async function planOperations(spec: PlanSpec, deps: EngineDeps, options: { refresh: boolean; now: Millis }): Promise<PlanOperations> {
   const operations: PlanOperations = {}
-  const pause = await deps.state.pauseInfo()
+  const [lock, pause] = await Promise.all([
+    deps.state.lockHolder().catch((error: unknown) => {
+      operations.lockUnreadable = errorMessage(error)
+      return undefined
+    }),
+    deps.state.pauseInfo(),
+  ])
+  if (lock) operations.lock = lock
   if (pause) operations.pause = pause
   if (spec.schedule) {
     const standing = scheduleStanding(spec.schedule, options.now)
@@ -74,8 +85,23 @@ export async function planOperations(spec: PlanSpec, deps: EngineDeps, options: 
   return operations
 }
 
-/** A load check that cannot run holds nothing: the plan says so, once per cluster and check. */
+/** A load check that cannot run holds nothing: the plan says so, once per cluster and check; and so for a lock holder that cannot be read. */
 export function operationWarnings(operations: PlanOperations): Diagnostic[] {
+  const lock: Diagnostic[] =
+    operations.lockUnreadable === undefined
+      ? []
+      : [
+          {
+            severity: 'warning',
+            code: 'lock-unreadable',
+            message: `cannot tell whether an apply holds the state's lock: ${operations.lockUnreadable}`,
+            hint: 'the plan does not depend on it; to see the holder, give bf read access to where the lock lives',
+          },
+        ]
+  return lock.concat(loadCheckWarnings(operations))
+}
+
+function loadCheckWarnings(operations: PlanOperations): Diagnostic[] {
   return (operations.throttle ?? []).flatMap(({ cluster, checks }) =>
     checks.flatMap((check): Diagnostic[] =>
       check.error === undefined

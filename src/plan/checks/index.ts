@@ -4,6 +4,7 @@ import { customerEntries, discoveryFindings, duplicateCustomers, unknownCustomer
 import { envRefFindings } from './env-refs.js'
 import { jobFindings } from './job.js'
 import { scheduleFindings, throttleFindings } from './operations.js'
+import { stateFindings } from './state.js'
 import { verifyFindings } from './verify.js'
 import { windowFindings } from './windows.js'
 
@@ -24,5 +25,6 @@ export function semanticFindings(data: unknown, lineOf: (path: DataPath) => numb
     ...envRefFindings(data),
     ...scheduleFindings(data),
     ...throttleFindings(data),
+    ...stateFindings(data),
   ]
 }

@@ -40,3 +40,17 @@ function summaryLines(counts: ApplyCounts, c: ChalkInstance): string {
   if (counts.interrupted) return `${c.yellow.bold(`Apply interrupted: ${figures}`)}\nRun bf apply again to resume where it stopped.\n`
   return `${c.green.bold(`Apply complete: ${figures}`)}\n`
 }
+
+/** Most steps named in the message of a lost lease; the rest are counted. */
+const RUNNING_SHOWN = 5
+
+/** Why `bf apply` exits 1 after losing the state's lease, in one line: what happened, what was running, what to do. */
+export function leaseLostMessage(loss: { reason: string; running: string[] }): string {
+  const shown = loss.running.slice(0, RUNNING_SHOWN).map(oneLine).join(', ')
+  const more = loss.running.length > RUNNING_SHOWN ? ` and ${formatNumber(loss.running.length - RUNNING_SHOWN)} more` : ''
+  const running =
+    loss.running.length === 0
+      ? 'No step was running; run bf apply again to go on.'
+      : `Running then: ${shown}${more}; the next bf apply reconciles them with what they did before it goes on, and runs no finished step twice.`
+  return `bf stopped, starting and recording nothing more: ${oneLine(loss.reason).replace(/\.$/, '')}. ${running}`
+}

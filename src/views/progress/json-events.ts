@@ -41,6 +41,8 @@ export function applyEventToJson(event: ApplyEvent): object | undefined {
       return { type: event.type, cluster: event.cluster, at: event.at }
     case 'interrupt':
       return { type: event.type, signal: event.signal, immediate: event.immediate, at: event.at }
+    case 'lease_lost':
+      return { type: event.type, reason: event.reason, running: event.running, at: event.at }
     case 'apply_done':
       return {
         type: event.type,

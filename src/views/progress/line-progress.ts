@@ -8,7 +8,7 @@ import { operationLine } from './operation-lines.js'
 import { etaFigure, holdLines, unitFigures } from './progress-figures.js'
 import { ApplyTally } from './apply-tally.js'
 import type { ProgressView, TextSink } from './progress-view.js'
-import { interruptLine, stepDoneLines } from './step-lines.js'
+import { interruptLine, leaseLostLine, stepDoneLines } from './step-lines.js'
 import { realInterval } from './ticker.js'
 
 /** A log that stays quiet this long while something runs gets a line saying where the apply is. */
@@ -103,6 +103,8 @@ export class LineProgressView implements ProgressView {
         return [operationLine(event, c)]
       case 'interrupt':
         return [interruptLine(event, c)]
+      case 'lease_lost':
+        return [leaseLostLine(event, c)]
       case 'apply_done': {
         const { succeeded, failed, skipped, forgotten, interrupted, durationMs } = event
         const counts = { succeeded, failed, skipped, forgotten, interrupted, durationMs, failedAddresses: this.tally.failedAddresses() }

@@ -10,7 +10,7 @@ import { formatElapsed } from './elapsed.js'
 import { operationLine } from './operation-lines.js'
 import { etaFigure, holdLines, unitFigures } from './progress-figures.js'
 import type { ProgressView, TextSink } from './progress-view.js'
-import { interruptLine, stepDoneLines } from './step-lines.js'
+import { interruptLine, leaseLostLine, stepDoneLines } from './step-lines.js'
 import { realInterval } from './ticker.js'
 
 const REDRAW_MS = 100
@@ -144,6 +144,8 @@ export class LiveProgressView implements ProgressView {
         return this.print([`${c.yellow.bold('Warning:')} ${oneLine(event.message)}`], now)
       case 'interrupt':
         return this.print([interruptLine(event, c)], now)
+      case 'lease_lost':
+        return this.print([leaseLostLine(event, c)], now)
       case 'paused':
       case 'resumed':
       case 'waiting_for_window':

@@ -1,6 +1,6 @@
 import type { ChalkInstance } from 'chalk'
 import type { ApplyEvent } from '../../engine/events.js'
-import { linesOf, oneLine, printable } from '../text.js'
+import { linesOf, oneLine, plural, printable } from '../text.js'
 import { formatElapsed } from './elapsed.js'
 
 type StepDone = Extract<ApplyEvent, { type: 'step_done' }>
@@ -31,4 +31,10 @@ export function interruptLine(event: Extract<ApplyEvent, { type: 'interrupt' }>,
   return event.immediate
     ? c.yellow.bold(`Stopping now (${signal}): running steps are left as they are and resume on the next apply.`)
     : c.yellow.bold(`Interrupted (${signal}): no new steps start; running steps finish. Interrupt again to stop at once.`)
+}
+
+/** Losing the state's lease, in one line: the apply stops at once. */
+export function leaseLostLine(event: Extract<ApplyEvent, { type: 'lease_lost' }>, c: ChalkInstance): string {
+  const running = event.running.length === 0 ? 'no step was running' : `${plural(event.running.length, 'step')} left running for the next apply to reconcile`
+  return c.red.bold(`Lease lost — ${oneLine(event.reason).replace(/\.$/, '')}. Nothing more starts or is recorded; ${running}.`)
 }

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto'
+import { UserError } from '../../errors.js'
+import { asServerError } from '../../warehouse/errors.js'
+import { isObject } from '../is-object.js'
+import type { LeaseBackend, LeaseRecord, StoredLease } from '../lease-backend.js'
+import { isAbsentTable, serverCode } from './state-sql.js'
+import type { StateSql } from './state-sql.js'
+import { leaseTableDdl, tableNames } from './state-table.js'
+import type { StateTableSpec } from './state-table.js'
+
+/** Strict mode makes an INSERT fail on an existing key and an UPDATE or DELETE fail when the row changed since it was read (Keeper versions). */
+const STRICT = { keeper_map_strict_mode: 1, async_insert: 0, mutations_sync: '2' } as const
+
+/** 999 KEEPER_EXCEPTION: the key exists (insert), or its version moved (update, delete) — another bf won the race. */
+const KEEPER_CONFLICT = 999
+
+/**
+ * A plan's lease as a row of a KeeperMap table (`<table>_lease`, key: the plan), which
+ * Keeper keeps linearizable: of two bf racing for it, exactly one changes it. Each write
+ * gives the row a new random `version`, which the next conditional change names.
+ */
+export class KeeperMapLease implements LeaseBackend {
+  readonly where: string
+  private readonly names
+  private created = false
+
+  constructor(
+    private readonly sql: () => Promise<StateSql>,
+    private readonly spec: StateTableSpec,
+    private readonly plan: string,
+    private readonly clusterName: string,
+  ) {
+    this.names = tableNames(spec)
+    this.where = `KeeperMap table ${this.names.leaseShown}`
+  }
+
+  async read(): Promise<StoredLease | undefined> {
+    const sql = await this.sql()
+    let rows: { version: string; record: string }[]
+    try {
+      const query = `SELECT version, record FROM ${this.names.lease} WHERE plan = {plan:String}`
+      rows = await sql.rows(`reading the lease in ${this.where}`, query, { plan: this.plan }, (error) => isAbsentTable(error) || keeperMapDisabled(error))
+    } catch (error) {
+      if (isAbsentTable(error)) return undefined
+      throw this.explained(error)
+    }
+    const row = rows[0]
+    if (row === undefined) return undefined
+    return { version: row.version, record: this.parse(row.record) }
+  }
+
+  async create(record: LeaseRecord): Promise<boolean> {
+    await this.ensureTable()
+    return this.conflictIsFalse('taking the state\'s lease', `INSERT INTO ${this.names.lease} (plan, version, record) SELECT {plan:String}, {version:String}, {record:String}`, {
+      plan: this.plan,
+      version: randomUUID(),
+      record: JSON.stringify(record),
+    })
+  }
+
+  async replace(version: string, record: LeaseRecord): Promise<boolean> {
+    const next = randomUUID()
+    const done = await this.conflictIsFalse(
+      'renewing the state\'s lease',
+      `ALTER TABLE ${this.names.lease} UPDATE version = {next:String}, record = {record:String} WHERE plan = {plan:String} AND version = {version:String}`,
+      { plan: this.plan, version, next, record: JSON.stringify(record) },
+    )
+    return done && (await this.read())?.version === next
+  }
+
+  async remove(version: string): Promise<boolean> {
+    const done = await this.conflictIsFalse('removing the state\'s lease', `ALTER TABLE ${this.names.lease} DELETE WHERE plan = {plan:String} AND version = {version:String}`, {
+      plan: this.plan,
+      version,
+    })
+    return done && (await this.read())?.version !== version
+  }
+
+  /** A condition true only while the lease row is still the one of holder `id` at `epoch`: writes to the state carry it. */
+  fence(id: string, epoch: number): { sql: string; params: Record<string, unknown> } {
+    return {
+      sql:
+        `(SELECT count() FROM ${this.names.lease} WHERE plan = {fence_plan:String} ` +
+        "AND JSONExtractString(record, 'id') = {fence_id:String} AND JSONExtractUInt(record, 'epoch') = {fence_epoch:UInt64}) = 1",
+      params: { fence_plan: this.plan, fence_id: id, fence_epoch: epoch },
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  private async ensureTable(): Promise<void> {
+    if (this.created) return
+    const sql = await this.sql()
+    for (const statement of leaseTableDdl(this.spec)) {
+      await sql.command('creating the state\'s lease table', statement, {}, {}, keeperMapDisabled).catch((error: unknown) => {
+        throw this.explained(error)
+      })
+    }
+    this.created = true
+  }
+
+  private async conflictIsFalse(action: string, query: string, params: Record<string, unknown>): Promise<boolean> {
+    const sql = await this.sql()
+    try {
+      await sql.command(action, query, params, STRICT, (error) => serverCode(error) === KEEPER_CONFLICT || keeperMapDisabled(error))
+      return true
+    } catch (error) {
+      if (serverCode(error) === KEEPER_CONFLICT) return false
+      throw this.explained(error)
+    }
+  }
+
+  private explained(error: unknown): unknown {
+    if (!keeperMapDisabled(error)) return error
+    return new UserError(
+      `the ClickHouse of state cluster ${this.clusterName} has KeeperMap disabled, which the state's lease (${this.where}) needs: ` +
+        'its server config needs <keeper_map_path_prefix>/keeper_map_tables</keeper_map_path_prefix> (and a <zookeeper> or Keeper); ' +
+        'or keep the lease in Kubernetes instead: state.lock: { kubernetes: { context: …, namespace: … } }',
+    )
+  }
+
+  private parse(text: string): LeaseRecord {
+    const invalid = (problem: string): UserError =>
+      new UserError(
+        `the lease of plan ${JSON.stringify(this.plan)} in ${this.where} is not one bf wrote (${problem}); ` +
+          `if no bf is running on this plan, remove it with: ALTER TABLE ${this.names.leaseShown} DELETE WHERE plan = '${this.plan.replace(/'/g, "\\'")}'`,
+      )
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch {
+      throw invalid('not valid JSON')
+    }
+    if (!isObject(value)) throw invalid('not a JSON object')
+    for (const key of ['id', 'who', 'host', 'operation', 'created', 'expires'] as const) {
+      if (typeof value[key] !== 'string') throw invalid(`no "${key}"`)
+    }
+    if (Number.isNaN(Date.parse(value.expires as string))) throw invalid('"expires" is not a time')
+    if (typeof value.pid !== 'number') throw invalid('no "pid"')
+    if (typeof value.epoch !== 'number' || !Number.isInteger(value.epoch) || value.epoch < 1) throw invalid('no valid "epoch"')
+    if (value.from !== undefined && typeof value.from !== 'string') throw invalid('"from" is not text')
+    return value as unknown as LeaseRecord
+  }
+}
+
+function keeperMapDisabled(error: unknown): boolean {
+  const server = asServerError(error)
+  const message = server?.message ?? (error instanceof Error ? error.message : '')
+  return /keeper_map_path_prefix/.test(message)
+}
