@@ -31,17 +31,18 @@ const LEASE = {
 describe('bf status', () => {
   it("names a lease's expiry and the CI run or pod its holder runs in, when the lock has them", () => {
     expect(renderStatus(model(LEASE), { color: false })).toContain(
-      'Applying: apply by runner@ci-7f9c (pid 1234) since 2026-01-15T10:00:00.000Z · lease expires 2026-01-15T10:31:00.000Z · from https://github.com/acme/backfills/actions/runs/42\n',
+      'Applying: apply by runner@ci-7f9c (pid 1234) since 2026-01-15T10:00:00.000Z, lease expires 2026-01-15T10:31:00.000Z, from https://github.com/acme/backfills/actions/runs/42\n',
     )
     expect(statusToJson(model(LEASE))).toMatchObject({
       holder: { who: 'runner', host: 'ci-7f9c', pid: 1234, operation: 'apply', since: LEASE.created, expires: LEASE.expires, from: LEASE.from },
     })
   })
 
-  it('shows a file lock, which has neither, as before; --json carries them as null', () => {
+  it('shows a file lock, which has neither, as before; --json leaves them out', () => {
     const { expires: _expires, from: _from, ...fileLock } = LEASE
     expect(renderStatus(model(fileLock), { color: false })).toContain('Applying: apply by runner@ci-7f9c (pid 1234) since 2026-01-15T10:00:00.000Z\n')
-    expect(statusToJson(model(fileLock))).toMatchObject({ holder: { expires: null, from: null } })
+    const holder = (statusToJson(model(fileLock)) as { holder: object }).holder
+    expect(holder).toEqual({ who: 'runner', host: 'ci-7f9c', pid: 1234, operation: 'apply', since: LEASE.created, lock_id: 'b7e1' })
     expect(statusToJson(model(undefined))).toMatchObject({ holder: null })
   })
 })
