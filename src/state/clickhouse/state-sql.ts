@@ -37,6 +37,11 @@ export class StateSql {
     await this.raw(action, () => this.client.command({ query, query_params: params, clickhouse_settings: { ...this.writes, ...settings } }), keep)
   }
 
+  /** Rows sent as the body of an INSERT (JSONEachRow): any number, no condition. */
+  async insert(action: string, table: string, columns: string[], values: object[]): Promise<void> {
+    await this.raw(action, () => this.client.insert({ table, columns: columns as [string, ...string[]], values, format: 'JSONEachRow', clickhouse_settings: this.writes }))
+  }
+
   /**
    * An `INSERT … SELECT` whose values are too many for a URL: sent as a query, whose
    * parameters travel in the request's body over HTTP (a command's go in its URL).

@@ -36,9 +36,8 @@ export const STATE_COLUMNS: readonly (readonly [string, string])[] = [
 export const WRITTEN_STRUCTURE = STATE_COLUMNS.filter(([name]) => name !== 'written_at')
   .map(([name, type]) => `${name} ${type === 'LowCardinality(String)' ? 'String' : type}`)
   .join(', ')
-export const WRITTEN_COLUMNS = STATE_COLUMNS.filter(([name]) => name !== 'written_at')
-  .map(([name]) => name)
-  .join(', ')
+export const WRITTEN_COLUMN_LIST = STATE_COLUMNS.filter(([name]) => name !== 'written_at').map(([name]) => name)
+export const WRITTEN_COLUMNS = WRITTEN_COLUMN_LIST.join(', ')
 
 export interface StateTableNames {
   /** `` `bf`.`bf_state` `` */
