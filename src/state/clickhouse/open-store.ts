@@ -57,9 +57,14 @@ export function openClickHouseStateStore(spec: PlanSpec, state: ClickHouseState,
       const client = await createWarehouseClient(stateCluster, { env })
       return new StateSql(client.client, client.scope, writes, reads)
     },
-    lease: (sql): FencingLeaseBackend => {
-      if (state.lock === 'keeper-map') return new KeeperMapLease(sql, table, spec.name, cluster.name)
-      throw new UserError('state.lock: kubernetes is not available in this version of bf; use lock: keeper-map')
-    },
+    lease: (sql): FencingLeaseBackend => (state.lock === 'keeper-map' ? new KeeperMapLease(sql, table, spec.name, cluster.name) : unavailableLease()),
   })
+}
+
+/** A Kubernetes Lease, which this bf cannot keep yet: reading the state works, taking or showing its lease says so. */
+function unavailableLease(): FencingLeaseBackend {
+  const refuse = (): never => {
+    throw new UserError('state.lock: kubernetes is not available in this version of bf; use lock: keeper-map')
+  }
+  return { where: 'a Kubernetes Lease', read: refuse, create: refuse, replace: refuse, remove: refuse, close: async () => {} }
 }
