@@ -94,8 +94,8 @@ export function leaseTableDdl(spec: StateTableSpec): string[] {
 }
 
 /**
- * Refuses a table of that name that bf did not make (another shape): bf would misread it or
- * write rows into someone else's data. Undefined when the table does not exist.
+ * Whether the state table exists, refusing a table of that name that bf did not make
+ * (another shape): bf would misread it or write rows into someone else's data.
  */
 export async function checkStateTableShape(sql: StateSql, spec: StateTableSpec): Promise<boolean> {
   const columns = await sql.rows<{ name: string; type: string }>(
