@@ -75,6 +75,22 @@ describe('the lease fences a holder that lost it', () => {
   })
 })
 
+describe('what a step records', () => {
+  it.each([['embedded', false], ['HTTP', true]])('comes back as written, whatever characters it holds (%s)', async (_name, overHttp) => {
+    const spec = stateSpec(overHttp ? { url: http.url } : { embedded: dataPath }, { database: overHttp ? 'bf_text_http' : 'bf' })
+    const writer = open(spec)
+    await writer.lock(LOCK)
+    const odd = 'tab\tline\nreturn\rback\\slash "quote" \'single\' nul\u0000 é 🚀'
+    await writer.append(stepEvent('failed', `local/we%2Fird\\'/2026-01-01/job`, { error: odd, outputs: { [odd]: odd } }))
+    const reader = open(spec)
+    const record = (await reader.read()).steps.get(`local/we%2Fird\\'/2026-01-01/job`)
+    expect(record).toMatchObject({ status: 'failed', error: odd, outputs: { [odd]: odd } })
+    const groups = []
+    for await (const group of (await reader.readByCustomer()).groups()) groups.push(group)
+    expect(groups.map((group) => [group.key, [...group.steps.values()]])).toEqual([[`local/we%2Fird\\'/`, [record]]])
+  })
+})
+
 describe('group commit over HTTP', () => {
   it('sends a burst of transitions in INSERTs whose rows each fit a server\'s form field (128 KiB)', async () => {
     const spec = stateSpec({ url: http.url }, { database: 'bf_burst' })

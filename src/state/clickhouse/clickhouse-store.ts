@@ -15,8 +15,8 @@ import { eventRow, markerRow, recordRow } from './state-rows.js'
 import type { StateRow, WriterPosition } from './state-rows.js'
 import { serverCode } from './state-sql.js'
 import type { StateSql } from './state-sql.js'
-import { foldGroups } from './state-stream.js'
-import type { FoldTally, StepRow } from './state-stream.js'
+import { foldGroups, STEP_ROW_COLUMNS, stepRows } from './state-stream.js'
+import type { FoldTally } from './state-stream.js'
 import { checkStateTableShape, stateTableDdl, tableNames, WRITTEN_COLUMN_LIST, WRITTEN_COLUMNS, WRITTEN_STRUCTURE } from './state-table.js'
 import type { StateTableNames, StateTableSpec } from './state-table.js'
 
@@ -251,13 +251,13 @@ export class ClickHouseStateStore implements StateStore {
   private async *streamGroups(head: StateHead, tally: FoldTally, gapsChecked: boolean): AsyncGenerator<StepGroup> {
     if (!head.exists) return
     const sql = await this.sql()
-    const rows = sql.stream<StepRow>(
+    const lines = sql.lines(
       `reading the state of ${JSON.stringify(this.options.plan)} in ${this.names.shown}`,
-      `SELECT group_key, address, serial, epoch, what, lineage, body FROM ${this.names.state} ` +
+      `SELECT ${STEP_ROW_COLUMNS} FROM ${this.names.state} ` +
         'WHERE plan = {plan:String} AND is_step = 1 AND generation = {generation:UInt32} ORDER BY group_key, address, serial',
       { plan: this.options.plan, generation: head.generation },
     )
-    yield* foldGroups(rows, head.fences, tally, this.names.shown)
+    yield* foldGroups(stepRows(lines, this.names.shown), head.fences, tally, this.names.shown)
     const now = await readHead(sql, this.names, this.options.plan)
     if (now.generation !== head.generation) throw new StateOrderError('the state was replaced while it was read')
     if (!gapsChecked && tally.events !== tally.serial - head.baseSerial) {

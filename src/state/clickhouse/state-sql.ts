@@ -68,12 +68,15 @@ export class StateSql {
     )
   }
 
-  /** Rows one at a time, as the server sends them: a large result is never whole in memory. */
-  async *stream<T>(action: string, query: string, params: Params = {}): AsyncGenerator<T> {
-    const result = await this.raw(action, () => this.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: this.reads }))
+  /**
+   * Rows one at a time as TabSeparated lines, as the server sends them: a large result is
+   * never whole in memory, and a line costs far less to take apart than a JSON object.
+   */
+  async *lines(action: string, query: string, params: Params = {}): AsyncGenerator<string> {
+    const result = await this.raw(action, () => this.client.query({ query, query_params: params, format: 'TabSeparated', clickhouse_settings: this.reads }))
     try {
-      for await (const batch of result.stream<T>()) {
-        for (const row of batch) yield row.json()
+      for await (const batch of result.stream()) {
+        for (const row of batch) yield row.text
       }
     } catch (error) {
       throw translateError(error, this.scope, action)
