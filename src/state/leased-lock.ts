@@ -61,7 +61,7 @@ export async function acquireLease(backend: LeaseBackend, options: LeasedLockOpt
     epoch,
   })
   const deadline = clock.now() + options.timeoutMs
-  const waiting = new AbortController()
+  const never = new AbortController().signal
   for (;;) {
     const stored = await backend.read()
     const now = clock.now()
@@ -80,7 +80,7 @@ export async function acquireLease(backend: LeaseBackend, options: LeasedLockOpt
     }
     const left = deadline - now
     if (left <= 0) throw new LockHeldError(infoOf(stored.record), options.unlockCommand)
-    await clock.sleep(Math.min(POLL_MS, left), waiting.signal)
+    await clock.sleep(Math.min(POLL_MS, left), never)
   }
 }
 

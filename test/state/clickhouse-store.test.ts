@@ -75,6 +75,39 @@ describe('the lease fences a holder that lost it', () => {
   })
 })
 
+describe('what a step records', () => {
+  it.each([['embedded', false], ['HTTP', true]])('comes back as written, whatever characters it holds (%s)', async (_name, overHttp) => {
+    const spec = stateSpec(overHttp ? { url: http.url } : { embedded: dataPath }, { database: overHttp ? 'bf_text_http' : 'bf' })
+    const writer = open(spec)
+    await writer.lock(LOCK)
+    const odd = 'tab\tline\nreturn\rback\\slash "quote" \'single\' nul\u0000 é 🚀'
+    await writer.append(stepEvent('failed', `local/we%2Fird\\'/2026-01-01/job`, { error: odd, outputs: { [odd]: odd } }))
+    const reader = open(spec)
+    const record = (await reader.read()).steps.get(`local/we%2Fird\\'/2026-01-01/job`)
+    expect(record).toMatchObject({ status: 'failed', error: odd, outputs: { [odd]: odd } })
+    const groups = []
+    for await (const group of (await reader.readByCustomer()).groups()) groups.push(group)
+    expect(groups.map((group) => [group.key, [...group.steps.values()]])).toEqual([[`local/we%2Fird\\'/`, [record]]])
+  })
+})
+
+describe('group commit over HTTP', () => {
+  it('sends a burst of transitions in INSERTs whose rows each fit a server\'s form field (128 KiB)', async () => {
+    const spec = stateSpec({ url: http.url }, { database: 'bf_burst' })
+    const writer = open(spec)
+    await writer.lock(LOCK)
+    const from = http.served.length
+    const outputs = { note: 'x'.repeat(300) }
+    const serials = await Promise.all(Array.from({ length: 400 }, (_, i) => writer.append(stepEvent('progress', `local/c${i % 7}/d${i}/job`, { outputs }))))
+    expect(serials).toEqual(Array.from({ length: 400 }, (_, i) => i + 1))
+    const inserts = http.served.slice(from).filter((statement) => /^INSERT INTO `bf_burst`\.`bf_state`/.test(statement.sql))
+    expect(inserts.length).toBeGreaterThan(2)
+    expect(inserts.length).toBeLessThan(20)
+    for (const insert of inserts) expect(Buffer.byteLength(insert.params.rows ?? '')).toBeLessThan(128 * 1024)
+    expect((await open(spec).read()).serial).toBe(400)
+  })
+})
+
 describe('the lease', () => {
   it('names its holder, where it runs and when it expires to whoever is refused, after waiting', async () => {
     const spec = stateSpec({ embedded: dataPath }, { leaseMs: 30_000 })

@@ -15,9 +15,9 @@ import { eventRow, markerRow, recordRow } from './state-rows.js'
 import type { StateRow, WriterPosition } from './state-rows.js'
 import { serverCode } from './state-sql.js'
 import type { StateSql } from './state-sql.js'
-import { foldGroups } from './state-stream.js'
-import type { FoldTally, StepRow } from './state-stream.js'
-import { checkStateTableShape, stateTableDdl, tableNames, WRITTEN_COLUMNS, WRITTEN_STRUCTURE } from './state-table.js'
+import { foldGroups, STEP_ROW_COLUMNS, stepRows } from './state-stream.js'
+import type { FoldTally } from './state-stream.js'
+import { checkStateTableShape, stateTableDdl, tableNames, WRITTEN_COLUMN_LIST, WRITTEN_COLUMNS, WRITTEN_STRUCTURE } from './state-table.js'
 import type { StateTableNames, StateTableSpec } from './state-table.js'
 
 /** A lease backend that can also make the state's writes conditional on the lease (KeeperMap can, in the same query). */
@@ -43,6 +43,11 @@ export interface ClickHouseStateStoreOptions {
 
 /** Rows per INSERT when a whole state is written (`replace`, `compact`). */
 const ROWS_PER_INSERT = 20_000
+/**
+ * Most bytes of rows in one lease-checked INSERT: its rows travel as a query parameter,
+ * and a server takes at most `http_max_field_value_size` (128 KiB by default) for one.
+ */
+const FENCED_INSERT_BYTES = 96 * 1024
 const DEFAULT_FOLD_AT_EVENTS = 1_000
 /** 395 FUNCTION_THROW_IF_VALUE_IS_NON_ZERO: the lease check of a write failed. */
 const FENCED = 395
@@ -246,13 +251,13 @@ export class ClickHouseStateStore implements StateStore {
   private async *streamGroups(head: StateHead, tally: FoldTally, gapsChecked: boolean): AsyncGenerator<StepGroup> {
     if (!head.exists) return
     const sql = await this.sql()
-    const rows = sql.stream<StepRow>(
+    const lines = sql.lines(
       `reading the state of ${JSON.stringify(this.options.plan)} in ${this.names.shown}`,
-      `SELECT group_key, address, serial, epoch, what, lineage, body FROM ${this.names.state} ` +
+      `SELECT ${STEP_ROW_COLUMNS} FROM ${this.names.state} ` +
         'WHERE plan = {plan:String} AND is_step = 1 AND generation = {generation:UInt32} ORDER BY group_key, address, serial',
       { plan: this.options.plan, generation: head.generation },
     )
-    yield* foldGroups(rows, head.fences, tally, this.names.shown)
+    yield* foldGroups(stepRows(lines, this.names.shown), head.fences, tally, this.names.shown)
     const now = await readHead(sql, this.names, this.options.plan)
     if (now.generation !== head.generation) throw new StateOrderError('the state was replaced while it was read')
     if (!gapsChecked && tally.events !== tally.serial - head.baseSerial) {
@@ -291,16 +296,18 @@ export class ClickHouseStateStore implements StateStore {
     )
     const at: WriterPosition = { generation: Number(top?.generation ?? 0) + 1, lineage: snapshot.lineage, serial: snapshot.serial, epoch: held.epoch }
     this.position = undefined
+    // The new generation's rows count for no reader until its marker is there: they need no lease check of their own.
     let rows: StateRow[] = []
+    const action = `writing the state of ${JSON.stringify(this.options.plan)} to ${this.names.shown}`
     for (const record of snapshot.steps.values()) {
       rows.push(recordRow(this.options.plan, at, record))
       if (rows.length === ROWS_PER_INSERT) {
-        await this.insertRows(rows)
+        await sql.insert(action, this.names.state, WRITTEN_COLUMN_LIST, rows)
         rows = []
       }
     }
-    if (rows.length > 0) await this.insertRows(rows)
-    // Written last: until it is there, readers keep reading the previous generation.
+    if (rows.length > 0) await sql.insert(action, this.names.state, WRITTEN_COLUMN_LIST, rows)
+    // Written last, under the lease: until it is there, readers keep reading the previous generation.
     await this.insertRows([markerRow(this.options.plan, 'generation', at)])
     this.position = at
     try {
@@ -324,8 +331,24 @@ export class ClickHouseStateStore implements StateStore {
     return this.position
   }
 
-  /** One INSERT of `rows`, refused by the server unless the lease is still this holder's (where the lease backend can say so). */
+  /** Writes `rows` in order, each INSERT refused by the server unless the lease is still this holder's (where the lease backend can say so). */
   private async insertRows(rows: StateRow[]): Promise<void> {
+    let chunk: string[] = []
+    let bytes = 0
+    for (const row of rows) {
+      const text = JSON.stringify(row)
+      if (chunk.length > 0 && bytes + text.length > FENCED_INSERT_BYTES) {
+        await this.insertFenced(chunk)
+        chunk = []
+        bytes = 0
+      }
+      chunk.push(text)
+      bytes += text.length + 1
+    }
+    if (chunk.length > 0) await this.insertFenced(chunk)
+  }
+
+  private async insertFenced(rows: string[]): Promise<void> {
     const held = this.requireLock('write')
     if (held.lost.aborted) throw held.lost.reason instanceof Error ? held.lost.reason : new LeaseLostError(`lost the state's lease of ${this.options.plan}`)
     const fence = this.lease.fence?.(held.info.id, held.epoch)
@@ -335,7 +358,7 @@ export class ClickHouseStateStore implements StateStore {
       .insertSelect(
         `writing the state of ${JSON.stringify(this.options.plan)} to ${this.names.shown}`,
         `INSERT INTO ${this.names.state} (${WRITTEN_COLUMNS}) SELECT ${WRITTEN_COLUMNS} FROM format(JSONEachRow, '${WRITTEN_STRUCTURE}', {rows:String})${where}`,
-        { rows: rows.map((row) => JSON.stringify(row)).join('\n'), ...fence?.params },
+        { rows: rows.join('\n'), ...fence?.params },
         (error) => serverCode(error) === FENCED,
       )
       .catch((error: unknown) => {

@@ -14,12 +14,12 @@ import type { StateTableSpec } from './state-table.js'
 type ClickHouseState = Extract<StateBackendSpec, { backend: 'clickhouse' }>
 
 export interface OpenOptions {
+  /** The lease's clock (tests move it by hand). */
   clock?: LeaseClock
   /** Retries and request timeout of a `lock: { kubernetes }` lease's API calls. */
   kubernetesLease?: KubernetesLeaseOptions
+  /** See `ClickHouseStateStoreOptions.foldAtEvents`. */
   foldAtEvents?: number
-  /** Loads `chdb/connection` (tests count what bf sends). */
-  importer?: Parameters<typeof createWarehouseClient>[1] extends infer O ? (O extends { importer?: infer I } ? I : never) : never
 }
 
 /**
@@ -58,7 +58,7 @@ export function openClickHouseStateStore(spec: PlanSpec, state: ClickHouseState,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.foldAtEvents === undefined ? {} : { foldAtEvents: options.foldAtEvents }),
     openSql: async () => {
-      const client = await createWarehouseClient(stateCluster, { env, ...(options.importer ? { importer: options.importer } : {}) })
+      const client = await createWarehouseClient(stateCluster, { env })
       return new StateSql(client.client, client.scope, writes, reads)
     },
     lease: (sql): FencingLeaseBackend => {

@@ -5,15 +5,43 @@ import type { StepEvent, StepRecord } from '../model.js'
 import type { StepGroup } from '../store.js'
 import type { FenceRule } from './state-rows.js'
 
-/** A step row as the server streams it (64-bit numbers come quoted). */
+/** The columns of a step row, in the order `stepRows` reads them. */
+export const STEP_ROW_COLUMNS = 'group_key, address, serial, epoch, what, lineage, body'
+
+/** A step row as a reader folds it. */
 export interface StepRow {
   group_key: string
   address: string
-  serial: string
-  epoch: string
+  serial: number
+  epoch: number
   what: 'event' | 'record'
   lineage: string
   body: string
+}
+
+const ESCAPED: Record<string, string> = { b: '\b', f: '\f', r: '\r', n: '\n', t: '\t', '0': '\0' }
+
+/** A String field of TabSeparated output: the server escapes backslash, tab, line breaks and a few more with a backslash. */
+function unescapeField(text: string): string {
+  return text.includes('\\') ? text.replace(/\\(.)/g, (_match, char: string) => ESCAPED[char] ?? char) : text
+}
+
+/** Step rows from the TabSeparated lines of a `SELECT ${STEP_ROW_COLUMNS}`. */
+export async function* stepRows(lines: AsyncIterable<string>, where: string): AsyncGenerator<StepRow> {
+  for await (const line of lines) {
+    const fields = line.split('\t')
+    if (fields.length !== 7) throw new UserError(`${where}: a row that is not a step row (${fields.length} fields); restore the table from a backup`)
+    const [groupKey, address, serial, epoch, what, lineage, body] = fields as [string, string, string, string, string, string, string]
+    yield {
+      group_key: unescapeField(groupKey),
+      address: unescapeField(address),
+      serial: Number(serial),
+      epoch: Number(epoch),
+      what: what as StepRow['what'],
+      lineage: unescapeField(lineage),
+      body: unescapeField(body),
+    }
+  }
 }
 
 /** What a fold saw besides the steps: the last serial that counted, and every lineage. */
@@ -33,8 +61,8 @@ export async function* foldGroups(rows: AsyncIterable<StepRow>, fences: FenceRul
   let current: StepGroup | undefined
   let last = { address: '', serial: -1 }
   for await (const row of rows) {
-    const serial = Number(row.serial)
-    if (row.what === 'event' && !fences.counts(serial, Number(row.epoch))) continue
+    const serial = row.serial
+    if (row.what === 'event' && !fences.counts(serial, row.epoch)) continue
     if (row.address === last.address && serial === last.serial) continue
     last = { address: row.address, serial }
     if (current?.key !== row.group_key) {

@@ -36,9 +36,8 @@ export const STATE_COLUMNS: readonly (readonly [string, string])[] = [
 export const WRITTEN_STRUCTURE = STATE_COLUMNS.filter(([name]) => name !== 'written_at')
   .map(([name, type]) => `${name} ${type === 'LowCardinality(String)' ? 'String' : type}`)
   .join(', ')
-export const WRITTEN_COLUMNS = STATE_COLUMNS.filter(([name]) => name !== 'written_at')
-  .map(([name]) => name)
-  .join(', ')
+export const WRITTEN_COLUMN_LIST = STATE_COLUMNS.filter(([name]) => name !== 'written_at').map(([name]) => name)
+export const WRITTEN_COLUMNS = WRITTEN_COLUMN_LIST.join(', ')
 
 export interface StateTableNames {
   /** `` `bf`.`bf_state` `` */
@@ -95,8 +94,8 @@ export function leaseTableDdl(spec: StateTableSpec): string[] {
 }
 
 /**
- * Refuses a table of that name that bf did not make (another shape): bf would misread it or
- * write rows into someone else's data. Undefined when the table does not exist.
+ * Whether the state table exists, refusing a table of that name that bf did not make
+ * (another shape): bf would misread it or write rows into someone else's data.
  */
 export async function checkStateTableShape(sql: StateSql, spec: StateTableSpec): Promise<boolean> {
   const columns = await sql.rows<{ name: string; type: string }>(
