@@ -29,7 +29,7 @@ export interface TouchedPart {
  * The active parts of the target holding at least one row of some delete, with every
  * delete's own condition, in one query: each row of the customers inside the deletes'
  * overall span (the primary key prunes on both) is matched to the deletes that remove it
- * (its customer's slot lists their ranges; `transform` finds the slot by hashing), grouped
+ * (its customer's slot lists their ranges, as three arrays; `transform` finds the slot by hashing), grouped
  * on `_part`, then joined to `system.parts` (active) for the parts' rows and bytes. The
  * deletes travel as bound arrays: the text is the same for one delete or a thousand.
  */
@@ -38,7 +38,7 @@ export function rewriteQuery(target: TargetSpec, deletes: readonly DeleteScope[]
   const table = quoteTable({ database: target.database, table: target.table })
   const customerColumn = quoteIdentifier(target.customerColumn, 'customer column')
   const timeColumn = quoteIdentifier(target.timeColumn, 'time column')
-  const slots = new Map<string, [number, number, number][]>()
+  const slots = new Map<string, { deletes: number[]; starts: number[]; ends: number[] }>()
   let start = Infinity
   let end = -Infinity
   deletes.forEach((scope, position) => {
@@ -48,8 +48,10 @@ export function rewriteQuery(target: TargetSpec, deletes: readonly DeleteScope[]
       end = Math.max(end, seconds.end)
       for (const customer of scope.customers) {
         let slot = slots.get(customer)
-        if (!slot) slots.set(customer, (slot = []))
-        slot.push([position, seconds.start, seconds.end])
+        if (!slot) slots.set(customer, (slot = { deletes: [], starts: [], ends: [] }))
+        slot.deletes.push(position)
+        slot.starts.push(seconds.start)
+        slot.ends.push(seconds.end)
       }
     }
   })
@@ -59,11 +61,14 @@ export function rewriteQuery(target: TargetSpec, deletes: readonly DeleteScope[]
     'FROM (',
     '  SELECT bf_part, groupUniqArray(bf_delete) AS bf_deletes',
     '  FROM (',
-    '    SELECT _part AS bf_part,',
-    `      arrayJoin(arrayMap(d -> d.1, arrayFilter(d -> ${timeColumn} >= d.2 AND ${timeColumn} < d.3,`,
-    `        arrayElement({slots:Array(Array(Tuple(UInt32, DateTime, DateTime)))}, transform(${customerColumn}, {customers:Array(String)}, {positions:Array(UInt32)}, toUInt32(0)))))) AS bf_delete`,
-    `    FROM ${table}`,
-    `    WHERE ${customerColumn} IN {customers:Array(String)} AND ${timeColumn} >= {start:DateTime} AND ${timeColumn} < {end:DateTime}`,
+    '    SELECT bf_part, arrayJoin(arrayFilter((d, s, e) -> bf_time >= s AND bf_time < e,',
+    '      {deletes:Array(Array(UInt32))}[bf_slot], {starts:Array(Array(UInt32))}[bf_slot], {ends:Array(Array(UInt32))}[bf_slot])) AS bf_delete',
+    '    FROM (',
+    `      SELECT _part AS bf_part, toUnixTimestamp(${timeColumn}) AS bf_time,`,
+    `        transform(${customerColumn}, {customers:Array(String)}, {slots:Array(UInt32)}, toUInt32(0)) AS bf_slot`,
+    `      FROM ${table}`,
+    `      WHERE ${customerColumn} IN {customers:Array(String)} AND ${timeColumn} >= {start:DateTime} AND ${timeColumn} < {end:DateTime}`,
+    '    )',
     '  )',
     '  GROUP BY bf_part',
     ') AS touched',
@@ -76,9 +81,11 @@ export function rewriteQuery(target: TargetSpec, deletes: readonly DeleteScope[]
   return {
     sql,
     params: {
-      slots: [...slots.values()],
       customers,
-      positions: customers.map((_, index) => index + 1),
+      slots: customers.map((_, index) => index + 1),
+      deletes: [...slots.values()].map((slot) => slot.deletes),
+      starts: [...slots.values()].map((slot) => slot.starts),
+      ends: [...slots.values()].map((slot) => slot.ends),
       start,
       end,
       database: target.database,
