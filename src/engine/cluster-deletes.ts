@@ -111,28 +111,29 @@ export function planClusterDeletes(input: ClusterDeleteInput): ClusterDeletes {
     }
   }
 
-  const needs = new Map<UnitDecision, Emptying>()
-  const relying = new Map<UnitDecision, RecordedClusterDelete>()
+  // Per pending customer, beside its selected units: what each needs, and the delete it relies on.
+  const needs: Emptying[][] = []
+  const relying: (RecordedClusterDelete | undefined)[][] = []
   const groups = new Map<string, RangeGroup>()
   for (const customer of pending) {
     const deletes = byCustomer.get(customer.context.customer.id)
-    const selected = new Set(customer.selected)
-    const toDelete: UnitDecision[] = []
-    for (const decision of customer.decisions) {
+    customer.others.forEach((decision, index) => {
       const covering = newestCovering(deletes, decision)
-      const jobEnd = customer.jobEnds.get(decision)
-      if (!selected.has(decision)) {
-        if (covering && emptiedBy(covering.done, decision, jobEnd)) inUse.add(covering.deleteAddress)
-        continue
-      }
-      const need = emptying(decision, covering ?? NO_DELETE, jobEnd)
-      needs.set(decision, need)
+      if (covering && emptiedBy(covering.done, decision, customer.otherJobEnds[index])) inUse.add(covering.deleteAddress)
+    })
+    const customerNeeds: Emptying[] = []
+    const customerRelying: (RecordedClusterDelete | undefined)[] = []
+    const toDelete: UnitDecision[] = []
+    customer.selected.forEach((decision, index) => {
+      const covering = newestCovering(deletes, decision)
+      const need = emptying(decision, covering ?? NO_DELETE, customer.jobEnds[index])
+      customerNeeds.push(need)
+      customerRelying.push(need === 'recorded' ? covering : undefined)
       if (need === 'delete') toDelete.push(decision)
-      if (need === 'recorded' && covering) {
-        relying.set(decision, covering)
-        inUse.add(covering.deleteAddress)
-      }
-    }
+      if (need === 'recorded' && covering) inUse.add(covering.deleteAddress)
+    })
+    needs.push(customerNeeds)
+    relying.push(customerRelying)
     if (toDelete.length === 0) continue
     const ranges = mergeRanges(toDelete.map((decision) => decision.unit.batch))
     const key = ranges.map((range) => `${range.start}-${range.end}`).join(',')
@@ -153,7 +154,7 @@ export function planClusterDeletes(input: ClusterDeleteInput): ClusterDeletes {
       if (!taken.has(address) && !inUse.has(address) && !startedAt.has(address)) return nextIndex++
     }
   }
-  const awaitOfDecision = new Map<UnitDecision, string>()
+  const awaitOfCustomer = new Map<PendingCustomer, string>()
   const awaitOfDelete = new Map<string, string>()
   const maxCustomers = spec.delete.maxCustomers
   for (const { ranges, members } of groups.values()) {
@@ -169,26 +170,30 @@ export function planClusterDeletes(input: ClusterDeleteInput): ClusterDeletes {
       steps.push(step, awaited)
       roots.push(step.address)
       awaitOfDelete.set(step.address, awaited.address)
-      for (const member of chunk) for (const decision of member.decisions) awaitOfDecision.set(decision, awaited.address)
+      // A customer's units that need a delete are all in this one: they need the same ranges.
+      for (const member of chunk) awaitOfCustomer.set(member.pending, awaited.address)
     }
   }
-  // Units emptied by a recorded delete wait for its mutation on every replica, once per delete.
-  for (const [decision, remove] of relying) {
-    const planned = awaitOfDelete.get(remove.deleteAddress)
-    if (planned !== undefined) {
-      awaitOfDecision.set(decision, planned)
-    } else if (!remove.awaitSucceeded) {
-      if (!awaitOfDelete.has(remove.deleteAddress)) {
-        const step = recordedClusterAwait(cluster.name, remove)
-        steps.push(step)
-        roots.push(step.address)
-        awaitOfDelete.set(remove.deleteAddress, step.address)
-      }
-      awaitOfDecision.set(decision, remove.awaitAddress)
-    }
-  }
-  const deleted = new Set([...needs].filter(([, need]) => need === 'delete').map(([decision]) => decision))
-  const plans = pending.map((customer) => finishCustomer(customer, (decision) => awaitOfDecision.get(decision), deleted))
+  // Units emptied by a recorded delete wait for its mutation on every replica: a new delete at
+  // its address, or the recorded delete's await, planned once.
+  const plans = pending.map((customer, position) => {
+    const customerNeeds = needs[position] ?? []
+    const customerRelying = relying[position] ?? []
+    const after = customerNeeds.map((need, index): string | undefined => {
+      if (need === 'delete') return awaitOfCustomer.get(customer)
+      const remove = customerRelying[index]
+      if (!remove) return undefined
+      const planned = awaitOfDelete.get(remove.deleteAddress)
+      if (planned !== undefined) return planned
+      if (remove.awaitSucceeded) return undefined
+      const step = recordedClusterAwait(cluster.name, remove)
+      steps.push(step)
+      roots.push(step.address)
+      awaitOfDelete.set(remove.deleteAddress, step.address)
+      return step.address
+    })
+    return finishCustomer(customer, after, customerNeeds.map((need) => need === 'delete'))
+  })
   return { steps, roots, plans }
 }
 

@@ -175,29 +175,38 @@ const NO_STEPS: ReadonlyMap<string, StepRecord> = new Map()
 export interface PendingCustomer {
   /** Without the customer's recorded steps: they are let go once decided. */
   context: CustomerContext
-  /** Every unit's decision, selected or not, in order. */
-  decisions: UnitDecision[]
+  /** The selected units' decisions, in order, and what each one's recorded job says. */
   selected: UnitDecision[]
-  jobEnds: Map<UnitDecision, JobEnd>
+  jobEnds: JobEnd[]
+  /** The units not selected (`--target`, `--select`) whose rows a recorded delete may have removed, with their jobs. */
+  others: UnitDecision[]
+  otherJobEnds: JobEnd[]
   noData: boolean
 }
 
 /** The first half of `planCustomer` for a cluster's delete: each unit decided, and what its recorded job says. */
 export function decideCustomer(context: CustomerContext, decisions: UnitDecision[], filter: UnitFilter): PendingCustomer {
-  const selected = decisions.filter(filter.wanted)
-  const noData = decisions.length > 0 && decisions.every((decision) => decision.live !== undefined && hasNoData(decision.live))
-  explainNewUnits(context.customer.id, selected, context.steps)
-  const jobEnds = new Map(decisions.map((decision) => [decision, jobEndOf(decision, context.steps)]))
-  return { context: { ...context, steps: NO_STEPS }, decisions, selected, jobEnds, noData }
+  const pending: PendingCustomer = { context: { ...context, steps: NO_STEPS }, selected: [], jobEnds: [], others: [], otherJobEnds: [], noData: false }
+  pending.noData = decisions.length > 0 && decisions.every((decision) => decision.live !== undefined && hasNoData(decision.live))
+  // Arrays beside the decisions rather than maps keyed by them: a plan can hold a million units.
+  for (const decision of decisions) {
+    const wanted = filter.wanted(decision)
+    ;(wanted ? pending.selected : pending.others).push(decision)
+    ;(wanted ? pending.jobEnds : pending.otherJobEnds).push(jobEndOf(decision, context.steps))
+  }
+  explainNewUnits(context.customer.id, pending.selected, context.steps)
+  return pending
 }
 
-/** The second half: each selected unit's job after what empties it (`after`), and its verify. */
-export function finishCustomer(pending: PendingCustomer, after: (decision: UnitDecision) => string | undefined, deleted: ReadonlySet<UnitDecision>): CustomerPlan {
+/** The second half: each selected unit's job after what empties it (`after`, by position in `selected`), and its verify. */
+export function finishCustomer(pending: PendingCustomer, after: readonly (string | undefined)[], deleted: readonly boolean[]): CustomerPlan {
   const into = { steps: [] as PlannedStep[], roots: [] as string[] }
-  for (const decision of pending.selected) {
-    if (decision.need !== 'none') appendUnitSteps(pending.context, decision, decision.need === 'job' ? after(decision) : undefined, into)
-  }
-  return { units: pending.selected.map((decision) => toPlannedUnit(decision, deleted.has(decision))), steps: into.steps, roots: into.roots, noData: pending.noData }
+  const units: PlannedUnit[] = []
+  pending.selected.forEach((decision, index) => {
+    if (decision.need !== 'none') appendUnitSteps(pending.context, decision, decision.need === 'job' ? after[index] : undefined, into)
+    units.push(toPlannedUnit(decision, deleted[index] === true))
+  })
+  return { units, steps: into.steps, roots: into.roots, noData: pending.noData }
 }
 
 /**

@@ -161,4 +161,27 @@ describe('applying deletes per cluster', () => {
     const duplicates = await ws.rows<{ n: string }>('SELECT count() - uniqExact(conversation_id) AS n FROM conversation_with_labels FINAL WHERE conversation_end_time < {end:DateTime}', { end: Date.parse(end) / 1000 })
     expect(Number(duplicates[0]?.n)).toBe(0)
   })
+
+  it('resumes a stopped apply: a delete that ran is not sent again, one that did not keeps its address', async () => {
+    await seedDailyParts()
+    ws.writePlan(relabelPlan({ customers: CUSTOMERS, per: 'cluster', maxCustomers: 2, end }))
+    const first = await ws.plan()
+    const planned = new Map(deletesOf(first).map((step) => [step.address, step]))
+    expect([...planned.keys()]).toEqual(['local/delete', 'local/delete-2'])
+    const stop = new AbortController()
+    // One step at a time, stopped once the first delete is done: the other is not sent.
+    const stopped = await ws.apply({}, { concurrency: 1 }, process.env, [(event) => (event.type === 'step_done' && /\/delete(-\d+)?$/.test(event.address) ? stop.abort() : undefined)], stop.signal)
+    const deleted = (events: typeof stopped.events): string[] => events.flatMap((event) => (event.type === 'attempt_done' && event.kind === 'delete' && event.status === 'succeeded' ? [event.address] : []))
+    const before = deleted(stopped.events)
+    expect(before).toHaveLength(1)
+
+    const resumed = deletesOf(await ws.plan())
+    expect(resumed).toHaveLength(1)
+    expect(before).not.toContain(resumed[0]?.address)
+    expect(resumed[0]?.fingerprint).toBe(planned.get(resumed[0]?.address ?? '')?.fingerprint)
+    const finished = await ws.apply()
+    expect(finished.kind === 'applied' && finished.result.failed).toBe(0)
+    expect([...before, ...deleted(finished.events)].sort()).toEqual(['local/delete', 'local/delete-2'])
+    expect((await ws.plan()).summary.hasChanges).toBe(false)
+  })
 })
