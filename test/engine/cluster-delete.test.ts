@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ComputedPlan, PlannedStep, RewriteEstimate } from '../../src/engine/plan-model.js'
 import { quickstartCustomerIds } from '../../src/quickstart/index.js'
 import { renderPlanHuman } from '../../src/views/plan-human.js'
-import { planToJson } from '../../src/views/plan-json.js'
+import { planToJson, renderPlanJson } from '../../src/views/plan-json.js'
 import { renderPlanMarkdown } from '../../src/views/plan-markdown.js'
 import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
@@ -94,6 +96,9 @@ describe('the rewrite estimate', () => {
     const json = planToJson(plan)
     expect(json.steps.find((step) => step.kind === 'delete')).toMatchObject({ address: 'local/delete', customers: CUSTOMERS, rewrite: remove?.rewrite })
     expect(json.summary.rewrite).toEqual(remove?.rewrite)
+    const schema = JSON.parse(readFileSync(new URL('../../schemas/plan-output.schema.json', import.meta.url), 'utf8')) as object
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema)
+    expect(validate(JSON.parse(renderPlanJson(plan))), JSON.stringify(validate.errors)).toBe(true)
     const human = renderPlanHuman(plan, { color: false, showSql: false })
     expect(human).toContain(`local/delete: 4 customers (alaska-air, acme, globex, …), 2026-01-01 – 2026-01-04, ~`)
     expect(human).toContain(`; 3 parts rewritten (${remove?.rewrite?.rows.toLocaleString('en-US')} rows,`)
