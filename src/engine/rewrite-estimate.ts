@@ -15,6 +15,9 @@ export function perReplica(cluster: ClusterSpec): string {
   return cluster.clickhouse.cluster === undefined ? '' : ' on each replica'
 }
 
+/** Beyond this many deletes on one cluster (per batch, over many customers and days), estimating would read the window again for each thousand. */
+const MAX_ESTIMATED = 10_000
+
 /**
  * Sets `rewrite` on each delete of a cluster, from one query over the data (see
  * `Warehouse.rewriteEstimate`), and returns what the plan should say of it: with deletes
@@ -23,6 +26,10 @@ export function perReplica(cluster: ClusterSpec): string {
 export async function estimateRewrites(spec: PlanSpec, cluster: ClusterSpec, warehouse: Warehouse, steps: readonly PlannedStep[]): Promise<Diagnostic[]> {
   const deletes = steps.filter((step) => step.kind === 'delete')
   if (deletes.length === 0 || spec.delete === false) return []
+  if (deletes.length > MAX_ESTIMATED) {
+    const message = `the parts the deletes rewrite are not estimated: ${deletes.length.toLocaleString('en-US')} deletes, more than ${MAX_ESTIMATED.toLocaleString('en-US')}`
+    return [{ severity: 'warning', code: 'rewrite-unknown', address: cluster.name, message, hint: 'deletes per customer or per cluster are fewer, and estimated' }]
+  }
   let answer
   try {
     answer = await warehouse.rewriteEstimate({

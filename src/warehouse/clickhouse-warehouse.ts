@@ -99,11 +99,20 @@ export class ClickHouseWarehouse implements Warehouse {
     })
   }
 
+  /** Deletes per query at most: their bound arrays stay well under a URL's length, whatever the plan's size. */
+  static readonly DELETES_PER_ESTIMATE = 1000
+
   rewriteEstimate(request: RewriteRequest): Promise<RewriteAnswer> {
     return this.#read(async () => {
       const parts: TouchedPart[] = []
       const action = `estimating the parts ${request.deletes.length === 1 ? 'a delete rewrites' : `${request.deletes.length} deletes rewrite`} in ${request.target.database}.${request.target.table}`
-      await this.#eachRow(action, rewriteQuery(request.target, request.deletes), (row) => parts.push(parseTouchedPart(row)))
+      for (let first = 0; first < request.deletes.length; first += ClickHouseWarehouse.DELETES_PER_ESTIMATE) {
+        const deletes = request.deletes.slice(first, first + ClickHouseWarehouse.DELETES_PER_ESTIMATE)
+        await this.#eachRow(action, rewriteQuery(request.target, deletes), (row) => {
+          const part = parseTouchedPart(row)
+          parts.push({ ...part, deletes: part.deletes.map((position) => position + first) })
+        })
+      }
       return rewriteFigures(request.deletes.length, parts)
     })
   }

@@ -100,14 +100,18 @@ export function parseTouchedPart(row: Record<string, unknown>): TouchedPart {
   return { name: String(row.bf_part), rows: toNumber(row.bf_rows), bytes: toNumber(row.bf_bytes), deletes }
 }
 
-/** Each delete's parts, rows and bytes (in the order of the deletes), and those of every touched part once. */
+/** Each delete's parts, rows and bytes (in the order of the deletes), and those of every touched part once (a part found by several queries is one part). */
 export function rewriteFigures(deletes: number, parts: readonly TouchedPart[]): { deletes: PartsFigures[]; union: PartsFigures } {
   const each = Array.from({ length: deletes }, () => ({ parts: 0, rows: 0, bytes: 0 }))
   const union = { parts: 0, rows: 0, bytes: 0 }
+  const seen = new Set<string>()
   for (const part of parts) {
-    union.parts++
-    union.rows += part.rows
-    union.bytes += part.bytes
+    if (!seen.has(part.name)) {
+      seen.add(part.name)
+      union.parts++
+      union.rows += part.rows
+      union.bytes += part.bytes
+    }
     for (const position of part.deletes) {
       const figures = each[position]
       if (!figures) continue
