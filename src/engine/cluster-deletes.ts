@@ -146,12 +146,12 @@ export function planClusterDeletes(input: ClusterDeleteInput): ClusterDeletes {
   const roots: string[] = []
   const taken = new Set<string>()
   const byFingerprint = new Map(recorded.map((remove) => [remove.record.fingerprint, remove]))
-  const startedAt = new Set(recorded.filter((remove) => remove.record.status === 'started').map((remove) => remove.deleteAddress))
+  const inFlight = new Set(recorded.filter((remove) => remove.record.status === 'started').map((remove) => remove.deleteAddress))
   let nextIndex = 1
   const freeIndex = (): number => {
     for (;; nextIndex++) {
       const address = stepAddress.clusterStep(cluster.name, 'delete', nextIndex)
-      if (!taken.has(address) && !inUse.has(address) && !startedAt.has(address)) return nextIndex++
+      if (!taken.has(address) && !inUse.has(address) && !inFlight.has(address)) return nextIndex++
     }
   }
   const awaitOfCustomer = new Map<PendingCustomer, string>()
