@@ -16,6 +16,7 @@ import { mutationsScenario } from './mutations/scenario.js'
 import { kubeScaleScenario } from './kube-scale/scenario.js'
 import { planScaleScenario } from './plan-scale/scenario.js'
 import { reportScenario } from './report/scenario.js'
+import { rewriteScenario } from './rewrite/scenario.js'
 
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',')
@@ -24,8 +25,8 @@ const wanted = (name) => !only || only.includes(name)
 
 /** Sizes of a full run (the issue's) and of a quick one. */
 const SIZES = quick
-  ? { e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 }, report: { customers: 100, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 200, concurrency: 50, warmup: 50, qps: 500, burst: 100 } }
-  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 5 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 }, report: { customers: 1000, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 1000, concurrency: 50, warmup: 200, qps: 500, burst: 100 } }
+  ? { e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 }, rewrite: { customers: 100, days: 365, runs: 1, ratio: { customers: 5, days: 5, perDay: 50 } }, report: { customers: 100, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 200, concurrency: 50, warmup: 50, qps: 500, burst: 100 } }
+  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 5 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 }, rewrite: { customers: 1000, days: 365, runs: 3, ratio: { customers: 20, days: 10, perDay: 50 } }, report: { customers: 1000, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 1000, concurrency: 50, warmup: 200, qps: 500, burst: 100 } }
 
 const TARGETS = {
   e2e_ratio: { max: 1.05 },
@@ -36,6 +37,8 @@ const TARGETS = {
   apply_overhead_ms_per_step: { max: 1 },
   state_load_seconds: { max: 2 },
   mutations_per_customer_cluster: { equals: 1 },
+  rewrite_plan_seconds: { max: 20 },
+  rewrite_ratio: { equals: 1 },
   report_bytes: { max: 10_000_000 },
   report_render_ms: { max: 2000 },
   kube_requests_per_job: { max: 2 },
@@ -80,6 +83,15 @@ try {
     results.mutations = await mutationsScenario({ work: join(work, 'mutations'), ...SIZES.mutations, log })
     const perCustomer = results.mutations.per_customer
     results.mutations_per_customer_cluster = round(perCustomer.mutations / (perCustomer.customers * perCustomer.clusters), 2)
+  }
+  if (wanted('rewrite')) {
+    const { customers, days } = SIZES.rewrite
+    log(`One rewrite per cluster: bf plan --json > /dev/null, 1 cluster × ${customers.toLocaleString('en-US')} customers × ${days} days, delete.per: cluster; bytes rewritten ÷ bytes of the parts touched`)
+    await mkdir(join(work, 'rewrite'))
+    results.rewrite = await rewriteScenario({ work: join(work, 'rewrite'), ...SIZES.rewrite, log })
+    results.rewrite_plan_seconds = round(results.rewrite.plan.seconds, 2)
+    results.rewrite_ratio = round(results.rewrite.per_cluster.rewrite_ratio, 2)
+    results.rewrite_ratio_per_customer = round(results.rewrite.per_customer.rewrite_ratio, 2)
   }
   if (wanted('report')) {
     log(`Report: bf report of ${SIZES.report.customers.toLocaleString('en-US')} customers × ${SIZES.report.days} days, opened in Chromium`)

@@ -30,7 +30,7 @@ export default class Apply extends BfCommand {
   static override flags = {
     ...planFlags,
     'auto-approve': Flags.boolean({ summary: 'Apply without asking.', default: false }),
-    'allow-large-delete': Flags.boolean({ summary: 'Run deletes estimated above guards.maxDeleteRows.', default: false }),
+    'allow-large-delete': Flags.boolean({ summary: 'Run deletes estimated above guards.maxDeleteRows or guards.maxRewriteBytes.', default: false }),
     'show-sql': Flags.boolean({ summary: 'Show the exact statements and job inputs in the plan shown.', default: false }),
     'ignore-schedule': Flags.boolean({ summary: "Start deletes and jobs outside the plan's schedule windows.", default: false }),
   }

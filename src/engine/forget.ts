@@ -5,6 +5,7 @@ import type { CustomerSpec, PlanSpec } from '../plan/model.js'
 import { formatTimestamp } from '../plan/timestamp.js'
 import type { StepRecord } from '../state/model.js'
 import { recordedRanges, spanOf } from './delete-ranges.js'
+import { stepAddress } from './step-addresses.js'
 
 function labelStart(label: string): number {
   return Date.parse(label.length === 10 ? `${label}T00:00:00Z` : `${label}:00:00Z`)
@@ -57,9 +58,12 @@ function stepPlanned(index: PlanIndex, parts: string[]): boolean {
   const { spec } = index
   const customers = index.customers.get(parts[0] ?? '')
   if (!customers) return false
-  if (parts.length === 2) return parts[1] === 'check'
-  const perCustomer = spec.delete !== false && spec.delete.per === 'customer'
+  const per = spec.delete === false ? undefined : spec.delete.per
+  // A cluster's deletes stay recorded while the plan deletes per cluster: units may rely on them.
+  if (parts.length === 2) return parts[1] === 'check' || (per === 'cluster' && stepAddress.isClusterDeletePart(parts[1] ?? ''))
   if (parts.length === 3) {
+    // Under `per: cluster`, canaries delete on their own.
+    const perCustomer = per === 'customer' || (per === 'cluster' && spec.rollout.canary.includes(parts[1] ?? ''))
     return perCustomer && (parts[2] === 'delete' || parts[2] === 'await-mutation') && customers.has(parts[1] ?? '')
   }
   return unitStepPlanned(spec, parts[3] ?? '')
@@ -68,7 +72,7 @@ function stepPlanned(index: PlanIndex, parts: string[]): boolean {
 /** Whether a unit of the plan has steps of `kind`. */
 function unitStepPlanned(spec: PlanSpec, kind: string): boolean {
   if (kind === 'job' || kind === 'verify') return true
-  return spec.delete !== false && spec.delete.per !== 'customer' && (kind === 'delete' || kind === 'await-mutation')
+  return spec.delete !== false && spec.delete.per === 'batch' && (kind === 'delete' || kind === 'await-mutation')
 }
 
 /**

@@ -12,3 +12,15 @@ export function deletesOverGuard(spec: PlanSpec, steps: readonly PlannedStep[], 
   }
   return over
 }
+
+/** The deletes of `cluster` whose parts to rewrite weigh more than `guards.maxRewriteBytes`: the plan warns of them, the check step refuses them. */
+export function rewritesOverGuard(spec: PlanSpec, steps: readonly PlannedStep[], cluster: string): { step: PlannedStep; bytes: number; max: number }[] {
+  const max = spec.guards.maxRewriteBytes
+  if (max === undefined) return []
+  const over: { step: PlannedStep; bytes: number; max: number }[] = []
+  for (const step of steps) {
+    const bytes = step.rewrite?.bytes ?? 0
+    if (step.cluster === cluster && step.kind === 'delete' && bytes > max) over.push({ step, bytes, max })
+  }
+  return over
+}

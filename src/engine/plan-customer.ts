@@ -25,15 +25,29 @@ const ORPHAN_ROWS = 'rows are live but no job of bf wrote them: they are deleted
 const ROWS_BACK = 'rows are live again since the delete removed them: they are deleted again first'
 
 /** What a unit's job waits for: a new delete of its rows, the recorded delete that already removed them, or nothing. */
-type Emptying = 'delete' | 'recorded' | 'none'
+export type Emptying = 'delete' | 'recorded' | 'none'
+
+/**
+ * What planning needs of a unit's recorded job: undefined when none is recorded, `''` while
+ * an attempt is under way (or its end was not recorded), else when it last finished.
+ */
+export type JobEnd = string | undefined
+
+export function jobEndOf(decision: UnitDecision, steps: ReadonlyMap<string, StepRecord>): JobEnd {
+  const job = steps.get(decision.jobAddress)
+  if (!job) return undefined
+  return job.status !== 'started' && job.finishedAt !== undefined ? job.finishedAt : ''
+}
 
 /** The recorded delete removed the unit's rows after its job last ran (or it never ran): the job must run. */
-function emptiedBy(done: DoneDelete | undefined, decision: UnitDecision, steps: ReadonlyMap<string, StepRecord>): boolean {
+export function emptiedBy(done: DoneDelete | undefined, decision: UnitDecision, jobEnd: JobEnd): boolean {
   if (!done || !covers(done.ranges, decision.unit.batch)) return false
-  const job = steps.get(decision.jobAddress)
-  if (!job) return true
-  return job.status !== 'started' && job.finishedAt !== undefined && job.finishedAt <= done.startedAt
+  if (jobEnd === undefined) return true
+  return jobEnd !== '' && jobEnd <= done.startedAt
 }
+
+/** A recorded delete as `emptying` weighs it: what it removed, and whether its await succeeded. */
+export type RecordedDelete = Pick<WindowDelete, 'done' | 'awaitSucceeded' | 'deleteAddress'>
 
 /**
  * What a selected unit needs before its job. A delete covers only units whose job runs
@@ -42,9 +56,9 @@ function emptiedBy(done: DoneDelete | undefined, decision: UnitDecision, steps: 
  * runs its job whatever its figures say; its rows are deleted again only when rows came
  * back after the mutation finished (while it runs they may be the rows it is removing).
  */
-function emptying(decision: UnitDecision, planned: WindowDelete, steps: ReadonlyMap<string, StepRecord>): Emptying {
-  const hasJob = steps.has(decision.jobAddress)
-  if (emptiedBy(planned.done, decision, steps)) {
+export function emptying(decision: UnitDecision, planned: RecordedDelete, jobEnd: JobEnd): Emptying {
+  const hasJob = jobEnd !== undefined
+  if (emptiedBy(planned.done, decision, jobEnd)) {
     if (decision.need !== 'job') {
       decision.need = 'job'
       decision.action = 'replace'
@@ -62,7 +76,7 @@ function emptying(decision: UnitDecision, planned: WindowDelete, steps: Readonly
   return !hasJob || decision.dirty ? 'delete' : 'none'
 }
 
-function toPlannedUnit(decision: UnitDecision, deletedFirst: boolean): PlannedUnit {
+export function toPlannedUnit(decision: UnitDecision, deletedFirst: boolean): PlannedUnit {
   const { unit } = decision
   // Every member in the literal, absent ones as undefined: units of a large plan then share one shape and hold no overflow storage.
   return {
@@ -78,7 +92,7 @@ function toPlannedUnit(decision: UnitDecision, deletedFirst: boolean): PlannedUn
   }
 }
 
-function sumRows(decisions: UnitDecision[]): number | undefined {
+export function sumRows(decisions: UnitDecision[]): number | undefined {
   if (decisions.some((decision) => decision.live === undefined)) return undefined
   return decisions.reduce((total, decision) => total + (decision.live?.rows ?? 0), 0)
 }
@@ -90,7 +104,7 @@ export interface UnitFilter {
 }
 
 /** Why a delete runs: its units' reasons, each once, in the order of the units. */
-function deleteReasons(decisions: UnitDecision[]): string[] {
+export function deleteReasons(decisions: UnitDecision[]): string[] {
   const reasons = new Set<string>()
   for (const decision of decisions) reasons.add(decision.reasons[0] ?? 'not run yet')
   return [...reasons]
@@ -106,7 +120,7 @@ const labelSpan = (units: UnitDecision[]): string => {
  * New units of a customer whose other units bf already ran: the reviewer sees that the
  * window grew, by which batches, and that only they run.
  */
-function explainNewUnits(customer: string, decisions: UnitDecision[], steps: ReadonlyMap<string, StepRecord>): void {
+export function explainNewUnits(customer: string, decisions: UnitDecision[], steps: ReadonlyMap<string, StepRecord>): void {
   const known = decisions.filter((decision) => steps.has(decision.jobAddress))
   const first = known[0]
   const last = known[known.length - 1]
@@ -126,6 +140,75 @@ function explainNewUnits(customer: string, decisions: UnitDecision[], steps: Rea
   }
 }
 
+/** Appends a unit's job (when it runs) after `after` and its verify; returns the verify's address. */
+function appendUnitSteps(context: CustomerContext, decision: UnitDecision, after: string | undefined, into: { steps: PlannedStep[]; roots: string[] }): string {
+  const { cluster, customer } = context
+  const { unit, jobAddress, verifyAddress } = decision
+  const window = context.memo.unitWindow(unit.batch)
+  const unitStep = (address: string, kind: 'job' | 'verify', dependsOn: string[], fingerprint: string | undefined, inputs: Record<string, JsonValue>): PlannedStep => ({
+    cluster: cluster.name,
+    customer: customer.id,
+    unit: unit.address,
+    window,
+    address,
+    kind,
+    dependsOn,
+    inputs,
+    fingerprint,
+  })
+  let verifyDeps: string[] = []
+  if (decision.need === 'job') {
+    into.steps.push(unitStep(jobAddress, 'job', after ? [after] : [], decision.jobFingerprint, decision.jobInputs))
+    if (!after) into.roots.push(jobAddress)
+    verifyDeps = [jobAddress]
+  } else if (after) {
+    verifyDeps = [after]
+  }
+  into.steps.push(unitStep(verifyAddress, 'verify', verifyDeps, context.verifyFingerprint, verifyInputs(context.spec, customer.id)))
+  if (verifyDeps.length === 0) into.roots.push(verifyAddress)
+  return verifyAddress
+}
+
+const NO_STEPS: ReadonlyMap<string, StepRecord> = new Map()
+
+/** A customer of a `delete.per: cluster` plan, decided, waiting for its cluster's deletes to be planned. */
+export interface PendingCustomer {
+  /** Without the customer's recorded steps: they are let go once decided. */
+  context: CustomerContext
+  /** The selected units' decisions, in order, and what each one's recorded job says. */
+  selected: UnitDecision[]
+  jobEnds: JobEnd[]
+  /** The units not selected (`--target`, `--select`) whose rows a recorded delete may have removed, with their jobs. */
+  others: UnitDecision[]
+  otherJobEnds: JobEnd[]
+  noData: boolean
+}
+
+/** The first half of `planCustomer` for a cluster's delete: each unit decided, and what its recorded job says. */
+export function decideCustomer(context: CustomerContext, decisions: UnitDecision[], filter: UnitFilter): PendingCustomer {
+  const pending: PendingCustomer = { context: { ...context, steps: NO_STEPS }, selected: [], jobEnds: [], others: [], otherJobEnds: [], noData: false }
+  pending.noData = decisions.length > 0 && decisions.every((decision) => decision.live !== undefined && hasNoData(decision.live))
+  // Arrays beside the decisions rather than maps keyed by them: a plan can hold a million units.
+  for (const decision of decisions) {
+    const wanted = filter.wanted(decision)
+    ;(wanted ? pending.selected : pending.others).push(decision)
+    ;(wanted ? pending.jobEnds : pending.otherJobEnds).push(jobEndOf(decision, context.steps))
+  }
+  explainNewUnits(context.customer.id, pending.selected, context.steps)
+  return pending
+}
+
+/** The second half: each selected unit's job after what empties it (`after`, by position in `selected`), and its verify. */
+export function finishCustomer(pending: PendingCustomer, after: readonly (string | undefined)[], deleted: readonly boolean[]): CustomerPlan {
+  const into = { steps: [] as PlannedStep[], roots: [] as string[] }
+  const units: PlannedUnit[] = []
+  pending.selected.forEach((decision, index) => {
+    if (decision.need !== 'none') appendUnitSteps(pending.context, decision, decision.need === 'job' ? after[index] : undefined, into)
+    units.push(toPlannedUnit(decision, deleted[index] === true))
+  })
+  return { units, steps: into.steps, roots: into.roots, noData: pending.noData }
+}
+
 /**
  * Plans one customer from its unit decisions: which units re-run, which of their rows a
  * delete removes first (the units that need it, contiguous ones merged into ranges), and
@@ -133,40 +216,14 @@ function explainNewUnits(customer: string, decisions: UnitDecision[], steps: Rea
  */
 export function planCustomer(context: CustomerContext, decisions: UnitDecision[], filter: UnitFilter): CustomerPlan {
   const selected = decisions.filter(filter.wanted)
-  const { spec, cluster, customer, steps: records } = context
-  const verify = verifyInputs(spec, customer.id)
+  const { spec, customer, steps: records } = context
   const steps: PlannedStep[] = []
   const roots: string[] = []
   const deleted = new Set<UnitDecision>()
   const noData = decisions.length > 0 && decisions.every((decision) => decision.live !== undefined && hasNoData(decision.live))
   explainNewUnits(customer.id, selected, records)
 
-  const jobAndVerify = (decision: UnitDecision, after: string | undefined): string => {
-    const { unit, jobAddress, verifyAddress } = decision
-    const window = context.memo.unitWindow(unit.batch)
-    const unitStep = (address: string, kind: 'job' | 'verify', dependsOn: string[], fingerprint: string | undefined, inputs: Record<string, JsonValue>): PlannedStep => ({
-      cluster: cluster.name,
-      customer: customer.id,
-      unit: unit.address,
-      window,
-      address,
-      kind,
-      dependsOn,
-      inputs,
-      fingerprint,
-    })
-    let verifyDeps: string[] = []
-    if (decision.need === 'job') {
-      steps.push(unitStep(jobAddress, 'job', after ? [after] : [], decision.jobFingerprint, decision.jobInputs))
-      if (!after) roots.push(jobAddress)
-      verifyDeps = [jobAddress]
-    } else if (after) {
-      verifyDeps = [after]
-    }
-    steps.push(unitStep(verifyAddress, 'verify', verifyDeps, context.verifyFingerprint, verify))
-    if (verifyDeps.length === 0) roots.push(verifyAddress)
-    return verifyAddress
-  }
+  const jobAndVerify = (decision: UnitDecision, after: string | undefined): string => appendUnitSteps(context, decision, after, { steps, roots })
 
   /** The delete and await that run before `emptied`'s jobs, appended after `after`. */
   const appendDeletes = (planned: WindowDelete, needs: Map<UnitDecision, Emptying>, after: string | undefined): string | undefined => {
@@ -184,9 +241,9 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
     return appendWindowDelete({ delete: remove, await: awaited }, after, { steps, roots })
   }
 
-  if (spec.delete !== false && spec.delete.per === 'customer') {
+  if (spec.delete !== false && (spec.delete.per === 'customer' || spec.delete.per === 'cluster')) {
     const planned = windowDelete(context, { per: 'customer' })
-    const needs = new Map(selected.map((decision) => [decision, emptying(decision, planned, records)]))
+    const needs = new Map(selected.map((decision) => [decision, emptying(decision, planned, jobEndOf(decision, records))]))
     const inPlay = selected.filter((decision) => decision.need !== 'none')
     if (inPlay.length > 0) {
       const awaited = appendDeletes(planned, needs, undefined)
@@ -202,7 +259,7 @@ export function planCustomer(context: CustomerContext, decisions: UnitDecision[]
     let after = previous
     if (spec.delete !== false) {
       const planned = windowDelete(context, { per: 'batch', unit: decision.unit.address })
-      after = appendDeletes(planned, new Map([[decision, emptying(decision, planned, records)]]), previous)
+      after = appendDeletes(planned, new Map([[decision, emptying(decision, planned, jobEndOf(decision, records))]]), previous)
     }
     units.push(toPlannedUnit(decision, deleted.has(decision)))
     if (decision.need !== 'none') previous = jobAndVerify(decision, after)

@@ -30,6 +30,19 @@ export interface PlannedUnit {
   deletedFirst?: boolean
 }
 
+/**
+ * The active parts of the target that hold at least one row a delete removes, found from
+ * the data at plan time: a mutation rewrites each of them, a lightweight delete marks them.
+ * Per replica: every replica holds and rewrites its own copy.
+ */
+export interface RewriteEstimate {
+  parts: number
+  /** Rows of those parts (all of them, not only those removed): what a mutation writes again. */
+  rows: number
+  /** Bytes on disk of those parts. */
+  bytes: number
+}
+
 /** One step of the graph that carries the plan out. */
 export interface PlannedStep {
   /** `cluster/check`, `cluster/customer/delete`, `cluster/customer/2026-01-15/job`, … */
@@ -38,6 +51,8 @@ export interface PlannedStep {
   dependsOn: string[]
   cluster: string
   customer?: string
+  /** The customers a delete of several (`delete.per: cluster`) covers, and its await; `customer` is then absent. */
+  customers?: string[]
   /** The unit this step belongs to (job, verify, and per-batch delete/await). */
   unit?: string
   /** A unit's batch; for a delete (and its await), the span of its ranges. */
@@ -55,6 +70,8 @@ export interface PlannedStep {
   inputs: Record<string, JsonValue>
   /** Rows a delete is expected to remove, from the live figures. */
   estimatedRows?: number
+  /** The parts a delete rewrites, from the data; absent without refresh. */
+  rewrite?: RewriteEstimate
 }
 
 /** Units by what the plan does with them. */
@@ -96,6 +113,8 @@ export interface ClusterSummary extends UnitCounts {
 export interface PlanSummary extends UnitCounts {
   steps: Partial<Record<StepKind, number>>
   rowsToDelete: number
+  /** The deletes' rewrite estimates added up (a part two deletes rewrite counts twice); absent when no delete has one. */
+  rewrite?: RewriteEstimate
   /** State records apply removes (`forgetSteps.length`). */
   forgetSteps: number
   /** Whether apply would run a step or change the state. */

@@ -70,6 +70,12 @@ export function summarizePlan(units: readonly PlannedUnit[], steps: readonly Pla
   for (const step of steps) {
     summary.steps[step.kind] = (summary.steps[step.kind] ?? 0) + 1
     if (step.kind === 'delete') summary.rowsToDelete += step.estimatedRows ?? 0
+    if (step.kind === 'delete' && step.rewrite) {
+      const total = (summary.rewrite ??= { parts: 0, rows: 0, bytes: 0 })
+      total.parts += step.rewrite.parts
+      total.rows += step.rewrite.rows
+      total.bytes += step.rewrite.bytes
+    }
   }
   const unplanned: string[] = []
   for (const address of forgetSteps) {

@@ -2,7 +2,9 @@ import type { Diagnostic } from '../plan/diagnostics.js'
 import type { ClusterSpec, PlanSpec } from '../plan/model.js'
 import type { LiveFigures } from '../warehouse/warehouse.js'
 import type { PlannedStep } from './plan-model.js'
-import { deletesOverGuard } from './large-deletes.js'
+import { formatSize } from '../plan/size.js'
+import { deletesOverGuard, rewritesOverGuard } from './large-deletes.js'
+import { rewriteVerb } from './rewrite-estimate.js'
 import { targetProblems } from './target-problems.js'
 
 const NAMES_SHOWN = 5
@@ -39,6 +41,14 @@ export function clusterWarnings(spec: PlanSpec, cluster: ClusterSpec, live: Live
       code: 'large-delete',
       address: step.address,
       message: `deletes ~${rows.toLocaleString('en-US')} rows, above guards.maxDeleteRows (${max.toLocaleString('en-US')}): apply refuses unless --allow-large-delete`,
+    })
+  }
+  for (const { step, bytes, max } of rewritesOverGuard(spec, steps, cluster.name)) {
+    found.push({
+      severity: 'warning',
+      code: 'large-rewrite',
+      address: step.address,
+      message: `${rewriteVerb(spec) === 'marked' ? 'marks' : 'rewrites'} ${formatSize(bytes)} of parts, above guards.maxRewriteBytes (${formatSize(max)}): apply refuses unless --allow-large-delete`,
     })
   }
   return found

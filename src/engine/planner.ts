@@ -1,4 +1,4 @@
-import { joinAddress } from '../plan/address.js'
+import { joinAddress, splitAddress } from '../plan/address.js'
 import { unitsOfCustomer } from '../plan/batches.js'
 import type { Diagnostic } from '../plan/diagnostics.js'
 import type { ClusterSpec, CustomerSpec, PlanSpec } from '../plan/model.js'
@@ -15,7 +15,10 @@ import { fingerprint } from './fingerprint.js'
 import { forgottenDeleteWarnings, orphanedSteps, planIndex } from './forget.js'
 import type { ComputedPlan, PlannedStep, PlannedUnit } from './plan-model.js'
 import { summarizePlan } from './plan-summary.js'
-import { planCustomer } from './plan-customer.js'
+import { decideCustomer, planCustomer } from './plan-customer.js'
+import type { PendingCustomer } from './plan-customer.js'
+import { planClusterDeletes } from './cluster-deletes.js'
+import { estimateRewrites } from './rewrite-estimate.js'
 import { PlanMemo } from './plan-memo.js'
 import { discoveredCustomers, discoveryWarnings, noteGroup, recordedCustomers, recordedCustomersIn, resolveCustomers } from './resolve-customers.js'
 import type { CustomerPlan } from './plan-customer.js'
@@ -76,11 +79,14 @@ interface ClusterRoots {
   gated: PlannedStep[]
 }
 
+/** A customer planned, or (`delete.per: cluster`) decided and waiting for its cluster's deletes. */
+type CustomerResult = { plan: CustomerPlan } | { pending: PendingCustomer }
+
 /** A customer the plan covers, found by the group key of its steps in the state. */
 interface CustomerInPlay {
   cluster: ClusterSpec
   customer: CustomerSpec
-  plan?: CustomerPlan
+  result?: CustomerResult
 }
 
 /** What planning needs besides the state. */
@@ -96,7 +102,12 @@ interface PlanningContext {
 
 const NO_STEPS: ReadonlyMap<string, StepRecord> = new Map()
 
-async function planOneCustomer(context: PlanningContext, cluster: ClusterSpec, customer: CustomerSpec, records: ReadonlyMap<string, StepRecord>): Promise<CustomerPlan> {
+/** Whether the customer's units wait on deletes of its cluster: `delete.per: cluster`, canaries excepted (they delete first, on their own). */
+function onClusterDelete(spec: PlanSpec, customer: CustomerSpec): boolean {
+  return spec.delete !== false && spec.delete.per === 'cluster' && !spec.rollout.canary.includes(customer.id)
+}
+
+async function planOneCustomer(context: PlanningContext, cluster: ClusterSpec, customer: CustomerSpec, records: ReadonlyMap<string, StepRecord>): Promise<CustomerResult> {
   const { spec, deps, options } = context
   const { selection } = options
   const live = await context.liveOf(cluster.name)
@@ -107,7 +118,20 @@ async function planOneCustomer(context: PlanningContext, cluster: ClusterSpec, c
   for (const unit of unitsOfCustomer(spec, cluster, customer, memo.batches)) decisions.push(decideUnit(unit, decideContext))
   const inSelection = (decision: UnitDecision): boolean => isSelected(decision.unit.address, selection)
   const wanted = (decision: UnitDecision): boolean => inSelection(decision) && (options.select === 'all' || decision.drifted)
-  return planCustomer({ spec, cluster, customer, steps: records, deleteStatement: deps.deleteStatement, verifyFingerprint, memo }, decisions, { inSelection, wanted })
+  const customerContext = { spec, cluster, customer, steps: records, deleteStatement: deps.deleteStatement, verifyFingerprint, memo }
+  if (onClusterDelete(spec, customer)) return { pending: decideCustomer(customerContext, decisions, { inSelection, wanted }) }
+  return { plan: planCustomer(customerContext, decisions, { inSelection, wanted }) }
+}
+
+/** Keeps the records of a cluster's own delete steps (`c/delete`, `c/await-mutation-2`, …), a group each. */
+function keepClusterDeletes(key: string, steps: ReadonlyMap<string, StepRecord>, into: Map<string, Map<string, StepRecord>>): void {
+  if (key.endsWith('/')) return
+  const parts = splitAddress(key)
+  if (parts.length !== 2 || !stepAddress.isClusterDeletePart(parts[1] ?? '')) return
+  const cluster = parts[0] ?? ''
+  let records = into.get(cluster)
+  if (!records) into.set(cluster, (records = new Map()))
+  for (const [address, record] of steps) records.set(address, record)
 }
 
 const byAddress = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
@@ -132,11 +156,14 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
   const forgottenUnits = new Set<string>()
   const forgetSteps: string[] = []
   const forgetWarnings: Diagnostic[] = []
+  // A cluster's own deletes are few: kept until its customers' deletes are planned.
+  const clusterRecords = new Map<string, Map<string, StepRecord>>()
   for await (const group of state.groups()) {
     options.observeSteps?.(group.steps)
     noteGroup(recorded, group.key)
     const target = inPlay.get(group.key)
-    if (target) target.plan = await planOneCustomer(context, target.cluster, target.customer, group.steps)
+    if (target) target.result = await planOneCustomer(context, target.cluster, target.customer, group.steps)
+    keepClusterDeletes(group.key, group.steps, clusterRecords)
     const orphans = orphanedSteps(index, group.steps)
     const groupForget = [...orphans.others]
     for (const [unit, unitSteps] of orphans.units) {
@@ -160,9 +187,22 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     const clusterSteps: PlannedStep[] = []
     const clusterRoots: ClusterRoots = { checkAddress: stepAddress.check(cluster.name), canary: [], gated: [] }
     const withoutData: string[] = []
+    const results: { customer: CustomerSpec; result: CustomerResult }[] = []
     for (const customer of customers) {
       // A customer with nothing recorded has no group in the state.
-      const planned = inPlay.get(customerKey(cluster, customer))?.plan ?? (await planOneCustomer(context, cluster, customer, NO_STEPS))
+      const result = inPlay.get(customerKey(cluster, customer))?.result ?? (await planOneCustomer(context, cluster, customer, NO_STEPS))
+      results.push({ customer, result })
+    }
+    const pending = results.flatMap(({ result }) => ('pending' in result ? [result.pending] : []))
+    const shared = pending.length > 0 ? planClusterDeletes({ spec, cluster, pending, records: clusterRecords.get(cluster.name) ?? NO_STEPS, deleteStatement: deps.deleteStatement, memo: context.memo }) : undefined
+    if (shared) {
+      appendAll(clusterSteps, shared.steps)
+      const roots = new Set(shared.roots)
+      for (const step of shared.steps) if (roots.has(step.address)) clusterRoots.gated.push(step)
+    }
+    let finished = 0
+    for (const { customer, result } of results) {
+      const planned = 'plan' in result ? result.plan : (shared?.plans[finished++] as CustomerPlan)
       appendAll(units, planned.units)
       appendAll(clusterSteps, planned.steps)
       if (planned.noData) withoutData.push(customer.id)
@@ -179,6 +219,7 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
       appendAll(steps, clusterSteps)
       wiring.push(clusterRoots)
     }
+    if (live?.target) warnings.push(...(await estimateRewrites(spec, cluster, await deps.warehouse(cluster.name), clusterSteps)))
     if (live) warnings.push(...clusterWarnings(spec, cluster, live, clusterSteps))
     const noData = noDataWarning(spec, cluster, withoutData)
     if (noData) warnings.push(noData)

@@ -41,8 +41,8 @@ function kubernetesInputs({ cronJob, namespace, container }: NonNullable<PlanSpe
   return { cronJob, namespace, ...(container === undefined ? {} : { container }) }
 }
 
-/** The delete of one customer over `ranges`, as the warehouse will send it. */
-export function deleteRequest(spec: PlanSpec, cluster: ClusterSpec, customer: string, ranges: Window[], tag: string): DeleteRequest {
+/** The delete of one customer (or several) over `ranges`, as the warehouse will send it. */
+export function deleteRequest(spec: PlanSpec, cluster: ClusterSpec, customer: string | string[], ranges: Window[], tag: string): DeleteRequest {
   if (spec.delete === false) throw new Error('plan has no deletes')
   return {
     target: spec.target,

@@ -4,6 +4,7 @@ export const DEFAULTS = {
   deleteMode: 'mutation',
   deletePer: 'customer',
   deleteTimeout: '6h',
+  deleteMaxCustomers: 1000,
   kubernetesOwnerReference: true,
   /** client-go's DefaultQPS and DefaultBurst, which kubectl uses. */
   kubernetesQps: 5,

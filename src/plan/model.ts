@@ -64,7 +64,10 @@ export type SettingValue = string | number | boolean
 
 export interface DeleteSpec {
   mode: 'mutation' | 'lightweight'
-  per: 'customer' | 'batch'
+  /** `cluster`: one delete for the customers of a cluster sharing the same ranges (`maxCustomers` at most in one statement). */
+  per: 'customer' | 'cluster' | 'batch'
+  /** With `per: cluster`, the most customers one delete statement names. */
+  maxCustomers: number
   settings: Record<string, SettingValue>
   timeoutMs: number
 }
@@ -121,6 +124,8 @@ export interface RolloutSpec {
 export interface GuardsSpec {
   maxPendingMutations?: number
   maxDeleteRows?: number
+  /** Bytes of the active parts one delete may rewrite (from `guards.maxRewriteBytes`, a size such as `50GB`). */
+  maxRewriteBytes?: number
 }
 
 export interface ClickHouseSpec {

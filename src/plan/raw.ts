@@ -52,7 +52,8 @@ export interface RawPlan {
     | false
     | {
         mode?: 'mutation' | 'lightweight'
-        per?: 'customer' | 'batch'
+        per?: 'customer' | 'cluster' | 'batch'
+        maxCustomers?: number
         settings?: Record<string, Scalar>
         timeout?: string
       }
@@ -73,7 +74,7 @@ export interface RawPlan {
     checks?: { name: string; customers?: string[]; sql: string; expect: RawExpectation }[]
   }
   rollout?: { canary?: string[]; order?: 'forward' | 'backward' }
-  guards?: { maxPendingMutations?: number; maxDeleteRows?: number }
+  guards?: { maxPendingMutations?: number; maxDeleteRows?: number; maxRewriteBytes?: string }
   schedule?: { timezone?: string; windows: string[] }
   throttle?: {
     interval?: string

@@ -3,11 +3,12 @@ import { isAbsolute, join, resolve } from 'node:path'
 import { DEFAULTS } from './defaults.js'
 import { parseDuration } from './duration.js'
 import { envRefsIn } from './env-refs.js'
-import type { ClusterSpec, CustomerDiscovery, CustomerSpec, DeleteSpec, DiscoverySource, JobSpec, PlanSource, PlanSpec, ScheduleSpec, StateBackendSpec, ThrottleSpec, VerifySpec, Window } from './model.js'
+import type { ClusterSpec, CustomerDiscovery, CustomerSpec, DeleteSpec, DiscoverySource, GuardsSpec, JobSpec, PlanSource, PlanSpec, ScheduleSpec, StateBackendSpec, ThrottleSpec, VerifySpec, Window } from './model.js'
 import { parseScheduleWindow } from './schedule-window.js'
 import type { RawCluster, RawDiscovery, RawPlan, RawWindow, Scalar } from './raw.js'
 import { stringsIn } from './checks/access.js'
 import { parseTimestamp } from './timestamp.js'
+import { parseSize } from './size.js'
 
 /** How `resolvePlan` learns what only the source knows. */
 export interface ResolveContext {
@@ -36,7 +37,7 @@ export function resolvePlan(raw: RawPlan, context: ResolveContext): PlanSpec {
     job: resolveJob(raw, context),
     verify: resolveVerify(raw),
     rollout: { canary: raw.rollout?.canary ?? [], order: raw.rollout?.order ?? DEFAULTS.rolloutOrder },
-    guards: { ...raw.guards },
+    guards: resolveGuards(raw.guards),
     ...(raw.schedule ? { schedule: resolveSchedule(raw.schedule) } : {}),
     ...(raw.throttle ? { throttle: resolveThrottle(raw.throttle) } : {}),
     statePath: expandPath(raw.state?.path ?? DEFAULTS.statePath(raw.name), dir),
@@ -80,11 +81,20 @@ function duration(text: string): number {
   return ms
 }
 
+function resolveGuards(raw: RawPlan['guards']): GuardsSpec {
+  const { maxRewriteBytes, ...counts } = raw ?? {}
+  if (maxRewriteBytes === undefined) return counts
+  const bytes = parseSize(maxRewriteBytes)
+  if (bytes === undefined) throw new Error(`resolvePlan: unchecked size ${maxRewriteBytes}`)
+  return { ...counts, maxRewriteBytes: bytes }
+}
+
 function resolveDelete(raw: RawPlan['delete']): DeleteSpec | false {
   if (raw === false) return false
   return {
     mode: raw.mode ?? DEFAULTS.deleteMode,
     per: raw.per ?? DEFAULTS.deletePer,
+    maxCustomers: raw.maxCustomers ?? DEFAULTS.deleteMaxCustomers,
     settings: { ...raw.settings },
     timeoutMs: duration(raw.timeout ?? DEFAULTS.deleteTimeout),
   }

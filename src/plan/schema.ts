@@ -1,5 +1,6 @@
 import { DEFAULTS } from './defaults.js'
 import { DURATION_PATTERN } from './duration.js'
+import { SIZE_PATTERN } from './size.js'
 import type { JsonSchema } from './json-schema.js'
 import { SCHEDULE_WINDOW_PATTERN } from './schedule-window.js'
 import { ENV_NAME_PATTERN, IDENTIFIER_PATTERN, KUBERNETES_NAME_PATTERN, SLUG_PATTERN, TIMESTAMP_PATTERN, URL_PATTERN } from './patterns.js'
@@ -274,9 +275,16 @@ export const planSchema: JsonSchema = {
               default: DEFAULTS.deleteMode,
             },
             per: {
-              description: 'customer: one delete per customer over its whole window; batch: one per batch, right before its job.',
-              enum: ['customer', 'batch'],
+              description:
+                'customer: one delete per customer over its whole window; cluster: one delete per cluster for every customer sharing the same ranges (customer IN one bound Array(String)), so each part is rewritten once; batch: one per batch, right before its job.',
+              enum: ['customer', 'cluster', 'batch'],
               default: DEFAULTS.deletePer,
+            },
+            maxCustomers: {
+              description: 'With per: cluster, the most customers one delete statement names; more are cut into several deletes.',
+              type: 'integer',
+              minimum: 1,
+              default: DEFAULTS.deleteMaxCustomers,
             },
             settings: settings('ClickHouse settings sent with each delete.'),
             timeout: ref('duration', 'How long to wait for a delete to finish on every replica before the step fails.', { default: DEFAULTS.deleteTimeout }),
@@ -383,6 +391,7 @@ export const planSchema: JsonSchema = {
       properties: {
         maxPendingMutations: { description: 'Do not submit a delete while more mutations than this are pending on the table.', type: 'integer', minimum: 0 },
         maxDeleteRows: { description: 'Refuse a single delete estimated to remove more rows than this.', type: 'integer', minimum: 1 },
+        maxRewriteBytes: ref('size', 'Refuse a single delete whose active parts to rewrite (found from the data at plan time) weigh more than this, unless --allow-large-delete.'),
       },
     },
     schedule: {
@@ -488,6 +497,7 @@ export const planSchema: JsonSchema = {
     slug: { title: 'slug', description: 'Lowercase letters, digits and -, at most 40 characters.', type: 'string', pattern: SLUG_PATTERN },
     timestamp: { title: 'UTC timestamp', description: 'RFC 3339 in UTC, such as 2026-01-01T00:00:00Z.', type: 'string', pattern: TIMESTAMP_PATTERN },
     duration: { title: 'duration', description: 'A whole number and a unit: s, m, h or d (30s, 15m, 6h, 1d).', type: 'string', pattern: DURATION_PATTERN },
+    size: { title: 'size', description: 'A whole number and a unit: B, KB, MB, GB, TB or PB, powers of 1000 (500MB, 50GB).', type: 'string', pattern: SIZE_PATTERN },
     databaseName: identifier('database name', 'A ClickHouse database.'),
     tableName: identifier('table name', 'A ClickHouse table.'),
     columnName: identifier('column name', 'A ClickHouse column.'),

@@ -83,6 +83,14 @@ const unit = {
   },
 } as const
 
+/** The parts a delete rewrites, as the plan estimated them. */
+const rewrite = {
+  type: 'object',
+  required: ['parts', 'rows', 'bytes'],
+  additionalProperties: false,
+  properties: { parts: integer, rows: integer, bytes: integer },
+} as const
+
 const step = {
   type: 'object',
   required: ['address', 'kind', 'dependsOn', 'cluster', 'fingerprint', 'inputs'],
@@ -100,6 +108,8 @@ const step = {
     fingerprint: { type: 'string', minLength: 1 },
     inputs: { type: 'object' },
     estimatedRows: integer,
+    customers: { type: 'array', items: text },
+    rewrite,
   },
 } as const
 
@@ -166,6 +176,7 @@ export const savedPlanSchema = {
         forget: integer,
         steps: { type: 'object', propertyNames: stepKind, additionalProperties: integer },
         rowsToDelete: integer,
+        rewrite,
         forgetSteps: integer,
         hasChanges: { type: 'boolean' },
         clusters: { type: 'array', items: clusterSummary },

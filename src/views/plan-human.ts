@@ -2,6 +2,7 @@ import type { ChalkInstance } from 'chalk'
 import type { ComputedPlan } from '../engine/plan-model.js'
 import type { Diagnostic } from '../plan/diagnostics.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
+import { deleteLines } from './delete-lines.js'
 import { diffLines } from './diff-lines.js'
 import { discoveryLines } from './discovery-text.js'
 import type { PlanOperations } from '../engine/gates/plan-operations.js'
@@ -74,6 +75,14 @@ function* unitLines(folded: FoldedUnits, c: ChalkInstance): Generator<string> {
   }
 }
 
+function* deletesSection(plan: ComputedPlan): Generator<string> {
+  const lines = deleteLines(plan)
+  if (lines.length === 0) return
+  yield ''
+  yield 'Deletes, and the parts of the target they rewrite:'
+  for (const line of lines) yield `  ${line}`
+}
+
 function* reviewLines(entries: ReviewEntry[], c: ChalkInstance): Generator<string> {
   if (entries.length === 0) return
   yield ''
@@ -104,6 +113,7 @@ function* planHumanLines(plan: ComputedPlan, options: PlanHumanOptions): Generat
     const folded = foldUnits(plan)
     yield* legend(folded, c)
     yield* unitLines(folded, c)
+    yield* deletesSection(plan)
     if (options.showSql) yield* reviewLines(reviewEntries(plan), c)
   }
   if (plan.warnings.length > 0) {

@@ -1,6 +1,6 @@
 import type { PlanOperations } from '../engine/gates/plan-operations.js'
 import { holderJson } from './lock-holder.js'
-import type { ComputedPlan, PlannedStep, PlannedUnit, UnitAction } from '../engine/plan-model.js'
+import type { ComputedPlan, PlannedStep, PlannedUnit, RewriteEstimate, UnitAction } from '../engine/plan-model.js'
 import type { Window } from '../plan/model.js'
 import { formatTimestamp } from '../plan/timestamp.js'
 import { STEP_KINDS } from '../state/model.js'
@@ -24,6 +24,10 @@ export interface PlanJsonStep {
   estimated_rows?: number
   ranges?: { start: string; end: string }[]
   reasons?: string[]
+  /** The customers a delete covers. */
+  customers?: string[]
+  /** The parts a delete rewrites, per replica. */
+  rewrite?: RewriteEstimate
 }
 
 /** `bf plan --json`, format_version "1"; `schemas/plan-output.schema.json` is its contract. */
@@ -41,6 +45,7 @@ export interface PlanJson {
     rows_to_delete: number
     /** State records apply removes. */
     forget_steps: number
+    rewrite?: RewriteEstimate
   }
   units: PlanJsonUnit[]
   steps: PlanJsonStep[]
@@ -96,6 +101,11 @@ function stepToJson(step: PlannedStep): PlanJsonStep {
   if (step.estimatedRows !== undefined) json.estimated_rows = step.estimatedRows
   if (step.ranges !== undefined) json.ranges = rangesToJson(step.ranges)
   if (step.reasons !== undefined) json.reasons = [...step.reasons]
+  if (step.kind === 'delete') {
+    const customers = step.customers ?? (step.customer === undefined ? undefined : [step.customer])
+    if (customers) json.customers = [...customers]
+    if (step.rewrite) json.rewrite = { ...step.rewrite }
+  }
   return json
 }
 
@@ -121,6 +131,7 @@ export function planToJson(plan: ComputedPlan): PlanJson {
       steps,
       rows_to_delete: plan.summary.rowsToDelete,
       forget_steps: plan.summary.forgetSteps,
+      ...(plan.summary.rewrite ? { rewrite: { ...plan.summary.rewrite } } : {}),
     },
     units: plan.units.map(unitToJson),
     steps: plan.steps.map(stepToJson),
@@ -181,7 +192,7 @@ function unitText(unit: PlannedUnit): string {
 
 /** `stepToJson(step)` as compact JSON text; the rare delete is left to `JSON.stringify`. */
 function stepText(step: PlannedStep): string {
-  if (step.ranges !== undefined || step.reasons !== undefined) return JSON.stringify(stepToJson(step))
+  if (step.kind === 'delete' || step.ranges !== undefined || step.reasons !== undefined) return JSON.stringify(stepToJson(step))
   const text = `{"address":${quote(step.address)},"kind":"${step.kind}","depends_on":${stringsText(step.dependsOn)}`
   return step.estimatedRows === undefined ? `${text}}` : `${text},"estimated_rows":${numberText(step.estimatedRows)}}`
 }

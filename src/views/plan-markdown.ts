@@ -1,5 +1,6 @@
 import type { ComputedPlan } from '../engine/plan-model.js'
 import { formatDiagnostic } from '../plan/diagnostics.js'
+import { deleteLines } from './delete-lines.js'
 import { diffLines } from './diff-lines.js'
 import { discoveryLines } from './discovery-text.js'
 import { fitMarkdown } from './markdown-budget.js'
@@ -72,6 +73,17 @@ function* clusterSections(folded: FoldedUnits): Generator<string> {
   }
 }
 
+function* deletesSection(plan: ComputedPlan): Generator<string> {
+  const lines = deleteLines(plan)
+  if (lines.length === 0) return
+  yield ''
+  yield '<details><summary>Deletes, and the parts of the target they rewrite</summary>'
+  yield ''
+  for (const line of lines) yield `- ${markdownText(line)}`
+  yield ''
+  yield '</details>'
+}
+
 function* statements(plan: ComputedPlan): Generator<string> {
   const entries = reviewEntries(plan)
   if (entries.length === 0) return
@@ -95,6 +107,7 @@ function* planMarkdownLines(plan: ComputedPlan): Generator<string> {
   const folded = foldUnits(plan)
   yield* legend(folded)
   yield* clusterSections(folded)
+  yield* deletesSection(plan)
   yield* statements(plan)
 }
 

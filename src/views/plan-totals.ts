@@ -1,4 +1,5 @@
 import type { ClusterSummary, ComputedPlan, UnitCounts, UnplannedSteps } from '../engine/plan-model.js'
+import { rewriteSummary } from './delete-lines.js'
 import { displayId, formatNumber, plural } from './text.js'
 
 /** `49 to backfill, 2 to re-run, 3 unchanged, 4 steps no longer planned`: the non-zero counts only. */
@@ -32,7 +33,8 @@ export function planSummaryLine(plan: ComputedPlan): string {
   const { summary } = plan
   if (!summary.hasChanges) return NO_CHANGES
   const deletes = summary.steps.delete ?? 0
-  const rows = !plan.refreshed ? ' (rows unknown)' : ` (~${plural(summary.rowsToDelete, 'row')})`
+  const rewrite = rewriteSummary(plan)
+  const rows = !plan.refreshed ? ' (rows unknown)' : ` (~${plural(summary.rowsToDelete, 'row')}${rewrite === '' ? '' : `; ${rewrite}`})`
   const deletePart = deletes > 0 ? `${plural(deletes, 'delete')}${rows}` : '0 deletes'
   const forgetPart = summary.forgetSteps > 0 ? `, ${plural(summary.forgetSteps, 'step record')} to forget` : ''
   return (

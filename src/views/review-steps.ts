@@ -1,5 +1,6 @@
 import type { ComputedPlan, PlannedStep } from '../engine/plan-model.js'
 import type { JsonValue } from '../state/model.js'
+import { stepRewriteText } from './delete-lines.js'
 import { linesOf, oneLine, plural, printable } from './text.js'
 import { yamlLines } from './yaml-block.js'
 
@@ -43,7 +44,8 @@ function deleteBlocks(inputs: Record<string, JsonValue>): ReviewBlock[] {
 
 /** `~1,200 rows; job.sql changed`: the rows it removes, then why it runs. */
 function deleteNote(step: PlannedStep): string {
-  const rows = step.estimatedRows === undefined ? 'rows unknown' : `~${plural(step.estimatedRows, 'row')}`
+  const rewrite = stepRewriteText(step)
+  const rows = `${step.estimatedRows === undefined ? 'rows unknown' : `~${plural(step.estimatedRows, 'row')}`}${rewrite ? `; ${rewrite}` : ''}`
   return step.reasons === undefined || step.reasons.length === 0 ? rows : `${rows}; ${step.reasons.map(oneLine).join('; ')}`
 }
 

@@ -1,7 +1,7 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client'
 import type { Millis, TableRef } from '../plan/model.js'
 import { parseDdlAnswer } from './ddl-status.js'
-import { buildDeleteStatement } from './delete-statement.js'
+import { buildDeleteStatement, deleteWhose } from './delete-statement.js'
 import type { ErrorScope } from './errors.js'
 import { isStillRunningCode, redact, translateError, WarehouseError } from './errors.js'
 import { FiguresIndex } from './figures-index.js'
@@ -27,6 +27,8 @@ import type {
   MutationStatus,
   QueryStatus,
   RefreshRequest,
+  RewriteAnswer,
+  RewriteRequest,
   Statement,
   TableFacts,
   TargetDescription,
@@ -36,6 +38,8 @@ import type {
   Warehouse,
 } from './warehouse.js'
 import { unitSpans } from './unit-spans.js'
+import { parseTouchedPart, rewriteFigures, rewriteQuery } from './rewrite-query.js'
+import type { TouchedPart } from './rewrite-query.js'
 
 type Row = Record<string, unknown>
 
@@ -121,6 +125,24 @@ export class ClickHouseWarehouse implements Warehouse {
     })
   }
 
+  /** Deletes per query at most: their bound arrays stay well under a URL's length, whatever the plan's size. */
+  static readonly DELETES_PER_ESTIMATE = 1000
+
+  rewriteEstimate(request: RewriteRequest): Promise<RewriteAnswer> {
+    return this.#read(async () => {
+      const parts: TouchedPart[] = []
+      const action = `estimating the parts ${request.deletes.length === 1 ? 'a delete rewrites' : `${request.deletes.length} deletes rewrite`} in ${request.target.database}.${request.target.table}`
+      for (let first = 0; first < request.deletes.length; first += ClickHouseWarehouse.DELETES_PER_ESTIMATE) {
+        const deletes = request.deletes.slice(first, first + ClickHouseWarehouse.DELETES_PER_ESTIMATE)
+        await this.#eachRow(action, rewriteQuery(request.target, deletes), (row) => {
+          const part = parseTouchedPart(row)
+          parts.push({ ...part, deletes: part.deletes.map((position) => position + first) })
+        })
+      }
+      return rewriteFigures(request.deletes.length, parts)
+    })
+  }
+
   describeTarget(request: TargetRequest): Promise<TargetDescription> {
     return this.#read(async () => {
       const refs = targetRefs(request)
@@ -198,7 +220,7 @@ export class ClickHouseWarehouse implements Warehouse {
 
   async submitDelete(request: DeleteRequest): Promise<void> {
     const statement = buildDeleteStatement(request)
-    const action = `deleting rows of customer ${JSON.stringify(request.customer)} from ${request.target.database}.${request.target.table}`
+    const action = `deleting rows of ${deleteWhose(request)} from ${request.target.database}.${request.target.table}`
     const params = {
       query: statement.sql,
       query_params: statement.params,
@@ -275,7 +297,7 @@ export class ClickHouseWarehouse implements Warehouse {
 
   async #findMutationsOfTable(lookups: readonly MutationLookup[], replicaCount: Promise<number>): Promise<(MutationStatus | undefined)[]> {
     const { request } = lookups[0]!
-    const whose = lookups.length === 1 ? `customer ${JSON.stringify(request.customer)}` : `${lookups.length} customers`
+    const whose = lookups.length === 1 ? deleteWhose(request) : `${lookups.length} customers`
     const action = `looking up the mutation of ${whose} on ${request.target.database}.${request.target.table}`
     const rows: MutationRow[] = []
     const [replicas] = await Promise.all([replicaCount, this.#eachRow(action, mutationRowsQuery(lookups), (row) => rows.push(parseMutationRow(row)))])

@@ -4,6 +4,11 @@ import { quoteIdentifier, quoteTable } from './identifiers.js'
 import { windowSeconds } from './sql-values.js'
 import type { DeleteRequest, Statement } from './warehouse.js'
 
+/** Who a delete names in messages: `customer "x"`, or `3 customers`. */
+export function deleteWhose(request: Pick<DeleteRequest, 'customer'>): string {
+  return typeof request.customer === 'string' ? `customer ${JSON.stringify(request.customer)}` : `${request.customer.length} customers`
+}
+
 /**
  * Tags travel as a bound String and come back inside `system.mutations.command` as a quoted
  * literal. Restricting them to characters ClickHouse never escapes keeps that rendering
@@ -51,7 +56,7 @@ function checkedSettings(settings: Record<string, SettingValue>): Record<string,
  * removes them all.
  */
 function rangesCondition(request: DeleteRequest, timeColumn: string): { sql: string; params: Record<string, number> } {
-  const what = `delete window of customer ${JSON.stringify(request.customer)}`
+  const what = `delete window of ${deleteWhose(request)}`
   if (request.ranges.length === 0) throw new Error(`${what}: no range to delete`)
   if (request.ranges.length === 1) {
     const { start, end } = windowSeconds(request.ranges[0] as Window, what)
@@ -68,13 +73,14 @@ function rangesCondition(request: DeleteRequest, timeColumn: string): { sql: str
 }
 
 /**
- * The delete of one customer's ranges, bounded by customer and time, with every value bound:
+ * The delete of one customer's ranges (or several customers' same ranges), bounded by customer and time, with every value bound:
  * `ALTER TABLE db.t [ON CLUSTER c] DELETE WHERE …` (mutation) or `DELETE FROM db.t [ON CLUSTER c] WHERE …`
  * (lightweight). The always-true `{tag:String} != ''` makes the mutation findable by its
  * command text on every replica, where mutation ids differ.
  */
 export function buildDeleteStatement(request: DeleteRequest): Statement {
-  if (request.customer === '') throw new UserError('bf refuses a delete without a customer: the customer id is empty')
+  const customers = typeof request.customer === 'string' ? [request.customer] : request.customer
+  if (customers.length === 0 || customers.includes('')) throw new UserError('bf refuses a delete without a customer: the customer id is empty')
   assertMutationTag(request.tag)
 
   const table = quoteTable({ database: request.target.database, table: request.target.table })
@@ -82,12 +88,14 @@ export function buildDeleteStatement(request: DeleteRequest): Statement {
   const customerColumn = quoteIdentifier(request.target.customerColumn, 'customer column')
   const timeColumn = quoteIdentifier(request.target.timeColumn, 'time column')
   const time = rangesCondition(request, timeColumn)
-  const predicate = `${customerColumn} = {customer:String} AND ${time.sql} AND {tag:String} != ''`
+  // Several customers travel as one bound array: the statement's text stays the same size whatever their number.
+  const who = typeof request.customer === 'string' ? `${customerColumn} = {customer:String}` : `${customerColumn} IN {customers:Array(String)}`
+  const predicate = `${who} AND ${time.sql} AND {tag:String} != ''`
   const sql = request.mode === 'mutation' ? `ALTER TABLE ${table}${onCluster} DELETE WHERE ${predicate}` : `DELETE FROM ${table}${onCluster} WHERE ${predicate}`
 
   return {
     sql,
-    params: { customer: request.customer, ...time.params, tag: request.tag },
+    params: { ...(typeof request.customer === 'string' ? { customer: request.customer } : { customers: [...request.customer] }), ...time.params, tag: request.tag },
     settings: { ...checkedSettings(request.settings), ...forcedSettings(request) },
   }
 }

@@ -1,9 +1,11 @@
 import type { BatchGrid, CustomerSpec, ExpectedSpec, Millis, SettingValue, TableRef, TargetSpec, Window } from '../plan/model.js'
 
 import type { LoadMetric } from './load-queries.js'
+import type { DeleteScope, PartsFigures } from './rewrite-query.js'
 
 export { WarehouseError } from './errors.js'
 export type { LoadMetric } from './load-queries.js'
+export type { DeleteScope, PartsFigures } from './rewrite-query.js'
 
 /** What `system.tables` says about a table. */
 export interface TableFacts {
@@ -94,7 +96,8 @@ export interface DiscoveryRequest {
 
 export interface DeleteRequest {
   target: TargetSpec
-  customer: string
+  /** One customer (`customer = {customer:String}`), or several in one delete (`customer IN {customers:Array(String)}`). */
+  customer: string | string[]
   /** The time ranges to delete, sorted and disjoint: the units this apply re-runs, contiguous ones merged. */
   ranges: Window[]
   mode: 'mutation' | 'lightweight'
@@ -113,6 +116,18 @@ export interface Statement {
   sql: string
   params: Record<string, string | number | string[]>
   settings: Record<string, SettingValue>
+}
+
+/** Deletes of one cluster whose rewrite is estimated together. */
+export interface RewriteRequest {
+  target: TargetSpec
+  deletes: readonly DeleteScope[]
+}
+
+/** What the deletes of a `RewriteRequest` rewrite: each one's parts (in order), and every part any of them touches, once. */
+export interface RewriteAnswer {
+  deletes: PartsFigures[]
+  union: PartsFigures
 }
 
 export interface MutationOnHost {
@@ -169,6 +184,12 @@ export interface Warehouse {
    */
   unitFigures(request: UnitFiguresRequest): Promise<UnitFigures[]>
   pendingMutations(ref: TableRef): Promise<number>
+  /**
+   * The active parts of the target's local table holding at least one row each delete
+   * removes (`rewrite-query.ts`), in one query for all of them: found from the data, as
+   * the server bf talks to holds it (one replica).
+   */
+  rewriteEstimate(request: RewriteRequest): Promise<RewriteAnswer>
   /** The exact statement `submitDelete` would send. */
   deleteStatement(request: DeleteRequest): Statement
   /**

@@ -21,7 +21,7 @@ let ws: EmbeddedWorkspace
 let version = 0
 
 /** The plan with the job writing label `v<version>`: each version changes job.sql. */
-function writeVersion(per: 'customer' | 'batch'): void {
+function writeVersion(per: 'customer' | 'cluster' | 'batch'): void {
   ws.writePlan(relabelPlan({ customers: ['alaska-air'], per, end: '2026-01-03T00:00:00Z' }).replace("'assisted'", `'v${version}'`).replace('concurrency: 2', 'concurrency: 1'))
 }
 
@@ -53,7 +53,7 @@ function deletedUnits(plan: ComputedPlan): string[] {
   return plan.units.filter((unit) => unit.batch && covers(ranges, unit.batch)).map((unit) => unit.address)
 }
 
-async function stepCount(per: 'customer' | 'batch'): Promise<number> {
+async function stepCount(per: 'customer' | 'cluster' | 'batch'): Promise<number> {
   version++
   writeVersion(per)
   return (await ws.plan()).steps.length
@@ -67,10 +67,10 @@ beforeAll(async () => {
 })
 afterAll(async () => ws.close())
 
-describe.each(['customer', 'batch'] as const)('a re-run with delete.per: %s', (per) => {
+describe.each(['customer', 'cluster', 'batch'] as const)('a re-run with delete.per: %s', (per) => {
   it('stopped at any step boundary, resumes without redoing or skipping anything', async () => {
     const steps = await stepCount(per)
-    expect(steps).toBe(per === 'customer' ? 7 : 9)
+    expect(steps).toBe(per === 'batch' ? 9 : 7)
     const boundaries: Boundary[] = []
     for (let index = 1; index <= steps; index++) boundaries.push({ event: 'step_start', index }, { event: 'step_done', index })
 
@@ -86,7 +86,7 @@ describe.each(['customer', 'batch'] as const)('a re-run with delete.per: %s', (p
       const deletedBefore = new Set(succeeded(first, 'delete'))
       const plannedJobs = resumed.steps.filter((step) => step.kind === 'job').map((step) => step.address)
       expect(plannedJobs.filter((address) => jobsDone.has(address)), where).toEqual([])
-      if (per === 'customer' && deletedBefore.size > 0) expect(deletedUnits(resumed), where).toEqual([])
+      if (per !== 'batch' && deletedBefore.size > 0) expect(deletedUnits(resumed), where).toEqual([])
       // Every job that finished is verified, now or by the plan.
       const verifiedAfter = new Set(succeeded(first, 'verify'))
       const plannedVerifies = new Set(resumed.steps.filter((step) => step.kind === 'verify').map((step) => step.address))
@@ -101,6 +101,7 @@ describe.each(['customer', 'batch'] as const)('a re-run with delete.per: %s', (p
       expect(succeeded(both, 'job').sort(), where).toEqual(UNITS.map((unit) => `${unit}/job`))
       const deletes = succeeded(both, 'delete')
       if (per === 'customer') expect(deletes, where).toEqual(['local/alaska-air/delete'])
+      else if (per === 'cluster') expect(deletes, where).toEqual(['local/delete'])
       else expect(deletes.map(unitOf).sort(), where).toEqual(UNITS)
       expect(succeeded(both, 'verify').sort(), where).toEqual(UNITS.map((unit) => `${unit}/verify`))
 

@@ -9,7 +9,7 @@ const lookup = (customer: string): MutationLookup => ({ request: deleteRequest({
 const statusOf = (found: MutationLookup): MutationStatus => ({
   replicas: 1,
   done: true,
-  hosts: [{ host: found.request.customer, mutationId: 'm', isDone: true, partsToDo: 0 }],
+  hosts: [{ host: String(found.request.customer), mutationId: 'm', isDone: true, partsToDo: 0 }],
 })
 
 /** `findMutations` of a server that answers each poll only when told to. */

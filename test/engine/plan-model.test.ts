@@ -56,6 +56,7 @@ function expectViewsAgree(plan: ComputedPlan): Views {
     steps: summary.steps,
     rows_to_delete: summary.rowsToDelete,
     forget_steps: summary.forgetSteps,
+    ...(summary.rewrite ? { rewrite: summary.rewrite } : {}),
   })
   expect(shown.json.forget_steps).toEqual(plan.forgetSteps)
   expect(shown.json.forget_steps).toHaveLength(summary.forgetSteps)
@@ -74,7 +75,7 @@ describe('one plan summary, read by every view', () => {
     const plan = await ws.plan()
     expect(plan.summary).toMatchObject({ create: 6, replace: 0, noOp: 0, forget: 0, forgetSteps: 0, hasChanges: true })
     const shown = expectViewsAgree(plan)
-    expect(shown.humanLast).toMatch(/^Plan: 6 to backfill, 0 to re-run, 0 unchanged, 0 to forget — 2 deletes \(~[\d,]+ rows\), 6 jobs\.$/)
+    expect(shown.humanLast).toMatch(/^Plan: 6 to backfill, 0 to re-run, 0 unchanged, 0 to forget — 2 deletes \(~[\d,]+ rows; [\d,]+ parts, [\d.]+ KB rewritten\), 6 jobs\.$/)
   })
 
   it('after an apply: no changes anywhere, and apply does nothing', async () => {

@@ -23,7 +23,7 @@ describe('plan warnings from live figures', () => {
       relabelPlan({ customers: ['alaska-air', 'acme'] }).replace('keyColumns: [conversation_id]\nexpected', 'keyColumns: [conversation_id]\n  readTable: conversation_with_labels_d\nexpected'),
     )
     const plan = await ws.plan()
-    expect(codes(plan.warnings)).toEqual(['mutable-sort-key', 'read-table-missing'])
+    expect(codes(plan.warnings)).toEqual(['mutable-sort-key', 'read-table-missing', 'shared-parts'])
     const run = await ws.apply()
     expect(run.kind === 'applied' && run.result.failures.map((failure) => failure.address)).toEqual(['local/check'])
     expect(run.kind === 'applied' && run.result.failures[0]?.error).toContain('read table default.conversation_with_labels_d does not exist')
@@ -34,7 +34,7 @@ describe('plan warnings from live figures', () => {
     await ws.sql.command({ query: 'ALTER TABLE conversation_with_labels UPDATE label = toString(throwIf(1)) WHERE 1', clickhouse_settings: { mutations_sync: '0' } })
     ws.writePlan(relabelPlan({ customers: ['alaska-air', 'acme'], extra: 'guards:\n  maxPendingMutations: 0\n  maxDeleteRows: 10\n' }))
     const plan = await ws.plan()
-    expect(codes(plan.warnings)).toEqual(['large-delete', 'large-delete', 'mutable-sort-key', 'pending-mutations'])
+    expect(codes(plan.warnings)).toEqual(['large-delete', 'large-delete', 'mutable-sort-key', 'pending-mutations', 'shared-parts'])
     expect(plan.warnings.find((warning) => warning.code === 'large-delete')?.message).toMatch(/apply refuses unless --allow-large-delete/)
     const run = await ws.apply()
     const error = run.kind === 'applied' ? run.result.failures[0]?.error : undefined

@@ -35,7 +35,7 @@ describe('loadPlan', () => {
     expect(spec.description).toBe('')
     expect(spec.target).toEqual({ database: 'default', table: 't', readTable: 't', timeColumn: 'ts', customerColumn: 'c', keyColumns: ['id'] })
     expect(spec.expected).toBeUndefined()
-    expect(spec.delete).toEqual({ mode: 'mutation', per: 'customer', settings: {}, timeoutMs: 6 * 3_600_000 })
+    expect(spec.delete).toEqual({ mode: 'mutation', per: 'customer', maxCustomers: 1000, settings: {}, timeoutMs: 6 * 3_600_000 })
     expect(spec.job).toEqual({ kind: 'command', command: ['./run.sh'], env: {}, retries: 0, concurrency: 1 })
     expect(spec.verify).toEqual({ duplicates: true, requireData: false, checks: [] })
     expect(spec.rollout).toEqual({ canary: [], order: 'forward' })
@@ -82,7 +82,7 @@ describe('loadPlan', () => {
   it('reads Kubernetes settings and expands ~ in a kubeconfig path', async () => {
     const { spec } = await loadPlan(`${VALID}/kubernetes-two-clusters.yaml`)
     expect(spec.job.kubernetes).toEqual({ cronJob: 'cron-label-conversations', namespace: 'cresta-cron', container: 'main', ownerReference: false, ttlSecondsAfterFinished: 3600, onTemplateChange: 'keep' })
-    expect(spec.delete).toEqual({ mode: 'lightweight', per: 'batch', settings: {}, timeoutMs: 90 * 60_000 })
+    expect(spec.delete).toEqual({ mode: 'lightweight', per: 'batch', maxCustomers: 1000, settings: {}, timeoutMs: 90 * 60_000 })
     expect(spec.guards).toEqual({ maxPendingMutations: 0 })
     expect(spec.clusters.map((cluster) => cluster.kubernetes)).toEqual([
       { context: 'us-east-1-prod_dev', kubeconfig: join(homedir(), '.kube/prod') },

@@ -27,7 +27,7 @@ describe('the reference plan (plans/2026.yaml)', () => {
         keyColumns: ['conversation_id'],
       },
       expected: { database: 'default', table: 'conversation_d', timeColumn: 'ended_at', customerColumn: 'customer_id', keyColumns: ['conversation_id'] },
-      delete: { mode: 'mutation', per: 'customer', settings: { replication_wait_for_inactive_replica_timeout: 0 }, timeoutMs: 6 * 3_600_000 },
+      delete: { mode: 'mutation', per: 'customer', maxCustomers: 1000, settings: { replication_wait_for_inactive_replica_timeout: 0 }, timeoutMs: 6 * 3_600_000 },
       job: {
         kind: 'kubernetes',
         kubernetes: { cronJob: 'cron-label-conversations', namespace: 'cresta-cron', ownerReference: true, onTemplateChange: 'keep' },

@@ -112,7 +112,7 @@ export function openWorkspace(): EmbeddedWorkspace {
 }
 
 /** The quickstart's plan shape, sized for tests. */
-export function relabelPlan(options: { customers: string[]; start?: string; end?: string; per?: 'customer' | 'batch'; canary?: string[]; extra?: string; env?: string; kind?: 'sql' | 'command'; command?: string[]; retries?: number }): string {
+export function relabelPlan(options: { customers: string[]; start?: string; end?: string; per?: 'customer' | 'cluster' | 'batch'; maxCustomers?: number; canary?: string[]; extra?: string; env?: string; kind?: 'sql' | 'command'; command?: string[]; retries?: number }): string {
   const job =
     options.kind === 'command'
       ? `  kind: command\n  command: ${JSON.stringify(options.command ?? ['true'])}\n${options.env ?? ''}`
@@ -142,7 +142,7 @@ expected:
   keyColumns: [conversation_id]
 delete:
   per: ${options.per ?? 'customer'}
-  timeout: 1m
+${options.maxCustomers === undefined ? '' : `  maxCustomers: ${options.maxCustomers}\n`}  timeout: 1m
 job:
 ${job}  retries: ${options.retries ?? 0}
   concurrency: 2

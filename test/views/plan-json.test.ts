@@ -15,7 +15,7 @@ describe('planToJson', () => {
     expect(Object.keys(json.summary)).toEqual(['create', 'replace', 'no_op', 'forget', 'steps', 'rows_to_delete', 'forget_steps'])
     expect(Object.keys(json.summary.steps)).toEqual(['check', 'delete', 'await-mutation', 'job', 'verify'])
     expect(json.units[0]).toEqual({ address: 'us-east-1-prod/alaska-air/2026-01-01', action: 'create', reasons: [], live: { rows: 2520, keys: 2410, expected: 2410 } })
-    expect(json.steps[1]).toEqual({ address: 'us-east-1-prod/alaska-air/delete', kind: 'delete', depends_on: ['us-east-1-prod/check'], estimated_rows: 123456 })
+    expect(json.steps[1]).toEqual({ address: 'us-east-1-prod/alaska-air/delete', kind: 'delete', depends_on: ['us-east-1-prod/check'], estimated_rows: 123456, customers: ['alaska-air'] })
     expect(json.warnings).toEqual([{ code: 'mutable-sort-key', message: expect.any(String) }])
   })
 

@@ -92,4 +92,13 @@ describe('buildDeleteStatement', () => {
     expect(() => buildDeleteStatement(deleteRequest({ tag: '' }))).toThrow(/tag/)
     expect(renderedTagLiteral('bf:review')).toBe("'bf:review'")
   })
+
+  it('deletes several customers with one bound array, and refuses an empty list or id', () => {
+    const statement = buildDeleteStatement(deleteRequest({ customer: ['acme', "o'brien"] }))
+    expect(statement.sql).toContain('WHERE `customer_id` IN {customers:Array(String)} AND `conversation_end_time` >= {start:DateTime}')
+    expect(statement.sql).not.toContain('brien')
+    expect(statement.params).toEqual({ customers: ['acme', "o'brien"], start: PARAMS.start, end: PARAMS.end, tag: PARAMS.tag })
+    expect(() => buildDeleteStatement(deleteRequest({ customer: [] }))).toThrow(UserError)
+    expect(() => buildDeleteStatement(deleteRequest({ customer: ['acme', ''] }))).toThrow(UserError)
+  })
 })

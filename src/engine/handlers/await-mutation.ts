@@ -52,7 +52,8 @@ function lagging(status: MutationStatus): string {
 export const runAwaitMutation: StepHandler = async (step, context): Promise<StepResult> => {
   const { spec } = context
   if (spec.delete === false) return { status: 'failed', error: 'the plan has no deletes' }
-  const deleteAddress = step.address.replace(/await-mutation$/, 'delete')
+  // `…/await-mutation` waits for `…/delete`; a cluster's `c/await-mutation-2` for `c/delete-2`.
+  const deleteAddress = step.address.replace(/await-mutation(-[1-9][0-9]*)?$/, 'delete$1')
   const outputs = context.record(deleteAddress)?.outputs
   const tag = outputs?.tag
   const since = outputs?.since

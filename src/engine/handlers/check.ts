@@ -1,6 +1,7 @@
 import { errorMessage } from '../../common/error-text.js'
 import type { StepHandler, StepResult } from '../step-handler.js'
-import { deletesOverGuard } from '../large-deletes.js'
+import { formatSize } from '../../plan/size.js'
+import { deletesOverGuard, rewritesOverGuard } from '../large-deletes.js'
 import { targetProblems } from '../target-problems.js'
 
 /** Connectivity, tables, guards and the launcher's preflight, before anything in the cluster runs. */
@@ -20,6 +21,9 @@ export const runCheck: StepHandler = async (step, context): Promise<StepResult> 
   if (!context.options.allowLargeDelete) {
     for (const { step: large, rows, max } of deletesOverGuard(spec, plan.steps, cluster.name)) {
       problems.push(`${large.address} deletes ~${rows.toLocaleString('en-US')} rows, above guards.maxDeleteRows (${max.toLocaleString('en-US')}); rerun with --allow-large-delete if intended`)
+    }
+    for (const { step: large, bytes, max } of rewritesOverGuard(spec, plan.steps, cluster.name)) {
+      problems.push(`${large.address} rewrites ${formatSize(bytes)} of parts, above guards.maxRewriteBytes (${formatSize(max)}); rerun with --allow-large-delete if intended`)
     }
   }
   const findings = await deps.launcher(spec.job.kind).preflight(cluster, spec.job).catch((error: unknown) => [

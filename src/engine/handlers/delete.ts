@@ -11,8 +11,9 @@ import { deleteRequest } from '../step-inputs.js'
 export function deleteRequestOf(spec: PlanSpec, step: PlannedStep, tag: string): DeleteRequest {
   const cluster = spec.clusters.find((candidate) => candidate.name === step.cluster)
   const ranges = step.ranges ?? (step.window ? [step.window] : undefined)
-  if (!cluster || step.customer === undefined || !ranges) throw new Error(`${step.address} is not a delete of a customer window`)
-  return deleteRequest(spec, cluster, step.customer, ranges, tag)
+  const customer = step.customer ?? step.customers
+  if (!cluster || customer === undefined || !ranges) throw new Error(`${step.address} is not a delete of a customer window`)
+  return deleteRequest(spec, cluster, customer, ranges, tag)
 }
 
 /**
