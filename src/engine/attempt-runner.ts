@@ -65,7 +65,10 @@ interface AttemptNumber {
   stateAttempt: number
 }
 
-/** One attempt: announced (recorded as started unless it resumes one), run, and its known end recorded. */
+/**
+ * One attempt: announced (recorded as started unless it resumes one), run, and its known
+ * end recorded. `ran` hears the handler's result before that end is recorded.
+ */
 async function runOnce(
   scope: AttemptScope,
   step: PlannedStep,
@@ -73,6 +76,7 @@ async function runOnce(
   number: AttemptNumber,
   previous: Record<string, JsonValue> | undefined,
   earlier: Record<string, JsonValue> | undefined,
+  ran: (result: StepResult) => void,
 ): Promise<StepResult> {
   const { events } = scope
   const base = { address: step.address, kind: step.kind, ...number, fingerprint }
@@ -98,6 +102,7 @@ async function runOnce(
     options: scope.options,
   }
   const result = await runHandler(step, context)
+  ran(result)
   if (result.status === 'interrupted' || scope.aborted.aborted) return { status: 'interrupted' }
   if (result.status === 'unresolved') return result
   const outputs = { ...scope.records.get(step.address)?.outputs, ...(result.outputs ?? {}) }
@@ -111,9 +116,11 @@ async function runOnce(
  * for the same inputs (resumed, never started twice), else a new attempt; then, while a
  * job's retries last, a new attempt after each failure whose end is known, after a
  * back-off. Attempts, retries and back-off count from this apply's first; the state's
- * count goes on. Rejects only when the apply is broken (a listener failed).
+ * count goes on. `workDone` is called once the last attempt's handler has returned, before
+ * its end is recorded: from then on only bookkeeping is left. Rejects only when the apply
+ * is broken (a listener failed).
  */
-export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promise<{ result: StepResult; attempts: number; startedAt: number }> {
+export async function runAttempts(scope: AttemptScope, step: PlannedStep, workDone: () => void = () => {}): Promise<{ result: StepResult; attempts: number; startedAt: number }> {
   const record = scope.records.get(step.address)
   const fingerprint = stepFingerprint(step, scope.fingerprints)
   const resuming = record?.status === 'started' && record.fingerprint === fingerprint
@@ -125,6 +132,11 @@ export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promi
   let last: StepResult = { status: 'interrupted' }
   // When the first attempt began, past any wait at the gate: a step's duration is its work's.
   let startedAt: number | undefined
+  const isLast = (result: StepResult): boolean => result.status !== 'failed' || number.attempt >= attempts || scope.stopping.aborted
+  const retried = (result: StepResult): result is Extract<StepResult, { status: 'failed' }> => !isLast(result)
+  const ran = (result: StepResult): void => {
+    if (isLast(result)) workDone()
+  }
   for (;;) {
     // An attempt taken up where an earlier apply left it is already under way: only new ones wait at the gate.
     if (previous === undefined) {
@@ -132,9 +144,9 @@ export async function runAttempts(scope: AttemptScope, step: PlannedStep): Promi
       if (scope.stopping.aborted) return { result: last, attempts: Math.max(1, number.attempt - 1), startedAt: startedAt ?? Date.now() }
     }
     startedAt ??= Date.now()
-    const result = await runOnce(scope, step, fingerprint, number, previous, earlier)
+    const result = await runOnce(scope, step, fingerprint, number, previous, earlier, ran)
     last = result
-    if (result.status !== 'failed' || number.attempt >= attempts || scope.stopping.aborted) return { result, attempts: number.attempt, startedAt }
+    if (!retried(result)) return { result, attempts: number.attempt, startedAt }
     const delay = backoffDelay(scope.options.jobBackoff, number.attempt)
     await scope.events.emit({ type: 'step_note', address: step.address, message: `attempt ${number.attempt} failed: ${result.error}; retrying in ${Math.round(delay / 1000)}s`, at: now() })
     await sleep(delay, scope.stopping)

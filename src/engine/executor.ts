@@ -133,18 +133,22 @@ export class Executor {
     return poller
   }
 
-  async #visit(scope: AttemptScope, step: PlannedStep): Promise<VisitOutcome> {
-    if (step.kind === 'verify') return this.#visitOnce(scope, step)
+  async #visit(scope: AttemptScope, step: PlannedStep, release: () => void): Promise<VisitOutcome> {
+    if (step.kind === 'verify') return this.#visitOnce(scope, step, release)
     this.#busy++
     try {
-      return await this.#visitOnce(scope, step)
+      return await this.#visitOnce(scope, step, release)
     } finally {
       if (--this.#busy === 0) this.#flushVerifiesWhenIdle()
     }
   }
 
-  async #visitOnce(scope: AttemptScope, step: PlannedStep): Promise<VisitOutcome> {
-    const { result: outcome, attempts, startedAt } = await runAttempts(scope, step)
+  /**
+   * A step's place in its lane is given up once its work is over: the lane's next step
+   * starts while this one's end is recorded, and both records can share one write.
+   */
+  async #visitOnce(scope: AttemptScope, step: PlannedStep, release: () => void): Promise<VisitOutcome> {
+    const { result: outcome, attempts, startedAt } = await runAttempts(scope, step, release)
     if (outcome.status === 'interrupted') return 'interrupted'
     // From here on 'unresolved' counts as a failure for this run; its record stays `started`.
     const base = { address: step.address, kind: step.kind, attempt: attempts, durationMs: Date.now() - startedAt, ...(step.unit === undefined ? {} : { unit: step.unit }) }
@@ -197,7 +201,7 @@ export class Executor {
       nodes,
       {
         limit: (lane) => this.#limit(lane),
-        visit: (node) => this.#visit(scope, node.step),
+        visit: (node, release) => this.#visit(scope, node.step, release),
         skip: async (node) => {
           this.#result.skipped++
           await this.#events.emit({ type: 'step_done', address: node.step.address, kind: node.step.kind, status: 'skipped', attempt: 0, durationMs: 0, at: now() })

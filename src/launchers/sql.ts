@@ -67,7 +67,9 @@ type Race<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } |
  * Runs `job.sql`, an `INSERT … SELECT`, for one unit through the cluster's warehouse, with
  * `{customer:String}`, `{start:DateTime}`, `{end:DateTime}` and `{cluster:String}` bound.
  *
- * Each attempt runs under a fixed query id, recorded before it is sent. After a crash, or
+ * Each attempt runs under a fixed query id, made from the unit, the attempt and the
+ * lineage, so a restarted bf knows it from the attempt's start record alone: it is recorded
+ * for people to see while the query runs, not waited for before sending. After a crash, or
  * a send whose answer was lost, the query is looked up by that id: one still running is
  * waited for, one finished is adopted, one failed or unknown is sent again with the same
  * deduplication token (so blocks the server already holds from it are not written twice).
@@ -133,17 +135,35 @@ export class SqlLauncher implements Launcher {
     const deduplicationToken = insertDeduplicationToken(request)
     const recorded = { queryId, deduplicationToken }
 
-    if (typeof previous?.queryId === 'string') {
+    // A started attempt may have sent its query whether or not its id was recorded.
+    if (previous !== undefined) {
       const startedAt = typeof previous.startedAt === 'string' ? Date.parse(previous.startedAt) : Date.now()
-      const adopted = await this.reconcile(warehouse, previous.queryId, request, context, startedAt)
+      const adopted = await this.reconcile(warehouse, typeof previous.queryId === 'string' ? previous.queryId : queryId, request, context, startedAt)
       if (adopted) return adopted
       context.note(`sending ${queryId} again with the same deduplication token`)
     }
     if (request.signal.aborted) return { ok: false, outputs: recorded, error: 'interrupted' }
 
     const startedAt = Date.now()
-    await context.record({ ...recorded, startedAt: new Date(startedAt).toISOString() })
+    const recording = context.record({ ...recorded, startedAt: new Date(startedAt).toISOString() })
+    // Waited for once the query has answered: a record that failed fails the attempt then.
+    recording.catch(() => undefined)
     context.note(`INSERT ${queryId} for ${request.customer} ${request.batch.label}`)
+    const outcome = await this.send(warehouse, { sql, params, ...recorded }, request, context, startedAt)
+    await recording
+    return outcome
+  }
+
+  /** Sends the attempt's INSERT, again while the server keeps no trace of an uncertain send. */
+  private async send(
+    warehouse: Warehouse,
+    insert: { sql: string; params: Record<string, string | number>; queryId: string; deduplicationToken: string },
+    request: JobRequest,
+    context: JobContext,
+    startedAt: number,
+  ): Promise<JobOutcome> {
+    const { sql, params, queryId, deduplicationToken } = insert
+    const recorded = { queryId, deduplicationToken }
     for (let send = 1; ; send++) {
       const result = await this.race(warehouse.insert(sql, params, { queryId, deduplicationToken }), request, startedAt)
       switch (result.kind) {

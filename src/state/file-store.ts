@@ -72,8 +72,9 @@ export class FileStateStore implements StateStore {
     if (problem) throw new Error(`cannot record this event for ${JSON.stringify(event.address)}: ${problem}`)
     return new Promise<number>((resolve, reject) => {
       this.pending.push({ event, resolve, reject })
-      // The first to wait schedules the write; those arriving before it starts ride along.
-      if (this.pending.length === 1) void this.serialized(() => this.writePending())
+      // The first to wait schedules the write, after this turn of the event loop: events
+      // emitted in the same turn (one step's end and the next step's start) ride along.
+      if (this.pending.length === 1) setImmediate(() => void this.serialized(() => this.writePending()))
     })
   }
 

@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 import { waitForFile } from '../support/wait-for.js'
@@ -12,7 +15,31 @@ beforeEach(async () => {
   ws = openWorkspace()
   await ws.seed({ customers: 3, days: 3, conversationsPerDay: 30, start: '2026-01-01T00:00:00Z' })
 })
-afterEach(async () => ws.close())
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await ws.close()
+})
+
+// FileHandle is not exported: reach its prototype through a handle, to see every write of the journal.
+const probe = await open(fileURLToPath(import.meta.url), 'r')
+await probe.close()
+const fileHandle = Object.getPrototypeOf(probe) as FileHandle
+const { write: realWrite } = fileHandle
+
+/** The step events of every write to a journal from now on, one list per write. */
+function journalWrites(): { type: string; address: string }[][] {
+  const writes: { type: string; address: string }[][] = []
+  vi.spyOn(fileHandle, 'write').mockImplementation(function (this: FileHandle, ...args: unknown[]) {
+    const lines = String(args[0]).trimEnd().split('\n')
+    const events = lines.flatMap((line) => {
+      const entry = JSON.parse(line) as { event?: { type: string; address: string } }
+      return entry.event ? [entry.event] : []
+    })
+    if (events.length > 0) writes.push(events)
+    return Reflect.apply(realWrite, this, args) as ReturnType<FileHandle['write']>
+  } as FileHandle['write'])
+  return writes
+}
 
 const duplicates = async (): Promise<number> => {
   const [row] = await ws.rows<{ d: string }>('SELECT count() - uniqExact(customer_id, conversation_id) AS d FROM conversation_with_labels FINAL')
@@ -45,6 +72,22 @@ describe('bf apply on the embedded engine', () => {
     const firstOther = order.findIndex((address) => address.startsWith('local/alaska-air/') || address.startsWith('local/globex/'))
     expect(lastCanaryVerify).toBeGreaterThan(0)
     expect(firstOther).toBeGreaterThan(lastCanaryVerify)
+  })
+
+  it('one job at a time: the next job starts while the last one\'s end is written, both in one write of the journal', async () => {
+    ws.writePlan(relabelPlan({ customers: ['acme'] }))
+    const writes = journalWrites()
+    const run = await ws.apply({}, { concurrency: 1 })
+    expect(run.kind === 'applied' && run.result).toMatchObject({ failed: 0, skipped: 0, succeeded: 1 + 2 + 3 + 3 })
+    const days = ['2026-01-01', '2026-01-02', '2026-01-03']
+    for (const [day, next] of days.slice(0, -1).map((d, i) => [d, days[i + 1]])) {
+      const shared = writes.find((events) => events.some((e) => e.type === 'succeeded' && e.address === `local/acme/${day}/job`))
+      expect(shared).toContainEqual(expect.objectContaining({ type: 'started', address: `local/acme/${next}/job` }))
+    }
+    // A verify still starts only once its job's end is on disk.
+    const jobEnd = writes.findIndex((events) => events.some((e) => e.type === 'succeeded' && e.address === 'local/acme/2026-01-01/job'))
+    const verifyStart = writes.findIndex((events) => events.some((e) => e.type === 'started' && e.address === 'local/acme/2026-01-01/verify'))
+    expect(verifyStart).toBeGreaterThan(jobEnd)
   })
 
   it('retries a failing job, then reports it with its log tail and skips its verify', async () => {

@@ -152,6 +152,34 @@ describe('SqlLauncher on the embedded engine', () => {
     expect(await labelsOf('alaska-air')).toBe(0)
   })
 
+  it('looks up a resumed attempt by its query id when its start is all the state holds, without running it again', async () => {
+    const request = requestFor('alaska-air')
+    const scripted = withQueryStatuses(['finished'])
+    // bf stopped after recording the attempt's start, before its query id's record was written.
+    const outcome = await new SqlLauncher(() => scripted).run(request, recordingContext(), {})
+
+    expect(outcome).toMatchObject({ ok: true, outputs: { queryId: insertQueryId(request), writtenRows: null } })
+    expect(scripted.lookups).toEqual([insertQueryId(request)])
+    expect(scripted.inserts).toBe(0)
+    expect(await labelsOf('alaska-air')).toBe(0)
+  })
+
+  it('sends the INSERT while its query id is being recorded, and ends only once the record is written or has failed', async () => {
+    const request = requestFor('acme')
+    const scripted = withQueryStatuses([])
+    let written: (() => void) | undefined
+    const context = { ...recordingContext(), record: () => new Promise<void>((resolve) => (written = resolve)) }
+    let ended = false
+    const running = new SqlLauncher(() => scripted).run(request, context).finally(() => (ended = true))
+    await waitFor(async () => (await labelsOf('acme')) === PER_DAY, { what: () => 'the INSERT to land while its record waits' })
+    expect(ended).toBe(false)
+    written?.()
+    expect(await running).toMatchObject({ ok: true, outputs: { queryId: insertQueryId(request) } })
+
+    const refused = { ...recordingContext(), record: () => Promise.reject(new Error('disk full')) }
+    await expect(new SqlLauncher(() => scripted).run(requestFor('acme', { attempt: 2 }), refused)).rejects.toThrow('disk full')
+  })
+
   it('sends an attempt the server does not know again under the same id and token: its rows are written once', async () => {
     const request = requestFor('alaska-air', { attempt: 2 })
     const launcher = new SqlLauncher(() => warehouse)

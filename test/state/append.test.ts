@@ -59,6 +59,19 @@ describe('append', () => {
     await store.close()
   })
 
+  it('writes appends made in one turn of the event loop together, also when each follows the one before by a few awaits', async () => {
+    const dir = await tempDir()
+    const store = await writtenStore(dir, 1)
+    const write = vi.spyOn(fileHandle, 'write')
+    // A step's end is appended, then the walk starts the lane's next step and appends its start.
+    const end = store.append(eventNumber(1))
+    for (let hop = 0; hop < 20; hop++) await Promise.resolve()
+    const start = store.append(eventNumber(2))
+    expect(await Promise.all([end, start])).toEqual([2, 3])
+    expect(write).toHaveBeenCalledTimes(1)
+    await store.close()
+  })
+
   it('never reads or reopens the journal: 20,000 appends each add exactly one line to the same open file', async () => {
     const dir = await tempDir()
     const store = await writtenStore(dir, 1)

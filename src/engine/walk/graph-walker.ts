@@ -20,9 +20,12 @@ export interface WalkHooks<N extends WalkNode> {
   /**
    * Visits one node. Its dependents start only once the returned promise resolves. A
    * rejection is not a failed node but a broken walk: nothing more starts, the visits
-   * under way are awaited, and `walk` rejects with that error.
+   * under way are awaited, and `walk` rejects with that error. `release` frees the node's
+   * place in its lane before the visit ends (once its work is over and only its
+   * bookkeeping is left), so the lane's next node can start meanwhile; calling it again
+   * does nothing.
    */
-  visit(node: N): Promise<VisitOutcome>
+  visit(node: N, release: () => void): Promise<VisitOutcome>
   /** A node that will not be visited because `cause` failed; awaited, and a rejection breaks the walk too. */
   skip(node: N, cause: N): Promise<void>
 }
@@ -98,8 +101,8 @@ export async function walk<N extends WalkNode>(nodes: readonly N[], hooks: WalkH
     }
   }
 
-  const visit = async (i: number): Promise<void> => {
-    const outcome = await hooks.visit(nodes[i] as N)
+  const visit = async (i: number, release: () => void): Promise<void> => {
+    const outcome = await hooks.visit(nodes[i] as N, release)
     if (outcome === 'interrupted') return
     finished++
     if (outcome === 'failed') {
@@ -121,12 +124,19 @@ export async function walk<N extends WalkNode>(nodes: readonly N[], hooks: WalkH
         const i = queue.ready.pop() as number
         queue.running++
         active++
-        visit(i)
+        let released = false
+        const release = (): void => {
+          if (released) return
+          released = true
+          queue.running--
+          poke()
+        }
+        visit(i, release)
           .catch((error: unknown) => {
             broken ??= { error }
           })
           .finally(() => {
-            queue.running--
+            release()
             active--
             poke()
           })

@@ -159,7 +159,7 @@ describe('walk', () => {
     const g = gate()
     const hooks = g.hooks({ a: 2 })
     const broken = new Error('the state could not be written')
-    const walking = walk(nodes, { ...hooks, visit: (visited) => (visited.id === 'a' ? Promise.reject(broken) : hooks.visit(visited)) }, never())
+    const walking = walk(nodes, { ...hooks, visit: (visited, release) => (visited.id === 'a' ? Promise.reject(broken) : hooks.visit(visited, release)) }, never())
     await g.whenStarted('b')
     let settled = false
     void walking.catch(() => (settled = true))
@@ -175,5 +175,40 @@ describe('walk', () => {
     const result = await walk([node('a', ['b']), node('b', ['a']), node('c')], run.hooks, never())
     expect(run.order).toEqual(['c'])
     expect(result.unfinished).toBe(2)
+  })
+
+  it('starts the lane\'s next node once a visit gives its place back, and the visit\'s dependents only once it ends', async () => {
+    const started: string[] = []
+    const ends = new Map<string, () => void>()
+    const nodes = [node('j1', [], 'j'), node('j2', [], 'j'), node('j3', [], 'j'), node('v1', ['j1'], 'v')]
+    const walking = walk(
+      nodes,
+      {
+        limit: (lane) => (lane === 'j' ? 1 : Infinity),
+        visit: (visited, release) => {
+          started.push(visited.id)
+          if (visited.lane === 'v') return Promise.resolve('succeeded')
+          // j1's work is over, only its bookkeeping (ended by the test) is left; a second release changes nothing.
+          if (visited.id === 'j1') {
+            release()
+            release()
+          }
+          return new Promise<VisitOutcome>((resolve) => ends.set(visited.id, () => resolve('succeeded')))
+        },
+        skip: async () => {},
+      },
+      never(),
+    )
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+    await turn()
+    expect(started).toEqual(['j1', 'j2'])
+    ends.get('j1')?.()
+    await turn()
+    expect(started).toEqual(['j1', 'j2', 'v1'])
+    ends.get('j2')?.()
+    await turn()
+    expect(started).toEqual(['j1', 'j2', 'v1', 'j3'])
+    ends.get('j3')?.()
+    expect(await walking).toEqual({ succeeded: 4, failed: 0, skipped: 0, unfinished: 0, stopped: false })
   })
 })
