@@ -1,6 +1,6 @@
 // One rewrite per cluster: `bf plan --json > /dev/null` of a fresh backfill of 1,000
-// customers × 365 days on one cluster with `delete.per: cluster` (customers listed in the
-// plan file), refresh and rewrite estimate answered by the embedded engine; then how often
+// customers × 365 days on one cluster with `delete.per: cluster`, the customers discovered
+// from the expected table at refresh, refresh and rewrite estimate answered by the embedded engine; then how often
 // the deletes rewrite the parts they touch, per cluster and per customer (`ratio.js`).
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -19,7 +19,8 @@ export async function rewriteScenario({ work, customers, days, runs, ratio, log 
   const made = await runJsonScript(join(benchDir, 'plan-scale', 'data.js'), [join(dir, 'data'), String(customers), String(days), String(days), START])
   log(`  data for ${customers} customers × ${days} days in ${made.json.seconds.toFixed(1)}s`)
   const planFile = await writeScalePlan(dir, { clusters: ['local'], customers: quickstartCustomerIds(customers), start: START, days })
-  await writeFile(planFile, (await readFile(planFile, 'utf8')).replace('per: customer', 'per: cluster'))
+  const listed = (await readFile(planFile, 'utf8')).replace('per: customer', 'per: cluster')
+  await writeFile(planFile, listed.replace(/customers: \[[^\]]*\]/, 'customers: { from: expected }'))
   const timings = []
   for (let run = 0; run < runs; run++) timings.push(await runNode([bfBin, 'plan', planFile, '--json'], { cwd: dir, stdout: 'ignore' }))
   const human = await runNode([bfBin, 'plan', planFile, '--no-color'], { cwd: dir, allowExit: [0, 2] })

@@ -174,8 +174,8 @@ describe('applying deletes per cluster', () => {
     const planned = new Map(deletesOf(first).map((step) => [step.address, step]))
     expect([...planned.keys()]).toEqual(['local/delete', 'local/delete-2'])
     const stop = new AbortController()
-    // One step at a time, stopped once the first delete is done: the other is not sent.
-    const stopped = await ws.apply({}, { concurrency: 1 }, process.env, [(event) => (event.type === 'step_done' && /\/delete(-\d+)?$/.test(event.address) ? stop.abort() : undefined)], stop.signal)
+    // Stopped as the first delete starts: it runs to its end, the other is not sent.
+    const stopped = await ws.apply({}, { concurrency: 1 }, process.env, [(event) => (event.type === 'step_start' && /\/delete(-\d+)?$/.test(event.address) ? stop.abort() : undefined)], stop.signal)
     const deleted = (events: typeof stopped.events): string[] => events.flatMap((event) => (event.type === 'attempt_done' && event.kind === 'delete' && event.status === 'succeeded' ? [event.address] : []))
     const before = deleted(stopped.events)
     expect(before).toHaveLength(1)
