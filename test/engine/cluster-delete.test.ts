@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openEngine } from '../../src/cli/engine-wiring.js'
 import type { ComputedPlan, PlannedStep, RewriteEstimate } from '../../src/engine/plan-model.js'
+import { buildReport } from '../../src/engine/report/build-report.js'
 import { quickstartCustomerIds } from '../../src/quickstart/index.js'
 import { renderPlanHuman } from '../../src/views/plan-human.js'
 import { planToJson, renderPlanJson } from '../../src/views/plan-json.js'
@@ -165,6 +167,19 @@ describe('applying deletes per cluster', () => {
     expect(after.summary.hasChanges).toBe(false)
     const duplicates = await ws.rows<{ n: string }>('SELECT count() - uniqExact(conversation_id) AS n FROM conversation_with_labels FINAL WHERE conversation_end_time < {end:DateTime}', { end: Date.parse(end) / 1000 })
     expect(Number(duplicates[0]?.n)).toBe(0)
+
+    // The report shows every customer the delete that covered it.
+    const spec = await ws.load()
+    const engine = await openEngine(spec)
+    try {
+      const report = await buildReport(spec, engine.deps, { refresh: false })
+      const shown = new Map(report.clusters[0]!.deletes.map((entry) => [entry.customer, entry.deletes.map((remove) => [remove.address, remove.status])]))
+      expect(shown.get(canary)).toEqual([[`local/${canary}/delete`, 'done']])
+      expect(shown.get(CUSTOMERS[1]!)).toEqual([['local/delete', 'done']])
+      expect(shown.get(CUSTOMERS[3]!)).toEqual([['local/delete-2', 'done']])
+    } finally {
+      await engine.close()
+    }
   })
 
   it('resumes a stopped apply: a delete that ran is not sent again, one that did not keeps its address', async () => {

@@ -1,4 +1,4 @@
-import { joinAddress } from '../../plan/address.js'
+import { joinAddress, splitAddress } from '../../plan/address.js'
 import { batchesOf, unitsOfCustomer } from '../../plan/batches.js'
 import type { ClusterSpec, CustomerSpec, PlanSpec } from '../../plan/model.js'
 import type { StepRecord } from '../../state/model.js'
@@ -11,7 +11,8 @@ import type { EngineDeps } from '../deps.js'
 import { fingerprint } from '../fingerprint.js'
 import { PlanMemo } from '../plan-memo.js'
 import { verifyInputs } from '../step-inputs.js'
-import { deletesOf } from './delete-report.js'
+import { stepAddress } from '../step-addresses.js'
+import { deletesOf, sharedDeletesOf } from './delete-report.js'
 import { emptyTotals } from './model.js'
 import type { ReportCluster, ReportCustomer, ReportCustomerDeletes, ReportModel } from './model.js'
 import { estimateRemaining, RecordedSpan } from './pace.js'
@@ -68,18 +69,28 @@ async function clustersFrom(building: Building, state: StateByCustomer): Promise
   const parts = new Map<string, CustomerPart>()
   const planned = new Map<string, { cluster: ClusterSpec; customer: CustomerSpec }>()
   for (const cluster of spec.clusters) for (const customer of cluster.customers) planned.set(customerKey(cluster, customer), { cluster, customer })
+  // `delete.per: cluster`: a cluster's own delete and await steps, each a group of its own.
+  const clusterSteps = new Map<string, Map<string, StepRecord>>()
   for await (const group of state.groups()) {
     const target = planned.get(group.key)
     if (target) parts.set(group.key, await customerPart(building, target.cluster, target.customer, group.steps))
+    const [cluster = '', last = ''] = splitAddress(group.key)
+    if (!target && stepAddress.isClusterDeletePart(last)) {
+      const steps = clusterSteps.get(cluster) ?? new Map<string, StepRecord>()
+      for (const [address, record] of group.steps) steps.set(address, record)
+      clusterSteps.set(cluster, steps)
+    }
   }
   const clusters: ReportCluster[] = []
   for (const cluster of spec.clusters) {
     const report: ReportCluster = { name: cluster.name, batches: clusterBatches(spec, cluster), customers: [], deletes: [], totals: emptyTotals() }
+    const shared = sharedDeletesOf(clusterSteps.get(cluster.name) ?? NO_STEPS, building.applying)
     for (const customer of cluster.customers) {
       // A customer with nothing recorded has no group in the state.
       const part = parts.get(customerKey(cluster, customer)) ?? (await customerPart(building, cluster, customer, NO_STEPS))
       report.customers.push(part.customer)
-      if (part.deletes.deletes.length > 0) report.deletes.push(part.deletes)
+      const deletes = [...(shared.get(customer.id) ?? []), ...part.deletes.deletes]
+      if (deletes.length > 0) report.deletes.push({ customer: customer.id, deletes })
       for (const unit of part.customer.units) report.totals[unit.status]++
     }
     clusters.push(report)

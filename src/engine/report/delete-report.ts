@@ -30,6 +30,25 @@ function statusOf(remove: StepRecord, wait: StepRecord | undefined, applying: bo
 }
 
 /**
+ * A cluster's own deletes (`delete.per: cluster`: `cluster/delete`, `cluster/delete-2`, …),
+ * by each customer they cover, as recorded in their inputs.
+ */
+export function sharedDeletesOf(steps: ReadonlyMap<string, StepRecord>, applying: boolean): Map<string, ReportDelete[]> {
+  const byCustomer = new Map<string, ReportDelete[]>()
+  for (const shown of deletesOf(steps, applying)) {
+    const customers = steps.get(shown.address)?.inputs?.customers
+    if (!Array.isArray(customers)) continue
+    for (const customer of customers) {
+      if (typeof customer !== 'string') continue
+      const deletes = byCustomer.get(customer) ?? []
+      deletes.push(shown)
+      byCustomer.set(customer, deletes)
+    }
+  }
+  return byCustomer
+}
+
+/**
  * The deletes recorded among one customer's steps, each with its wait for the mutation:
  * per customer (`cluster/customer/delete`) or per batch (`cluster/customer/2026-01-15/delete`).
  */
@@ -37,7 +56,7 @@ export function deletesOf(steps: ReadonlyMap<string, StepRecord>, applying: bool
   const deletes: ReportDelete[] = []
   for (const record of steps.values()) {
     if (record.kind !== 'delete') continue
-    const wait = steps.get(record.address.replace(/delete$/, 'await-mutation'))
+    const wait = steps.get(record.address.replace(/delete(-[1-9][0-9]*)?$/, 'await-mutation$1'))
     const estimatedRows = record.outputs?.estimatedRows
     const failed = record.status === 'failed' ? record : wait?.status === 'failed' ? wait : undefined
     const waitedMs = wait?.outputs?.waitedMs
