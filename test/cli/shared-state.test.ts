@@ -110,11 +110,11 @@ async function rows<T>(query: string): Promise<T[]> {
 /** How many times the lease was renewed so far: each renewal is one conditional update served. */
 const renewals = (): number => http.served.filter((statement) => /^ALTER TABLE `bf`\.`bf_state_lease` UPDATE/.test(statement.sql) && statement.error === undefined).length
 
-/** The plan file in a new folder of its own, with `state:` (and the plan's name) as given. */
-function planIn(folder: string, state: string, name = 'relabel-test'): string {
+/** The plan file in a new folder of its own, with `state:` as given. */
+function planIn(folder: string, state: string): string {
   const where = join(dir, folder)
   mkdirSync(where, { recursive: true })
-  writeFileSync(join(where, 'plan.yaml'), planYaml.replace(/^state:\n(?: {2}.*\n)+/m, state).replace('name: relabel-test', `name: ${name}`))
+  writeFileSync(join(where, 'plan.yaml'), planYaml.replace(/^state:\n(?: {2}.*\n)+/m, state))
   return where
 }
 
@@ -191,7 +191,7 @@ describe('state transfer on ClickHouse', () => {
   let moved: string
   const clickhouseState = (table: string): string => `state:\n  backend: clickhouse\n  table: ${table}\n  lease: ${LEASE_MS / 1000}s\n`
 
-  it('bf state migrate copies a file state folder into ClickHouse, keeping lineage and serial; bf plan elsewhere has nothing to do', async () => {
+  it('bf state migrate copies a file state folder into ClickHouse and pull → push round-trips there, keeping lineage and serial; push of another lineage needs --force', async () => {
     const pull = await bfIn(folderB, ['state', 'pull', 'plan.yaml'])
     expect(pull.status, pull.stderr).toBe(0)
     pulled = pull.stdout
@@ -201,32 +201,34 @@ describe('state transfer on ClickHouse', () => {
     const from = join(dir, 'files', '.bf', 'state', 'relabel-test')
     mkdirSync(from, { recursive: true })
     writeFileSync(join(from, 'snapshot.json'), pulled)
-
     moved = planIn('moved', clickhouseState('moved_state'))
     writeFileSync(join(moved, 'pulled.json'), pulled)
-    const migrate = await bfIn(moved, ['state', 'migrate', 'plan.yaml', '--from', from])
+    const pushed = planIn('pushed', clickhouseState('pushed_state'))
+    writeFileSync(join(pushed, 'pulled.json'), pulled)
+    writeFileSync(join(pushed, 'foreign.json'), pulled.replace(`"lineage":"${document.lineage}"`, `"lineage":"${FOREIGN}"`))
+
+    // Two plans, two tables: the migrate and the push go on side by side.
+    const [migrate, push] = await Promise.all([bfIn(moved, ['state', 'migrate', 'plan.yaml', '--from', from]), bfIn(pushed, ['state', 'push', 'plan.yaml', 'pulled.json'])])
     expect(migrate.status, migrate.stderr).toBe(0)
     expect(migrate.stdout).toBe(
       `Copied the state of relabel-test from ${from} to clickhouse local bf.moved_state: 7 steps, lineage ${document.lineage}, serial ${document.serial} (there was no state before).\n`,
     )
-
-    const elsewhere = planIn('elsewhere', clickhouseState('moved_state'))
-    const [plan, again] = await Promise.all([bfIn(elsewhere, ['plan', 'plan.yaml', '--detailed-exitcode']), bfIn(elsewhere, ['state', 'pull', 'plan.yaml'])])
-    expect(plan.status, plan.stdout + plan.stderr).toBe(0)
-    expect(plan.stdout).toContain('No changes.')
-    expect(again.stdout).toBe(pulled)
-  })
-
-  it('bf state pull then push round-trips on ClickHouse; push of another lineage is refused, then accepted with --force', async () => {
-    const pushed = planIn('pushed', clickhouseState('pushed_state'))
-    writeFileSync(join(pushed, 'pulled.json'), pulled)
-    writeFileSync(join(pushed, 'foreign.json'), pulled.replace(`"lineage":"${document.lineage}"`, `"lineage":"${FOREIGN}"`))
-    const push = await bfIn(pushed, ['state', 'push', 'plan.yaml', 'pulled.json'])
     expect(push.status, push.stderr).toBe(0)
     expect(push.stdout).toBe(
       `Pushed pulled.json to the state of relabel-test in clickhouse local bf.pushed_state: 7 steps, lineage ${document.lineage}, serial ${document.serial} (there was no state before).\n`,
     )
-    expect((await bfIn(pushed, ['state', 'pull', 'plan.yaml'])).stdout).toBe(pulled)
+
+    // The migrated state read from another folder: the same plan as before the move.
+    const elsewhere = planIn('elsewhere', clickhouseState('moved_state'))
+    const [plan, migrated, roundTrip] = await Promise.all([
+      bfIn(elsewhere, ['plan', 'plan.yaml', '--detailed-exitcode']),
+      bfIn(elsewhere, ['state', 'pull', 'plan.yaml']),
+      bfIn(pushed, ['state', 'pull', 'plan.yaml']),
+    ])
+    expect(plan.status, plan.stdout + plan.stderr).toBe(0)
+    expect(plan.stdout).toContain('No changes.')
+    expect(migrated.stdout).toBe(pulled)
+    expect(roundTrip.stdout).toBe(pulled)
 
     const refused = await bfIn(pushed, ['state', 'push', 'plan.yaml', 'foreign.json'])
     expect(refused.status).toBe(1)
