@@ -17,11 +17,21 @@ export class LockHeldError extends UserError {
 
   /** `unlockCommand` is the command that removes this state's lock, without the id (`bf unlock plans/2026.yaml`). */
   constructor(holder: LockInfo, unlockCommand: string) {
-    const hint = holderIsLive(holderLiveness(holder))
-      ? 'wait for it to finish, or pass --lock-timeout (e.g. 10m) to wait for it'
-      : `wait for it to finish; if it is no longer running, remove its lock: ${unlockCommand} ${holder.id}`
-    super(`state is locked by ${describeLockHolder(holder)}; ${hint}`)
+    super(`state is locked by ${describeLockHolder(holder)}; ${hintFor(holder, unlockCommand)}`)
     this.name = 'LockHeldError'
     this.holder = holder
   }
+}
+
+function hintFor(holder: LockInfo, unlockCommand: string): string {
+  const liveness = holderLiveness(holder)
+  if (holderIsLive(liveness)) return 'wait for it to finish, or pass --lock-timeout (e.g. 10m) to wait for it'
+  // A lease outlives its dead holder only until it expires: the next apply takes it over then, with no unlock.
+  if (liveness === 'gone' && holder.expires !== undefined && Date.parse(holder.expires) > Date.now()) {
+    return (
+      `that process is no longer running, and its lease expires at ${holder.expires}: then the next bf apply takes it over; ` +
+      `pass --lock-timeout (e.g. 1m) to wait for that, or remove its lock now: ${unlockCommand} ${holder.id}`
+    )
+  }
+  return `wait for it to finish; if it is no longer running, remove its lock: ${unlockCommand} ${holder.id}`
 }

@@ -263,6 +263,6 @@ describe('a read-only user', () => {
     const absent = open(stateSpec({ url: http.url, ...READER }, { database: 'bf_nowhere' }))
     expect((await absent.read()).serial).toBe(0)
     expect(await absent.lockHolder()).toBeUndefined()
-    expect(http.served.filter((statement) => statement.error === 164).map((statement) => statement.sql)).toEqual([expect.stringMatching(/^CREATE DATABASE IF NOT EXISTS `bf_shared`/)])
+    expect(http.served.filter((statement) => statement.error === 164).map((statement) => statement.sql)).toEqual([expect.stringMatching(/^INSERT INTO `bf_shared`\.`bf_state_lease`/)])
   })
 })

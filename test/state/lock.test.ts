@@ -91,6 +91,16 @@ describe('the state lock', () => {
     expect(new LockHeldError(renewed, 'bf unlock plans/2026.yaml').message).toMatch(/lock id l-1\); wait for it to finish, or pass --lock-timeout \(e\.g\. 10m\) to wait for it$/)
   })
 
+  it('tells of a lease whose holder on this host is gone that the next apply takes it over once it expires', async () => {
+    const expires = new Date(Date.now() + 60_000).toISOString()
+    const lease = forgedLock({ pid: await deadPid(), expires })
+    expect(new LockHeldError(lease, 'bf unlock plans/2026.yaml').message).toBe(
+      `state is locked by alice@${os.hostname()} (pid ${lease.pid}, apply, since 2026-01-15T00:00:00.000Z, expires ${expires}, lock id forged-id); ` +
+        `that process is no longer running, and its lease expires at ${expires}: then the next bf apply takes it over; ` +
+        'pass --lock-timeout (e.g. 1m) to wait for that, or remove its lock now: bf unlock plans/2026.yaml forged-id',
+    )
+  })
+
   it('is taken over, with a warning, when its process on this host is gone', async () => {
     const dir = await tempDir()
     const pid = await deadPid()

@@ -88,9 +88,15 @@ export class KeeperMapLease implements LeaseBackend {
 
   async close(): Promise<void> {}
 
+  /** Makes the lease table unless it exists: its DDL needs CREATE grants even with IF NOT EXISTS, which a state user need not have once it is made. */
   private async ensureTable(): Promise<void> {
     if (this.created) return
     const sql = await this.sql()
+    const found = await sql.rows(`looking for ${this.where}`, 'SELECT 1 FROM system.tables WHERE database = {database:String} AND name = {table:String}', this.names.leaseLocation)
+    if (found.length > 0) {
+      this.created = true
+      return
+    }
     for (const statement of leaseTableDdl(this.spec)) {
       await sql.command('creating the state\'s lease table', statement, {}, {}, keeperMapDisabled).catch((error: unknown) => {
         throw this.explained(error)

@@ -47,6 +47,8 @@ export interface StateTableNames {
   /** `bf.bf_state`, for messages. */
   shown: string
   leaseShown: string
+  /** The lease table's database and name, unquoted, as `system.tables` has them. */
+  leaseLocation: { database: string; table: string }
 }
 
 export function tableNames(spec: StateTableSpec): StateTableNames {
@@ -58,6 +60,7 @@ export function tableNames(spec: StateTableSpec): StateTableNames {
     lease: `${quoteIdentifier(leaseDatabase, 'state database name')}.${quoteIdentifier(`${spec.table}_lease`, 'state table name')}`,
     shown: `${spec.database}.${spec.table}`,
     leaseShown: `${leaseDatabase}.${spec.table}_lease`,
+    leaseLocation: { database: leaseDatabase, table: `${spec.table}_lease` },
   }
 }
 
