@@ -43,5 +43,5 @@ export async function stateLoadScenario({ work, customers, days, runs, log }) {
   clickhouse.engine_only_peak_mb = engine.peakMb
   log(`  the embedded engine alone (no steps read): ${Math.round(engine.peakMb)} MB peak`)
   await rm(work, { recursive: true, force: true })
-  return { units: built.json.units, steps: built.json.steps, groups: customers * CLUSTERS.length, file, clickhouse }
+  return { units: built.json.units, steps: built.json.steps, file, clickhouse }
 }
