@@ -6,6 +6,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { applyClickHouseScenario } from './apply-overhead/clickhouse-scenario.js'
 import { applyOverheadScenario } from './apply-overhead/scenario.js'
 import { e2eScenario } from './e2e/scenario.js'
 import { machineInfo } from './lib/machine.js'
@@ -17,6 +18,7 @@ import { kubeScaleScenario } from './kube-scale/scenario.js'
 import { planScaleScenario } from './plan-scale/scenario.js'
 import { reportScenario } from './report/scenario.js'
 import { rewriteScenario } from './rewrite/scenario.js'
+import { stateLoadScenario } from './state-load/scenario.js'
 
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',')
@@ -25,17 +27,21 @@ const wanted = (name) => !only || only.includes(name)
 
 /** Sizes of a full run (the issue's) and of a quick one. */
 const SIZES = quick
-  ? { e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 }, rewrite: { customers: 100, days: 365, runs: 1, ratio: { customers: 5, days: 5, perDay: 50 } }, report: { customers: 100, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 200, concurrency: 50, warmup: 50, qps: 500, burst: 100 } }
-  : { e2e: { customers: 20, days: 50, perDay: 1000, pairs: 5 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 }, rewrite: { customers: 1000, days: 365, runs: 3, ratio: { customers: 20, days: 10, perDay: 50 } }, report: { customers: 1000, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 1000, concurrency: 50, warmup: 200, qps: 500, burst: 100 } }
+  ? { stateLoad: { customers: 100, days: 366, runs: 1 }, applyClickhouse: { customers: 5, days: 40, runs: 1, concurrencies: [2, 20] }, e2e: { customers: 5, days: 10, perDay: 1000, pairs: 3 }, plan: { customerCounts: [10, 100], days: 366, runs: 3 }, apply: { customers: 20, days: 500, runs: 3 }, mutations: { customers: 5, days: 10, perDay: 200 }, rewrite: { customers: 100, days: 365, runs: 1, ratio: { customers: 5, days: 5, perDay: 50 } }, report: { customers: 100, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 200, concurrency: 50, warmup: 50, qps: 500, burst: 100 } }
+  : { stateLoad: { customers: 1000, days: 366, runs: 3 }, applyClickhouse: { customers: 20, days: 100, runs: 1, concurrencies: [2, 20] }, e2e: { customers: 20, days: 50, perDay: 1000, pairs: 5 }, plan: { customerCounts: [10, 100, 1000], days: 366, runs: 3 }, apply: { customers: 200, days: 500, runs: 3 }, mutations: { customers: 10, days: 20, perDay: 500 }, rewrite: { customers: 1000, days: 365, runs: 3, ratio: { customers: 20, days: 10, perDay: 50 } }, report: { customers: 1000, days: 365, runs: 3 }, kube: { clusters: 2, jobs: 1000, concurrency: 50, warmup: 200, qps: 500, burst: 100 } }
 
 const TARGETS = {
   e2e_ratio: { max: 1.05 },
   e2e_statements_ratio: { max: 1.1 },
+  e2e_ratio_clickhouse: { max: 1.1 },
   plan_seconds: { max: 20 },
   plan_peak_mb: { max: 1536 },
   plan_linearity: { max: 1.5 },
   apply_overhead_ms_per_step: { max: 1 },
   state_load_seconds: { max: 2 },
+  apply_overhead_ms_per_step_clickhouse: { max: 2 },
+  state_load_seconds_clickhouse: { max: 5 },
+  state_load_peak_mb_clickhouse_over_file: { max: 1 },
   mutations_per_customer_cluster: { equals: 1 },
   rewrite_plan_seconds: { max: 20 },
   rewrite_ratio: { equals: 1 },
@@ -57,6 +63,14 @@ try {
     results.e2e_ratio = round(results.e2e.ratio, 3)
     results.e2e_statements_ratio = round(results.e2e.statements_ratio, 3)
   }
+  if (wanted('e2e-clickhouse')) {
+    // Three pairs: each takes as long as the file backend's, and this one is run alone, after it.
+    const pairs = Math.min(SIZES.e2e.pairs, 3)
+    log(`End to end with the state in ClickHouse (the embedded engine of the data): ${pairs} pairs`)
+    await mkdir(join(work, 'e2e-clickhouse'))
+    results.e2e_clickhouse = await e2eScenario({ work: join(work, 'e2e-clickhouse'), ...SIZES.e2e, pairs, pollMs: 100, stateBackend: 'clickhouse', log })
+    results.e2e_ratio_clickhouse = round(results.e2e_clickhouse.ratio, 3)
+  }
   if (wanted('plan')) {
     log('Planning scale: bf plan --json > /dev/null, 3 clusters × N customers × 366 days, state half done')
     await mkdir(join(work, 'plan'))
@@ -76,6 +90,22 @@ try {
     results.apply = await applyOverheadScenario({ work: join(work, 'apply'), ...SIZES.apply, log })
     results.apply_overhead_ms_per_step = round(results.apply.ms_per_step, 3)
     results.state_load_seconds = round(results.apply.state_load_seconds, 2)
+  }
+  if (wanted('apply-clickhouse')) {
+    const { customers, days } = SIZES.applyClickhouse
+    log(`Apply overhead, state in ClickHouse: ${(customers * days).toLocaleString('en-US')} job steps with a launcher that does nothing`)
+    await mkdir(join(work, 'apply-clickhouse'))
+    results.apply_clickhouse = await applyClickHouseScenario({ work: join(work, 'apply-clickhouse'), ...SIZES.applyClickhouse, log })
+    results.apply_overhead_ms_per_step_clickhouse = round(results.apply_clickhouse[0].ms_per_step, 3)
+  }
+  if (wanted('state-load')) {
+    const { customers, days } = SIZES.stateLoad
+    log(`State load: the planning bench's state (3 clusters × ${customers.toLocaleString('en-US')} customers × ${days} days, half done) read a customer at a time, file vs clickhouse`)
+    await mkdir(join(work, 'state-load'))
+    results.state_load = await stateLoadScenario({ work: join(work, 'state-load'), ...SIZES.stateLoad, log })
+    results.state_load_seconds_clickhouse = round(results.state_load.clickhouse.seconds, 2)
+    // Peak RSS of the clickhouse read over the file read's: the embedded engine (about 300 MB) is in bf's process.
+    results.state_load_peak_mb_clickhouse_over_file = round(results.state_load.clickhouse.peak_mb / results.state_load.file.peak_mb, 2)
   }
   if (wanted('mutations')) {
     log(`Mutations: delete per customer vs per day (${SIZES.mutations.customers} customers × ${SIZES.mutations.days} days)`)
@@ -130,6 +160,15 @@ if (results.e2e) {
   pairs.forEach((pair, i) => table.push([i + 1, pair.bf_seconds.toFixed(1), pair.plain_seconds.toFixed(1), pair.ratio.toFixed(3), pair.bf_statements, pair.plain_statements, pair.statements_ratio.toFixed(3)]))
   process.stdout.write(`\n${formatTable(table)}\n`)
   process.stdout.write(`\nverify time per unit: ${Object.entries(verify).map(([size, ms]) => `${ms.toFixed(2)} ms at ${size} per query`).join(', ')}\n`)
+}
+if (results.state_load) {
+  const { file, clickhouse, steps } = results.state_load
+  const table = [['state backend', `read of ${steps.toLocaleString('en-US')} steps, s`, 'CPU s', 'peak MB'], ...[['file', file], ['clickhouse', clickhouse]].map(([name, read]) => [name, read.seconds.toFixed(2), read.cpu_seconds.toFixed(1), Math.round(read.peak_mb)])]
+  process.stdout.write(`\n${formatTable(table)}\n(the embedded engine alone: ${Math.round(clickhouse.engine_only_peak_mb)} MB peak)\n`)
+}
+if (results.apply_clickhouse) {
+  const table = [['concurrency', 'steps', 'ms/step', 'CPU ms/step', 'p50 ms', 'p99 ms'], ...results.apply_clickhouse.map((size) => [size.concurrency, size.steps, size.ms_per_step.toFixed(3), size.cpu_ms_per_step.toFixed(3), size.step_latency_ms_p50.toFixed(2), size.step_latency_ms_p99.toFixed(2)])]
+  process.stdout.write(`\n${formatTable(table)}\n`)
 }
 if (results.mutations) {
   const { per_customer: customer, per_day: day } = results.mutations

@@ -1,8 +1,10 @@
-// Child process: 100,000 job steps through bf's real Executor and FileStateStore (every
-// transition fsync'ed to the journal) with a launcher that does nothing, on the embedded
-// engine (which only the cluster's check step touches). Verify steps are left out: their
-// time is ClickHouse's. Prints the wall time, per-step latencies and the compaction time.
-// Usage: node bench/apply-overhead/apply.js WORK_DIR CUSTOMERS DAYS
+// Child process: job steps through bf's real Executor and state store with a launcher that
+// does nothing, on the embedded engine (which only the cluster's check step touches). The
+// file backend fsyncs every transition to its journal; the clickhouse backend (BACKEND
+// `clickhouse`) writes them to its table in that same engine, group-committed. Verify steps
+// are left out: their time is ClickHouse's. Prints the wall and CPU time, per-step
+// latencies and the compaction time.
+// Usage: node bench/apply-overhead/apply.js WORK_DIR CUSTOMERS DAYS [BACKEND [CONCURRENCY]]
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeQuickstartPlan } from '../e2e/plan-file.js'
@@ -10,7 +12,7 @@ import { dist } from '../lib/paths.js'
 import { median, secondsSince } from '../lib/stats.js'
 import { NoopLauncher } from './noop-launcher.js'
 
-const [workDir, customersText, daysText] = process.argv.slice(2)
+const [workDir, customersText, daysText, backend = 'file', concurrencyText] = process.argv.slice(2)
 const { prepareQuickstart, quickstartCustomerIds } = await dist('quickstart/index.js')
 const { loadPlan } = await dist('plan/load.js')
 const { openEngine } = await dist('cli/engine-wiring.js')
@@ -23,7 +25,7 @@ await mkdir(workDir, { recursive: true })
 // Empty tables: the check step only needs them to exist.
 await prepareQuickstart(join(workDir, 'data'), { customers: 1, days: 1, conversationsPerDay: 1 })
 const customers = quickstartCustomerIds(Number(customersText))
-const planFile = await writeQuickstartPlan(workDir, { customers, start: '2024-01-01T00:00:00Z', days: Number(daysText) })
+const planFile = await writeQuickstartPlan(workDir, { customers, start: '2024-01-01T00:00:00Z', days: Number(daysText), ...(backend === 'file' ? {} : { stateBackend: backend }), ...(concurrencyText ? { concurrency: Number(concurrencyText) } : {}) })
 const { spec } = await loadPlan(planFile)
 const engine = await openEngine(spec)
 const launcher = new NoopLauncher(spec.job.kind)
@@ -44,8 +46,10 @@ try {
     else if (event.type === 'step_done' && event.kind === 'job') latencies.push(Number(process.hrtime.bigint() - startedAt.get(event.address)) / 1e6)
   })
   const started = process.hrtime.bigint()
+  const cpuStarted = process.cpuUsage()
   const outcome = await executor.run()
   const seconds = secondsSince(started)
+  const cpu = process.cpuUsage(cpuStarted)
   if (outcome.failed > 0 || outcome.succeeded !== plan.steps.length) throw new Error(`apply failed: ${JSON.stringify(outcome.failures.slice(0, 3))}`)
   const compactStarted = process.hrtime.bigint()
   await deps.state.compact()
@@ -55,6 +59,8 @@ try {
     concurrency: spec.job.concurrency,
     seconds,
     ms_per_step: (seconds * 1000) / jobs,
+    cpu_ms_per_step: (cpu.user + cpu.system) / 1000 / jobs,
+    backend,
     step_latency_ms_p50: median(latencies),
     step_latency_ms_p99: latencies[Math.floor(latencies.length * 0.99)],
     journal_writes: 2 * jobs,

@@ -3,8 +3,8 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { root } from '../lib/paths.js'
 
-/** Writes `plan.yaml` into `dir` for `customers` from `start` over `days`, on `embedded: ./data`; `concurrency` jobs at once when given. */
-export async function writeQuickstartPlan(dir, { customers, start, days, deletePer = 'customer', concurrency }) {
+/** Writes `plan.yaml` into `dir` for `customers` from `start` over `days`, on `embedded: ./data`; `concurrency` jobs at once when given; `stateBackend: 'clickhouse'` keeps the state in that engine. */
+export async function writeQuickstartPlan(dir, { customers, start, days, deletePer = 'customer', concurrency, stateBackend }) {
   const text = await readFile(join(root, 'examples', 'quickstart', 'plan.yaml'), 'utf8')
   const end = new Date(Date.parse(start) + days * 86_400_000).toISOString().replace('.000Z', 'Z')
   const replace = (from, to) => {
@@ -17,6 +17,7 @@ export async function writeQuickstartPlan(dir, { customers, start, days, deleteP
     replace('customers: [alaska-air, acme, globex]', `customers: [${customers.join(', ')}]`),
     replace('per: customer', `per: ${deletePer}`),
     ...(concurrency === undefined ? [] : [replace('concurrency: 2', `concurrency: ${concurrency}`)]),
+    ...(stateBackend === undefined ? [] : [replace('\nclusters:', `\nstate:\n  backend: ${stateBackend}\n\nclusters:`)]),
   ]
   const file = join(dir, 'plan.yaml')
   await writeFile(file, edits.reduce((t, edit) => edit(t), text))

@@ -35,9 +35,10 @@ async function counted(dir, run) {
  * of the data; each plain run is the runbook's script (plain.js): per customer one DELETE,
  * an INSERT per day, then the customer's own verification. Both times include starting
  * node and opening the engine. After the first bf run, the verify time per unit is timed
- * on its data at 1 and at 50 units per query.
+ * on its data at 1 and at 50 units per query. `stateBackend: 'clickhouse'`: bf keeps its
+ * state in the same embedded engine as the data.
  */
-export async function e2eScenario({ work, customers, days, perDay, pairs, pollMs, log }) {
+export async function e2eScenario({ work, customers, days, perDay, pairs, pollMs, stateBackend, log }) {
   const source = join(work, 'source')
   const made = await runJsonScript(join(benchDir, 'e2e', 'generate.js'), [source, String(customers), String(days), String(perDay)])
   log(`  data: ${made.json.conversations.toLocaleString('en-US')} conversations in ${made.json.seconds.toFixed(1)}s`)
@@ -50,7 +51,7 @@ export async function e2eScenario({ work, customers, days, perDay, pairs, pollMs
   const runBf = async (pair) => {
     const dir = join(work, `bf-${pair}`)
     await freshCopy(source, dir)
-    const planFile = await writeQuickstartPlan(dir, { customers: made.json.customers, start: START, days, concurrency: CONCURRENCY })
+    const planFile = await writeQuickstartPlan(dir, { customers: made.json.customers, start: START, days, concurrency: CONCURRENCY, stateBackend })
     const run = await counted(dir, (env, preload) => runNode([...preload, bfBin, 'apply', planFile, '--auto-approve', '--no-color'], { cwd: dir, env: { NO_COLOR: '1', ...env } }))
     if (!verifyTiming) {
       const timing = await runJsonScript(join(benchDir, 'e2e', 'verify-groups.js'), [planFile, String(Math.min(VERIFY_TIMING_CUSTOMERS, customers))], { cwd: dir })

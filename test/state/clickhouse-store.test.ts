@@ -91,6 +91,56 @@ describe('what a step records', () => {
   })
 })
 
+describe('a state read a few customers at a time', () => {
+  it.each([['embedded', false], ['HTTP', true]])('reads the same steps in one query per customer as in one query for all (%s)', async (_name, overHttp) => {
+    const spec = stateSpec(overHttp ? { url: http.url } : { embedded: dataPath }, { database: overHttp ? 'bf_pages_http' : 'bf_pages' })
+    const writer = open(spec)
+    await writer.lock(LOCK)
+    const odd = 'local/tab\tline\nback\\slash/'
+    // A customer of more rows than a query is to read (3 here), then two of fewer, one with odd characters.
+    await writer.append(stepEvent('started', 'local/acme/2026-01-01/job'))
+    for (let i = 1; i <= 5; i++) await writer.append(stepEvent('progress', 'local/acme/2026-01-01/job', { outputs: { done: i } }))
+    await writer.append(stepEvent('succeeded', 'local/acme/2026-01-01/job', { outputs: { done: 6 } }))
+    for (const address of ['local/acme/2026-01-02/job', `${odd}2026-01-01/job`, 'local/globex/2026-01-01/job', 'local/globex/2026-01-02/job']) {
+      await writer.append(stepEvent('started', address))
+      await writer.append(stepEvent('succeeded', address, { outputs: { address } }))
+    }
+    const whole = await open(spec).read()
+    const from = overHttp ? http.served.length : 0
+    const paged = open(spec, {}, { pageRows: 3 })
+    const state = await paged.read()
+    expect(state.serial).toBe(15)
+    expect([...state.steps.entries()]).toEqual([...whole.steps.entries()])
+    expect(state.steps.get('local/acme/2026-01-01/job')).toMatchObject({ status: 'succeeded', outputs: { done: 6 } })
+    expect(state.steps.get(`${odd}2026-01-01/job`)).toMatchObject({ status: 'succeeded', outputs: { address: `${odd}2026-01-01/job` } })
+    const groups = []
+    for await (const group of (await paged.readByCustomer()).groups()) groups.push([group.key, [...group.steps.keys()]])
+    expect(groups).toEqual([
+      ['local/acme/', ['local/acme/2026-01-01/job', 'local/acme/2026-01-02/job']],
+      ['local/globex/', ['local/globex/2026-01-01/job', 'local/globex/2026-01-02/job']],
+      [odd, [`${odd}2026-01-01/job`]],
+    ])
+    if (overHttp) {
+      const reads = http.served.slice(from).filter((statement) => /^SELECT concat/.test(statement.sql))
+      // Of 9, 4 and 2 rows: each customer is a query of its own, in the read and in the read by customer.
+      const firsts = reads.map((statement) => statement.params.first?.slice(0, 'local/xyz'.length))
+      expect(firsts).toEqual(['local/acm', 'local/glo', 'local/tab', 'local/acm', 'local/glo', 'local/tab'])
+    }
+  })
+
+  it('refuses a step row whose body was edited by hand into something that is not JSON, in one line', async () => {
+    const spec = stateSpec({ embedded: dataPath }, { database: 'bf_pages' })
+    const writer = open(spec)
+    await writer.lock(LOCK)
+    await writer.append(stepEvent('started', 'local/acme/2026-01-01/job'))
+    await sql.command({
+      query: "ALTER TABLE bf_pages.bf_state UPDATE body = '{\"address\":\n1' WHERE plan = {plan:String} AND is_step = 1 SETTINGS mutations_sync = 1",
+      query_params: { plan: spec.name },
+    })
+    await expect(open(spec).read()).rejects.toThrow(/^bf_pages\.bf_state: the row of local\/acme\/2026-01-01\/job at serial 1 is not a step bf wrote \(its body is not a JSON object\); restore the table from a backup, or remove that row$/)
+  })
+})
+
 describe('group commit over HTTP', () => {
   it('sends a burst of transitions in INSERTs whose rows each fit a server\'s form field (128 KiB)', async () => {
     const spec = stateSpec({ url: http.url }, { database: 'bf_burst' })

@@ -6,6 +6,7 @@ import type { HeldLease, LeaseClock } from '../leased-lock.js'
 import type { LeaseBackend } from '../lease-backend.js'
 import { STATE_FORMAT_VERSION } from '../model.js'
 import type { StateSnapshot, StepEvent, StepRecord } from '../model.js'
+import { recordReader } from '../snapshot-read.js'
 import { StateOrderError } from '../state-order-error.js'
 import type { HeldLock, LockInfo, LockOptions, PauseInfo, StateByCustomer, StateStore, StepGroup } from '../store.js'
 import { PauseRows } from './pause-rows.js'
@@ -15,7 +16,9 @@ import { eventRow, markerRow, recordRow } from './state-rows.js'
 import type { StateRow, WriterPosition } from './state-rows.js'
 import { serverCode } from './state-sql.js'
 import type { StateSql } from './state-sql.js'
-import { foldGroups, STEP_ROW_COLUMNS, stepRows } from './state-stream.js'
+import { groupRanges, pagedStepRows, STEP_ROW_LINE } from './step-pages.js'
+import type { GroupRange } from './step-pages.js'
+import { foldGroups } from './state-stream.js'
 import type { FoldTally } from './state-stream.js'
 import { checkStateTableShape, stateTableDdl, tableNames, WRITTEN_COLUMN_LIST, WRITTEN_COLUMNS, WRITTEN_STRUCTURE } from './state-table.js'
 import type { StateTableNames, StateTableSpec } from './state-table.js'
@@ -39,6 +42,8 @@ export interface ClickHouseStateStoreOptions {
   env?: NodeJS.ProcessEnv
   /** `compact()` folds the state once its generation has at least this many transition rows, and more than steps. */
   foldAtEvents?: number
+  /** About how many rows each query of a state read returns (see `step-pages.ts`). */
+  pageRows?: number
 }
 
 /** Rows per INSERT when a whole state is written (`replace`, `compact`). */
@@ -49,6 +54,8 @@ const ROWS_PER_INSERT = 20_000
  */
 const FENCED_INSERT_BYTES = 96 * 1024
 const DEFAULT_FOLD_AT_EVENTS = 1_000
+/** Rows per query of a state read (whole groups: see `step-pages.ts`): a few MB, enough that a query's own cost is small beside its rows'. */
+const PAGE_ROWS = 5_000
 /** 395 FUNCTION_THROW_IF_VALUE_IS_NON_ZERO: the lease check of a write failed. */
 const FENCED = 395
 
@@ -99,7 +106,7 @@ export class ClickHouseStateStore implements StateStore {
     const sql = await this.sql()
     const head = await readHead(sql, this.names, this.options.plan)
     const tally = await readTally(sql, this.names, this.options.plan, head)
-    return { lineage: tally.lineage, serial: tally.serial, warnings: [], groups: () => this.streamGroups(head, { serial: 0, events: 0, lineages: new Set() }, true) }
+    return { lineage: tally.lineage, serial: tally.serial, warnings: [], groups: () => this.streamGroups(head, { serial: 0, events: 0, lineages: new Set() }, false) }
   }
 
   async append(event: StepEvent): Promise<number> {
@@ -230,7 +237,7 @@ export class ClickHouseStateStore implements StateStore {
       const tally: FoldTally = { serial: head.baseSerial, events: 0, lineages: new Set(head.baseLineage === '' ? [] : [head.baseLineage]) }
       const steps = new Map<string, StepRecord>()
       try {
-        for await (const group of this.streamGroups(head, tally, false)) for (const [address, record] of group.steps) steps.set(address, record)
+        for await (const group of this.streamGroups(head, tally, true)) for (const [address, record] of group.steps) steps.set(address, record)
       } catch (error) {
         // A generation replaced (and its rows removed) while it was read: read the new one.
         if (error instanceof StateOrderError && attempt < 3) continue
@@ -248,19 +255,27 @@ export class ClickHouseStateStore implements StateStore {
     return snapshot
   }
 
-  private async *streamGroups(head: StateHead, tally: FoldTally, gapsChecked: boolean): AsyncGenerator<StepGroup> {
+  private async *streamGroups(head: StateHead, tally: FoldTally, whole: boolean): AsyncGenerator<StepGroup> {
     if (!head.exists) return
     const sql = await this.sql()
-    const lines = sql.lines(
-      `reading the state of ${JSON.stringify(this.options.plan)} in ${this.names.shown}`,
-      `SELECT ${STEP_ROW_COLUMNS} FROM ${this.names.state} ` +
-        'WHERE plan = {plan:String} AND is_step = 1 AND generation = {generation:UInt32} ORDER BY group_key, address, serial',
-      { plan: this.options.plan, generation: head.generation },
+    const action = `reading the state of ${JSON.stringify(this.options.plan)} in ${this.names.shown}`
+    const rowsOf = `FROM ${this.names.state} WHERE plan = {plan:String} AND is_step = 1 AND generation = {generation:UInt32}`
+    const params = { plan: this.options.plan, generation: head.generation }
+    const groups = await sql.rows<{ key: string; rows: string }>(action, `SELECT group_key AS key, count() AS rows ${rowsOf} GROUP BY group_key ORDER BY group_key`, params)
+    const ranges = groupRanges(
+      groups.map((group) => ({ key: group.key, rows: Number(group.rows) })),
+      this.options.pageRows ?? PAGE_ROWS,
     )
-    yield* foldGroups(stepRows(lines, this.names.shown), head.fences, tally, this.names.shown)
+    const read = (range: GroupRange): Promise<string[]> =>
+      sql.lines(action, `SELECT ${STEP_ROW_LINE} ${rowsOf} AND group_key >= {first:String} AND group_key <= {last:String} ORDER BY group_key, address, serial`, {
+        ...params,
+        ...range,
+      })
+    // A state read whole shares the parts its records repeat; one read a customer at a time lets them go.
+    yield* foldGroups(pagedStepRows(ranges, read, this.names.shown), head.fences, tally, this.names.shown, recordReader({ shareValues: whole }))
     const now = await readHead(sql, this.names, this.options.plan)
     if (now.generation !== head.generation) throw new StateOrderError('the state was replaced while it was read')
-    if (!gapsChecked && tally.events !== tally.serial - head.baseSerial) {
+    if (whole && tally.events !== tally.serial - head.baseSerial) {
       throw new StateOrderError(`transitions ${head.baseSerial + 1}..${tally.serial} are not all there (${tally.events} rows)`)
     }
   }

@@ -20,6 +20,8 @@ export interface OpenOptions {
   kubernetesLease?: KubernetesLeaseOptions
   /** See `ClickHouseStateStoreOptions.foldAtEvents`. */
   foldAtEvents?: number
+  /** See `ClickHouseStateStoreOptions.pageRows`. */
+  pageRows?: number
 }
 
 /**
@@ -57,6 +59,7 @@ export function openClickHouseStateStore(spec: PlanSpec, state: ClickHouseState,
     env,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.foldAtEvents === undefined ? {} : { foldAtEvents: options.foldAtEvents }),
+    ...(options.pageRows === undefined ? {} : { pageRows: options.pageRows }),
     openSql: async () => {
       const client = await createWarehouseClient(stateCluster, { env })
       return new StateSql(client.client, client.scope, writes, reads)

@@ -2,11 +2,10 @@ import { UserError } from '../../errors.js'
 import { stepEventProblem } from '../journal.js'
 import { applyEvent } from '../model.js'
 import type { StepEvent, StepRecord } from '../model.js'
+import { NotAsWritten, parseRecord } from '../snapshot-read.js'
+import type { RecordReader } from '../snapshot-read.js'
 import type { StepGroup } from '../store.js'
 import type { FenceRule } from './state-rows.js'
-
-/** The columns of a step row, in the order `stepRows` reads them. */
-export const STEP_ROW_COLUMNS = 'group_key, address, serial, epoch, what, lineage, body'
 
 /** A step row as a reader folds it. */
 export interface StepRow {
@@ -17,31 +16,6 @@ export interface StepRow {
   what: 'event' | 'record'
   lineage: string
   body: string
-}
-
-const ESCAPED: Record<string, string> = { b: '\b', f: '\f', r: '\r', n: '\n', t: '\t', '0': '\0' }
-
-/** A String field of TabSeparated output: the server escapes backslash, tab, line breaks and a few more with a backslash. */
-function unescapeField(text: string): string {
-  return text.includes('\\') ? text.replace(/\\(.)/g, (_match, char: string) => ESCAPED[char] ?? char) : text
-}
-
-/** Step rows from the TabSeparated lines of a `SELECT ${STEP_ROW_COLUMNS}`. */
-export async function* stepRows(lines: AsyncIterable<string>, where: string): AsyncGenerator<StepRow> {
-  for await (const line of lines) {
-    const fields = line.split('\t')
-    if (fields.length !== 7) throw new UserError(`${where}: a row that is not a step row (${fields.length} fields); restore the table from a backup`)
-    const [groupKey, address, serial, epoch, what, lineage, body] = fields as [string, string, string, string, string, string, string]
-    yield {
-      group_key: unescapeField(groupKey),
-      address: unescapeField(address),
-      serial: Number(serial),
-      epoch: Number(epoch),
-      what: what as StepRow['what'],
-      lineage: unescapeField(lineage),
-      body: unescapeField(body),
-    }
-  }
 }
 
 /** What a fold saw besides the steps: the last serial that counted, and every lineage. */
@@ -57,7 +31,7 @@ export interface FoldTally {
  * group at a time. Rows the fencing rule rejects are skipped, and so is a row repeated
  * (same address and serial: an INSERT sent twice).
  */
-export async function* foldGroups(rows: AsyncIterable<StepRow>, fences: FenceRule, tally: FoldTally, where: string): AsyncGenerator<StepGroup> {
+export async function* foldGroups(rows: AsyncIterable<StepRow>, fences: FenceRule, tally: FoldTally, where: string, reader: RecordReader): AsyncGenerator<StepGroup> {
   let current: StepGroup | undefined
   let last = { address: '', serial: -1 }
   for await (const row of rows) {
@@ -71,7 +45,7 @@ export async function* foldGroups(rows: AsyncIterable<StepRow>, fences: FenceRul
     }
     tally.lineages.add(row.lineage)
     if (row.what === 'record') {
-      current.steps.set(row.address, parseBody<StepRecord>(row, where))
+      current.steps.set(row.address, recordOf(row, where, reader))
     } else {
       tally.serial = Math.max(tally.serial, serial)
       tally.events++
@@ -84,14 +58,29 @@ export async function* foldGroups(rows: AsyncIterable<StepRow>, fences: FenceRul
   if (current && current.steps.size > 0) yield current
 }
 
-function parseBody<T>(row: StepRow, where: string): T {
+/** A record's body, read as the file backend reads its snapshot's lines: inputs seen before are not parsed again. */
+function recordOf(row: StepRow, where: string, reader: RecordReader): StepRecord {
+  let record: StepRecord
   try {
-    const value = JSON.parse(row.body) as unknown
-    if (typeof value !== 'object' || value === null || (value as { address?: unknown }).address !== row.address) throw new Error('another address')
-    return value as T
+    record = parseRecord(row.body, reader)
   } catch (error) {
-    throw badRow(row, where, (error as Error).message)
+    if (error instanceof NotAsWritten) throw badRow(row, where, 'its body is not a JSON object')
+    throw error
   }
+  if (record.address !== row.address) throw badRow(row, where, 'another address')
+  return record
+}
+
+function parseBody<T>(row: StepRow, where: string): T {
+  let value: unknown
+  try {
+    value = JSON.parse(row.body)
+  } catch {
+    value = undefined
+  }
+  if (typeof value !== 'object' || value === null) throw badRow(row, where, 'its body is not a JSON object')
+  if ((value as { address?: unknown }).address !== row.address) throw badRow(row, where, 'another address')
+  return value as T
 }
 
 function badRow(row: StepRow, where: string, problem: string): UserError {
