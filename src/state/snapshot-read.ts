@@ -37,7 +37,11 @@ export async function readSnapshot(file: string, backupExists: () => Promise<boo
   }
 }
 
-async function readAsWritten(handle: FileHandle): Promise<StateSnapshot> {
+/**
+ * A snapshot laid out as bf writes it, read a batch of lines at a time; `NotAsWritten` for
+ * any other layout, and with `unique` for a step given twice.
+ */
+export async function readAsWritten(handle: FileHandle, options: { unique?: boolean } = {}): Promise<StateSnapshot> {
   let head: StateSnapshot | undefined
   let closed = false
   const reader = recordReader({ shareValues: true })
@@ -51,6 +55,7 @@ async function readAsWritten(handle: FileHandle): Promise<StateSnapshot> {
         closed = true
       } else {
         const record = parseRecord(recordText(line), reader)
+        if (options.unique && head.steps.has(record.address)) throw new NotAsWritten()
         head.steps.set(record.address, record)
       }
     }

@@ -6,7 +6,7 @@ import { isObject } from './is-object.js'
 import { STATE_FORMAT_VERSION, STEP_KINDS } from './model.js'
 import type { StateSnapshot, StepRecord } from './model.js'
 import { byAddress, snapshotEnd, snapshotHead } from './snapshot-file.js'
-import { lineBatches, NotAsWritten, parseHead, parseRecord, recordReader, recordText, STEPS_END_LINE } from './snapshot-read.js'
+import { NotAsWritten, readAsWritten } from './snapshot-read.js'
 import type { StateByCustomer } from './store.js'
 
 /*
@@ -72,7 +72,7 @@ export async function readStateDocument(file: string): Promise<StateSnapshot> {
     if ((await handle.stat()).isDirectory()) throw new UserError(`${file} is a folder; give the file bf state pull wrote (a state folder is migrated with bf state migrate PLAN --from ${file})`)
     let snapshot: StateSnapshot
     try {
-      snapshot = await readAsWritten(handle)
+      snapshot = await readAsWritten(handle, { unique: true })
     } catch (error) {
       if (!(error instanceof NotAsWritten)) throw error
       const { buffer } = await handle.read({ buffer: Buffer.alloc((await handle.stat()).size), position: 0 })
@@ -86,30 +86,6 @@ export async function readStateDocument(file: string): Promise<StateSnapshot> {
   } finally {
     await handle.close()
   }
-}
-
-/** The layout `stateDocumentChunks` writes; `NotAsWritten` for any other, or for a step given twice (reported by `parseWhole`). */
-async function readAsWritten(handle: FileHandle): Promise<StateSnapshot> {
-  let head: StateSnapshot | undefined
-  let closed = false
-  const reader = recordReader({ shareValues: true })
-  for await (const batch of lineBatches(handle)) {
-    for (const line of batch) {
-      if (closed) {
-        if (line.trim() !== '') throw new NotAsWritten()
-      } else if (head === undefined) {
-        head = parseHead(line)
-      } else if (line === STEPS_END_LINE) {
-        closed = true
-      } else {
-        const record = parseRecord(recordText(line), reader)
-        if (head.steps.has(record.address)) throw new NotAsWritten()
-        head.steps.set(record.address, record)
-      }
-    }
-  }
-  if (!head || !closed) throw new NotAsWritten()
-  return head
 }
 
 function parseWhole(text: string, file: string, notAState: (problem: string) => UserError): StateSnapshot {
