@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { rename } from 'node:fs/promises'
 import { copyFileSynced, ensureDir, fsyncDir, replaceFileAtomically } from './fsync.js'
 import { stepEventProblem } from './journal.js'
+import { GroupCommit } from './group-commit.js'
 import { JournalWriter } from './journal-writer.js'
 import type { JournalPosition } from './journal-writer.js'
 import { loadState } from './load-state.js'
@@ -43,7 +44,10 @@ export class FileStateStore implements StateStore {
   /** Writes run one at a time, in call order, so journal lines keep the order of their serials. */
   private queue: Promise<unknown> = Promise.resolve()
   /** Events appended while a write was under way: the next write takes them all at once. */
-  private pending: { event: StepEvent; resolve: (serial: number) => void; reject: (error: unknown) => void }[] = []
+  private readonly commits = new GroupCommit(
+    (write) => void this.serialized(write),
+    (events) => this.writeEvents(events),
+  )
 
   constructor(
     readonly dir: string,
@@ -70,31 +74,19 @@ export class FileStateStore implements StateStore {
     this.requireLock('append')
     const problem = stepEventProblem(event)
     if (problem) throw new Error(`cannot record this event for ${JSON.stringify(event.address)}: ${problem}`)
-    return new Promise<number>((resolve, reject) => {
-      this.pending.push({ event, resolve, reject })
-      // The first to wait schedules the write, after this turn of the event loop: events
-      // emitted in the same turn (one step's end and the next step's start) ride along.
-      if (this.pending.length === 1) setImmediate(() => void this.serialized(() => this.writePending()))
-    })
+    return this.commits.add(event)
   }
 
-  /** Group commit: every waiting event in one durable write, each answered with its serial once it is on disk. */
-  private async writePending(): Promise<void> {
-    const batch = this.pending.splice(0)
-    if (batch.length === 0) return
+  /** Waiting events in one durable write, their serials once it is on disk. */
+  private async writeEvents(events: StepEvent[]): Promise<number[]> {
+    const writer = await this.openWriter()
     try {
-      const writer = await this.openWriter()
-      try {
-        const serials = await writer.appendAll(batch.map((waiting) => waiting.event))
-        for (const [index, waiting] of batch.entries()) waiting.resolve(serials[index] as number)
-      } catch (error) {
-        // The lines may be half written: the next append starts over from the files.
-        this.writer = undefined
-        await writer.close().catch(() => undefined)
-        throw error
-      }
+      return await writer.appendAll(events)
     } catch (error) {
-      for (const waiting of batch) waiting.reject(error)
+      // The lines may be half written: the next append starts over from the files.
+      this.writer = undefined
+      await writer.close().catch(() => undefined)
+      throw error
     }
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { errorMessage } from '../../common/error-text.js'
 import { stepEventProblem } from '../journal.js'
+import { GroupCommit } from '../group-commit.js'
 import { acquireLease, forceUnlockLease, infoOf, LeaseLostError } from '../leased-lock.js'
 import type { HeldLease, LeaseClock } from '../leased-lock.js'
 import type { LeaseBackend } from '../lease-backend.js'
@@ -59,12 +60,6 @@ const PAGE_ROWS = 5_000
 /** 395 FUNCTION_THROW_IF_VALUE_IS_NON_ZERO: the lease check of a write failed. */
 const FENCED = 395
 
-interface Waiting {
-  event: StepEvent
-  resolve: (serial: number) => void
-  reject: (error: unknown) => void
-}
-
 /**
  * A plan's state as rows of a ClickHouse table shared by any number of plans, every query
  * bounded to this plan's rows. A transition is one row, so a torn write cannot corrupt the
@@ -86,7 +81,11 @@ export class ClickHouseStateStore implements StateStore {
   /** Where the next write goes on from; undefined when it must be read again (after a failed write). */
   private position?: WriterPosition
   private queue: Promise<unknown> = Promise.resolve()
-  private pending: Waiting[] = []
+  /** Transitions appended while an INSERT was under way go in the next one together. */
+  private readonly commits = new GroupCommit(
+    (write) => void this.serialized(write),
+    (events) => this.writeEvents(events),
+  )
 
   constructor(private readonly options: ClickHouseStateStoreOptions) {
     this.names = tableNames(options.table)
@@ -113,10 +112,7 @@ export class ClickHouseStateStore implements StateStore {
     this.requireLock('append')
     const problem = stepEventProblem(event)
     if (problem) throw new Error(`cannot record this event for ${JSON.stringify(event.address)}: ${problem}`)
-    return new Promise<number>((resolve, reject) => {
-      this.pending.push({ event, resolve, reject })
-      if (this.pending.length === 1) void this.serialized(() => this.writePending())
-    })
+    return this.commits.add(event)
   }
 
   async compact(): Promise<void> {
@@ -281,24 +277,19 @@ export class ClickHouseStateStore implements StateStore {
   }
 
   /** Group commit: every waiting transition in one INSERT, each answered with its serial once the server has it. */
-  private async writePending(): Promise<void> {
-    const batch = this.pending.splice(0)
-    if (batch.length === 0) return
+  private async writeEvents(events: StepEvent[]): Promise<number[]> {
+    const at = await this.writerPosition()
+    const rows = events.map((event, index) => eventRow(this.options.plan, at, at.serial + index + 1, event))
     try {
-      const at = await this.writerPosition()
-      const rows = batch.map((waiting, index) => eventRow(this.options.plan, at, at.serial + index + 1, waiting.event))
-      try {
-        await this.insertRows(rows)
-      } catch (error) {
-        // The rows may have been written all the same: the next write reads where the state stands.
-        this.position = undefined
-        throw error
-      }
-      at.serial += batch.length
-      for (const [index, waiting] of batch.entries()) waiting.resolve(at.serial - batch.length + index + 1)
+      await this.insertRows(rows)
     } catch (error) {
-      for (const waiting of batch) waiting.reject(error)
+      // The rows may have been written all the same: the next write reads where the state stands.
+      this.position = undefined
+      throw error
     }
+    const first = at.serial + 1
+    at.serial += events.length
+    return events.map((_event, index) => first + index)
   }
 
   private async replaceNow(snapshot: StateSnapshot): Promise<void> {
