@@ -5,7 +5,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../errors.js'
 import { fsyncDir, writeFileSynced } from './fsync.js'
-import { isObject } from './is-object.js'
+import { parseHolderText } from './lock-info-text.js'
 import { readIfExists } from './open-if-exists.js'
 import { describeLockHolder, LockHeldError } from './lock-held-error.js'
 import type { HeldLock, LockInfo, LockOptions } from './store.js'
@@ -91,17 +91,7 @@ export async function readLockFile(file: string): Promise<LockInfo | undefined> 
   const text = bytes.toString('utf8')
   const invalid = (problem: string): UserError =>
     new UserError(`${file} is not a bf lock (${problem}); if no bf is running on this state, delete the file`)
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw invalid('not valid JSON')
-  }
-  if (!isObject(value)) throw invalid('not a JSON object')
-  for (const key of ['id', 'who', 'host', 'operation', 'created'] as const) {
-    if (typeof value[key] !== 'string') throw invalid(`no "${key}"`)
-  }
-  if (typeof value.pid !== 'number') throw invalid('no "pid"')
+  const value = parseHolderText(text, invalid)
   const { id, who, host, pid, operation, created } = value as unknown as LockInfo
   return { id, who, host, pid, operation, created }
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { UserError } from '../../errors.js'
 import { asServerError } from '../../warehouse/errors.js'
-import { isObject } from '../is-object.js'
 import type { LeaseBackend, LeaseRecord, StoredLease } from '../lease-backend.js'
+import { parseHolderText } from '../lock-info-text.js'
 import { isAbsentTable, serverCode } from './state-sql.js'
 import type { StateSql } from './state-sql.js'
 import { leaseTableDdl, tableNames } from './state-table.js'
@@ -131,18 +131,9 @@ export class KeeperMapLease implements LeaseBackend {
         `the lease of plan ${JSON.stringify(this.plan)} in ${this.where} is not one bf wrote (${problem}); ` +
           `if no bf is running on this plan, remove it with: ALTER TABLE ${this.names.leaseShown} DELETE WHERE plan = '${this.plan.replace(/'/g, "\\'")}'`,
       )
-    let value: unknown
-    try {
-      value = JSON.parse(text)
-    } catch {
-      throw invalid('not valid JSON')
-    }
-    if (!isObject(value)) throw invalid('not a JSON object')
-    for (const key of ['id', 'who', 'host', 'operation', 'created', 'expires'] as const) {
-      if (typeof value[key] !== 'string') throw invalid(`no "${key}"`)
-    }
-    if (Number.isNaN(Date.parse(value.expires as string))) throw invalid('"expires" is not a time')
-    if (typeof value.pid !== 'number') throw invalid('no "pid"')
+    const value = parseHolderText(text, invalid)
+    if (typeof value.expires !== 'string') throw invalid('no "expires"')
+    if (Number.isNaN(Date.parse(value.expires))) throw invalid('"expires" is not a time')
     if (typeof value.epoch !== 'number' || !Number.isInteger(value.epoch) || value.epoch < 1) throw invalid('no valid "epoch"')
     if (value.from !== undefined && typeof value.from !== 'string') throw invalid('"from" is not text')
     return value as unknown as LeaseRecord
