@@ -9,7 +9,7 @@ import { openKubernetesLease } from '../../src/state/kubernetes-lease.js'
 import { relabelPlan } from '../support/embedded-workspace.js'
 import type { KubeApiServer } from '../support/kube-api-server.js'
 import { startKubeApiServer } from '../support/kube-api-server.js'
-import { bf, bfProcess, ensureBuilt, seedQuickstart } from '../support/cli.js'
+import { bf, bfAsync, bfProcess, ensureBuilt, seedQuickstart } from '../support/cli.js'
 import { waitFor } from '../support/wait-for.js'
 
 /**
@@ -41,17 +41,6 @@ afterAll(async () => {
   await server.close()
   rmSync(dir, { recursive: true, force: true })
 })
-
-/** `bf ARGS` to its end without blocking this process, which serves the Kubernetes API bf talks to. */
-async function bfAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = bfProcess(args, { cwd: dir })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const [status] = (await once(child, 'close')) as [number | null]
-  return { status, stdout, stderr }
-}
 
 describe('an apply that loses its lease', () => {
   it('starts and records nothing more, says what was running and exits 1; the next apply reconciles it and finishes', async () => {
@@ -90,7 +79,7 @@ describe('an apply that loses its lease', () => {
     expect(bf(['state', 'list', plan], { cwd: dir }).stdout).toMatch(new RegExp(`^${JOB} +started +1 `, 'm'))
 
     await contender!.release()
-    const next = await bfAsync(['apply', plan, '--auto-approve'])
+    const next = await bfAsync(['apply', plan, '--auto-approve'], { cwd: dir })
     expect(next.status, next.stderr).toBe(0)
     expect(next.stdout).toMatch(/Apply complete: \d+ succeeded, 0 failed, 0 skipped\./)
   })

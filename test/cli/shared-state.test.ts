@@ -10,7 +10,7 @@ import { realLeaseClock } from '../../src/state/leased-lock.js'
 import type { LeaseClock } from '../../src/state/leased-lock.js'
 import { openClickHouseStateStore } from '../../src/state/clickhouse/open-store.js'
 import { relabelPlan } from '../support/embedded-workspace.js'
-import { bfProcess, ensureBuilt, seedQuickstart } from '../support/cli.js'
+import { bfAsync, bfProcess, ensureBuilt, seedQuickstart } from '../support/cli.js'
 import type { CliResult } from '../support/cli.js'
 import { startClickHouseHttpServer } from '../support/clickhouse-http-server.js'
 import type { ClickHouseHttpServer } from '../support/clickhouse-http-server.js'
@@ -93,15 +93,7 @@ afterAll(async () => {
 })
 
 /** `bf ARGS` in `cwd` to its end, without blocking this process, which serves the ClickHouse bf talks to. */
-async function bfIn(cwd: string, args: string[]): Promise<CliResult> {
-  const child = bfProcess(args, { cwd })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const [status] = (await once(child, 'close')) as [number | null]
-  return { status, stdout, stderr }
-}
+const bfIn = (cwd: string, args: string[]): Promise<CliResult> => bfAsync(args, { cwd })
 
 async function rows<T>(query: string): Promise<T[]> {
   return (await sql.query({ query, format: 'JSONEachRow' })).json<T>()

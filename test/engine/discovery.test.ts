@@ -13,7 +13,7 @@ import { renderPlanMarkdown } from '../../src/views/plan-markdown.js'
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js'
 import { countingChdb } from '../support/counting-chdb.js'
 import type { SentQueries } from '../support/counting-chdb.js'
-import { ALL, FAST, openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
+import { ALL, openWorkspace, relabelPlan, testApplyRequest } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 
 const outputSchema = JSON.parse(readFileSync(new URL('../../schemas/plan-output.schema.json', import.meta.url), 'utf8')) as object
@@ -64,17 +64,7 @@ async function applySaved(saved: ComputedPlan): Promise<void> {
   const spec = await ws.load()
   const engine = await openEngine(spec)
   try {
-    const outcome = await applyPlan({
-      spec,
-      deps: engine.deps,
-      source: { kind: 'saved', plan: saved },
-      executor: FAST,
-      stop: { stopping: new AbortController().signal, aborted: new AbortController().signal },
-      lockTimeoutMs: 0,
-      review: async () => true,
-      listeners: [],
-      onWarning: () => {},
-    })
+    const outcome = await applyPlan(testApplyRequest(spec, engine.deps, { kind: 'saved', plan: saved }))
     expect(outcome.kind === 'applied' && outcome.result.failed).toBe(0)
   } finally {
     await engine.close()

@@ -8,7 +8,7 @@ import { parseSavedPlan, serializeSavedPlan } from '../../src/saved-plan/format.
 import { renderPlanHuman } from '../../src/views/plan-human.js'
 import { planToJson } from '../../src/views/plan-json.js'
 import type { V1CronJob } from '@kubernetes/client-node'
-import { ALL, FAST, openWorkspace } from '../support/embedded-workspace.js'
+import { ALL, FAST, openWorkspace, testApplyRequest } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 import { startKubeApiServer } from '../support/kube-api-server.js'
 import type { KubeApiServer } from '../support/kube-api-server.js'
@@ -147,17 +147,7 @@ describe('the CronJob template, as reviewed', () => {
     deployNewImage()
     const engine = await openEngine(spec)
     try {
-      const applying = applyPlan({
-        spec,
-        deps: engine.deps,
-        source: { kind: 'saved', plan: saved },
-        executor: FAST,
-        stop: { stopping: new AbortController().signal, aborted: new AbortController().signal },
-        lockTimeoutMs: 0,
-        review: async () => true,
-        listeners: [],
-        onWarning: () => {},
-      })
+      const applying = applyPlan(testApplyRequest(spec, engine.deps, { kind: 'saved', plan: saved }))
       await expect(applying).rejects.toThrow(
         `Saved plan is stale: the job template of CronJob ${CRON_NAMESPACE}/${CRON_NAME} on local changed since the plan was saved (${imageChange}). Run bf plan again.`,
       )

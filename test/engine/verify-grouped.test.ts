@@ -10,7 +10,7 @@ import type { StepRecord } from '../../src/state/model.js'
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js'
 import { countingChdb } from '../support/counting-chdb.js'
 import type { SentQueries } from '../support/counting-chdb.js'
-import { ALL, FAST, openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
+import { ALL, openWorkspace, relabelPlan, testApplyRequest } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 
 const CUSTOMERS = ['alaska-air', 'acme', 'globex']
@@ -68,17 +68,7 @@ beforeAll(async () => {
   // The engine's own deps, but every warehouse query goes through a connection that writes it down.
   const counted = openWarehouse(spec.clusters[0]!, { importer: countingChdb(sent) })
   const deps = { ...engine.deps, warehouse: () => counted }
-  const outcome = await applyPlan({
-    spec,
-    deps,
-    source: { kind: 'plan', options: ALL },
-    executor: FAST,
-    stop: { stopping: new AbortController().signal, aborted: new AbortController().signal },
-    lockTimeoutMs: 0,
-    review: async () => true,
-    listeners: [],
-    onWarning: () => {},
-  })
+  const outcome = await applyPlan(testApplyRequest(spec, deps, { kind: 'plan', options: ALL }))
   if (outcome.kind !== 'applied') throw new Error(`the apply did not run: ${outcome.kind}`)
   result = outcome.result
   applyVerifyQueries = sent.texts.filter(isVerifyFigures).length

@@ -1,4 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -33,6 +34,17 @@ export function bf(args: string[], options: { cwd?: string; env?: NodeJS.Process
 /** Starts `bf ARGS` and hands back the child, for tests that signal or kill it. */
 export function bfProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
   return spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+/** Runs `bf ARGS` to its end without blocking this process, for tests whose process serves what bf talks to. */
+export async function bfAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const child = bfProcess(args, options)
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const [status] = (await once(child, 'close')) as [number | null]
+  return { status, stdout, stderr }
 }
 
 /** Runs SQL on an embedded data folder in a child process; one array of rows per statement. */

@@ -5,7 +5,8 @@ import type { ClickHouseClient } from '@clickhouse/client'
 import { openEngine } from '../../src/cli/engine-wiring.js'
 import type { Engine } from '../../src/cli/engine-wiring.js'
 import { applyPlan } from '../../src/engine/apply.js'
-import type { ApplyOutcome } from '../../src/engine/apply.js'
+import type { ApplyOutcome, ApplyRequest } from '../../src/engine/apply.js'
+import type { EngineDeps } from '../../src/engine/deps.js'
 import type { ApplyEvent, ApplyListener } from '../../src/engine/events.js'
 import type { ComputedPlan } from '../../src/engine/plan-model.js'
 import { computePlan } from '../../src/engine/planner.js'
@@ -48,6 +49,22 @@ export interface EmbeddedWorkspace {
   close(): Promise<void>
 }
 
+/** An apply as a test runs it: fast polls, no lock wait, approved, never stopped unless `overrides` say so. */
+export function testApplyRequest(spec: PlanSpec, deps: EngineDeps, source: ApplyRequest['source'], overrides: Partial<ApplyRequest> = {}): ApplyRequest {
+  return {
+    spec,
+    deps,
+    source,
+    executor: FAST,
+    stop: { stopping: new AbortController().signal, aborted: new AbortController().signal },
+    lockTimeoutMs: 0,
+    review: async () => true,
+    listeners: [],
+    onWarning: () => {},
+    ...overrides,
+  }
+}
+
 export function openWorkspace(): EmbeddedWorkspace {
   const dir = mkdtempSync(join(tmpdir(), 'bf-engine-'))
   const planFile = join(dir, 'plan.yaml')
@@ -78,17 +95,13 @@ export function openWorkspace(): EmbeddedWorkspace {
       const engine = await engineFor(spec, env)
       const events: ApplyEvent[] = []
       try {
-        const outcome = await applyPlan({
-          spec,
-          deps: engine.deps,
-          source: { kind: 'plan', options: { ...ALL, ...options } },
-          executor: { ...FAST, ...executor },
-          stop: { stopping, aborted: new AbortController().signal },
-          lockTimeoutMs: 0,
-          review: async () => true,
-          listeners: [(event) => void events.push(event), ...listeners],
-          onWarning: () => {},
-        })
+        const outcome = await applyPlan(
+          testApplyRequest(spec, engine.deps, { kind: 'plan', options: { ...ALL, ...options } }, {
+            executor: { ...FAST, ...executor },
+            stop: { stopping, aborted: new AbortController().signal },
+            listeners: [(event) => void events.push(event), ...listeners],
+          }),
+        )
         return { ...outcome, events }
       } finally {
         await engine.close()
