@@ -2,9 +2,8 @@ import { Args, Flags } from '@oclif/core'
 import { BfCommand } from '../cli/base-command.js'
 import { confirm } from '../cli/confirm.js'
 import { openStateStore } from '../cli/engine-wiring.js'
-import { UserError } from '../errors.js'
 import { loadPlan } from '../plan/load.js'
-import { holderLiveness } from '../state/holder-liveness.js'
+import { lockToRemove, unlockRefusal } from '../engine/lock-to-remove.js'
 import { describeLockHolder } from '../state/lock-held-error.js'
 import { renderLockHolder } from '../views/lock-holder.js'
 
@@ -28,18 +27,11 @@ export default class Unlock extends BfCommand {
     const { spec } = await loadPlan(args.plan)
     const store = openStateStore(spec)
     try {
-      const holder = await store.lockHolder()
-      if (holder === undefined) throw new UserError('the state is not locked; nothing to unlock')
-      if (holder.id !== args.lockId) throw new UserError(`lock id ${args.lockId} does not match the lock held by ${describeLockHolder(holder)}; nothing was unlocked`)
+      const holder = await lockToRemove(store, args.lockId)
       this.out(renderLockHolder(holder))
-      const liveness = holderLiveness(holder)
       if (!flags.force) {
-        if (liveness === 'running') {
-          throw new UserError(`the lock's holder is running on this host (pid ${holder.pid}): wait for it to finish or stop it; pass --force to remove its lock anyway`)
-        }
-        if (liveness === 'renewing') {
-          throw new UserError(`the lock's lease is being renewed (expires ${holder.expires}), so its holder is running: wait for it to finish or stop it; pass --force to remove its lock anyway`)
-        }
+        const refusal = unlockRefusal(holder)
+        if (refusal) throw refusal
         const question = 'Do you really want to force-unlock? Another bf may then change the state while this holder still runs.'
         if (!(await confirm(question, 'stdin is not a terminal, so bf cannot ask for confirmation: pass --force to unlock without the prompt'))) {
           this.err('Unlock cancelled; the lock is still held.')

@@ -1,6 +1,6 @@
-import { once } from 'node:events'
 import { Args, Flags } from '@oclif/core'
 import { BfCommand } from '../../cli/base-command.js'
+import { StdoutWriter } from '../../cli/stdout-writer.js'
 import { openTransferTarget } from '../../cli/transfer-target.js'
 import { pullState } from '../../engine/state-transfer/transfer.js'
 import { loadPlan } from '../../plan/load.js'
@@ -30,29 +30,5 @@ export default class StatePull extends BfCommand {
       stdout.detach()
       await target.close()
     }
-  }
-}
-
-/** Writes to stdout, waiting while a pipe is full (a state of a million steps is hundreds of megabytes), and fails once the reader closed it. */
-class StdoutWriter {
-  closed = false
-  private failure?: Error
-  private readonly onError = (error: NodeJS.ErrnoException): void => {
-    this.failure = error
-    if (error.code === 'EPIPE') this.closed = true
-  }
-
-  constructor() {
-    process.stdout.on('error', this.onError)
-  }
-
-  async write(chunk: string): Promise<void> {
-    if (this.failure) throw this.failure
-    if (!process.stdout.write(chunk)) await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'error')])
-    if (this.failure) throw this.failure
-  }
-
-  detach(): void {
-    process.stdout.off('error', this.onError)
   }
 }
