@@ -259,7 +259,8 @@ describe('watching', () => {
   it('fails clearly when the Job is deleted while bf waits', async () => {
     server.setJobScript(() => ({ outcome: 'hang' }))
     const running = createKubernetesLauncher(FAST).run(request(), recordingContext())
-    await server.waitFor(() => server.openWatches > 0)
+    // The cluster's watch may open before the Job is created: wait for both.
+    await server.waitFor(() => server.openWatches > 0 && server.jobs(CRON_NAMESPACE).length > 0)
     const name = server.jobs(CRON_NAMESPACE)[0]!.metadata.name
     server.deleteJob(CRON_NAMESPACE, name)
     const outcome = await running
