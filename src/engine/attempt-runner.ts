@@ -11,12 +11,13 @@ import type { FingerprintMemo } from './fingerprint.js'
 import { runAwaitMutation } from './handlers/await-mutation.js'
 import { runCheck } from './handlers/check.js'
 import { runDelete } from './handlers/delete.js'
-import { runJob } from './handlers/job.js'
+import { identifyJob, runJob } from './handlers/job.js'
 import { runVerify } from './handlers/verify.js'
 import type { MutationPoller } from './mutation-poller.js'
 import type { VerifyBatcher } from './verify-batcher.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
 import type { StartGate } from './gates/start-gate.js'
+import type { Slot } from './launch-slots.js'
 import type { ExecutorOptions, StepContext, StepHandler, StepResult } from './step-handler.js'
 
 const HANDLERS: Record<StepKind, StepHandler> = {
@@ -43,6 +44,11 @@ export interface AttemptScope {
   verifies(cluster: string): Promise<VerifyBatcher>
   /** What a new attempt waits for before it starts (a pause, the schedule, the cluster's load). */
   gate: StartGate
+  /**
+   * The place an attempt runs in once its start is recorded (a job's among its cluster's
+   * `job.concurrency`); nothing when `signal` aborts first.
+   */
+  slot(step: PlannedStep, signal: AbortSignal): Promise<Slot | undefined>
   stopping: AbortSignal
   aborted: AbortSignal
 }
@@ -65,9 +71,19 @@ interface AttemptNumber {
   stateAttempt: number
 }
 
+/** What an attempt is known by before it runs (a job's query id), recorded with its start. */
+async function identify(scope: AttemptScope, step: PlannedStep, stateAttempt: number): Promise<Record<string, JsonValue> | undefined> {
+  if (step.kind !== 'job') return undefined
+  return identifyJob(step, { spec: scope.spec, deps: scope.deps, lineage: scope.lineage, attempt: stateAttempt })
+}
+
 /**
- * One attempt: announced (recorded as started unless it resumes one), run, and its known
- * end recorded. `ran` hears the handler's result before that end is recorded.
+ * One attempt: recorded as started (unless it resumes one), then, once it has its slot,
+ * announced and run, and its known end recorded. A job's start is recorded while its
+ * cluster's slots are all taken, so the next job goes out as soon as one is free; if bf
+ * stops first, the state holds a start of which nothing was sent, which the next apply
+ * takes up like any other. `began` hears when the work starts, `ran` the handler's
+ * result before that end is recorded.
  */
 async function runOnce(
   scope: AttemptScope,
@@ -76,39 +92,57 @@ async function runOnce(
   number: AttemptNumber,
   previous: Record<string, JsonValue> | undefined,
   earlier: Record<string, JsonValue> | undefined,
-  ran: (result: StepResult) => void,
+  hooks: { began: () => void; ran: (result: StepResult) => void },
 ): Promise<StepResult> {
   const { events } = scope
   const base = { address: step.address, kind: step.kind, ...number, fingerprint }
-  await events.emit({ type: 'step_start', ...base, inputs: step.inputs, resumed: previous !== undefined, at: now() })
+  if (previous === undefined) {
+    const known = await identify(scope, step, number.stateAttempt)
+    await events.emit({ type: 'attempt_recorded', ...base, inputs: step.inputs, ...(known ? { outputs: known } : {}), at: now() })
+  }
   // Stopped at once (a second Ctrl-C, a lost lease) while the start was being recorded: the handler does not begin.
   if (scope.aborted.aborted) return { status: 'interrupted' }
-  const context: StepContext = {
-    spec: scope.spec,
-    plan: scope.plan,
-    deps: scope.deps,
-    lineage: scope.lineage,
-    attempt: number.stateAttempt,
-    ...(previous ? { previous } : {}),
-    ...(earlier ? { earlier } : {}),
-    mutations: scope.mutations,
-    verifies: scope.verifies,
-    record: (address) => scope.records.get(address),
-    save: (outputs) => events.emit({ type: 'step_progress', ...base, outputs, at: now() }),
-    // A note is not waited for; a listener failing on it fails the next event that is.
-    note: (message) => void events.emit({ type: 'step_note', address: step.address, message, at: now() }).catch(() => {}),
-    stopping: scope.stopping,
-    aborted: scope.aborted,
-    options: scope.options,
+  const slot = await scope.slot(step, scope.stopping)
+  if (!slot) return { status: 'interrupted' }
+  try {
+    // The wait for a slot may have lasted a whole job: a pause or a closed window since then holds this one too.
+    if (slot.waited && previous === undefined) {
+      await scope.gate.pass(step, scope.stopping)
+      if (scope.stopping.aborted) return { status: 'interrupted' }
+    }
+    hooks.began()
+    await events.emit({ type: 'step_start', ...base, inputs: step.inputs, resumed: previous !== undefined, at: now() })
+    if (scope.aborted.aborted) return { status: 'interrupted' }
+    const context: StepContext = {
+      spec: scope.spec,
+      plan: scope.plan,
+      deps: scope.deps,
+      lineage: scope.lineage,
+      attempt: number.stateAttempt,
+      ...(previous ? { previous } : {}),
+      ...(earlier ? { earlier } : {}),
+      mutations: scope.mutations,
+      verifies: scope.verifies,
+      record: (address) => scope.records.get(address),
+      save: (outputs) => events.emit({ type: 'step_progress', ...base, outputs, at: now() }),
+      // A note is not waited for; a listener failing on it fails the next event that is.
+      note: (message) => void events.emit({ type: 'step_note', address: step.address, message, at: now() }).catch(() => {}),
+      stopping: scope.stopping,
+      aborted: scope.aborted,
+      options: scope.options,
+    }
+    const result = await runHandler(step, context)
+    slot.release()
+    hooks.ran(result)
+    if (result.status === 'interrupted' || scope.aborted.aborted) return { status: 'interrupted' }
+    if (result.status === 'unresolved') return result
+    const outputs = { ...scope.records.get(step.address)?.outputs, ...(result.outputs ?? {}) }
+    const error = result.status === 'failed' ? { error: result.error } : {}
+    await events.emit({ type: 'attempt_done', ...base, status: result.status, outputs, ...error, at: now() })
+    return result
+  } finally {
+    slot.release()
   }
-  const result = await runHandler(step, context)
-  ran(result)
-  if (result.status === 'interrupted' || scope.aborted.aborted) return { status: 'interrupted' }
-  if (result.status === 'unresolved') return result
-  const outputs = { ...scope.records.get(step.address)?.outputs, ...(result.outputs ?? {}) }
-  const error = result.status === 'failed' ? { error: result.error } : {}
-  await events.emit({ type: 'attempt_done', ...base, status: result.status, outputs, ...error, at: now() })
-  return result
 }
 
 /**
@@ -130,7 +164,7 @@ export async function runAttempts(scope: AttemptScope, step: PlannedStep, workDo
   // What the last attempt left when it failed (a delete's tag), so a new attempt can reconcile with it.
   let earlier = !resuming && record?.status === 'failed' && record.fingerprint === fingerprint ? record.outputs : undefined
   let last: StepResult = { status: 'interrupted' }
-  // When the first attempt began, past any wait at the gate: a step's duration is its work's.
+  // When the first attempt began, past any wait at the gate or for a slot: a step's duration is its work's.
   let startedAt: number | undefined
   const isLast = (result: StepResult): boolean => result.status !== 'failed' || number.attempt >= attempts || scope.stopping.aborted
   const retried = (result: StepResult): result is Extract<StepResult, { status: 'failed' }> => !isLast(result)
@@ -143,14 +177,13 @@ export async function runAttempts(scope: AttemptScope, step: PlannedStep, workDo
       await scope.gate.pass(step, scope.stopping)
       if (scope.stopping.aborted) return { result: last, attempts: Math.max(1, number.attempt - 1), startedAt: startedAt ?? Date.now() }
     }
-    startedAt ??= Date.now()
-    const result = await runOnce(scope, step, fingerprint, number, previous, earlier, ran)
+    const result = await runOnce(scope, step, fingerprint, number, previous, earlier, { began: () => (startedAt ??= Date.now()), ran })
     last = result
-    if (!retried(result)) return { result, attempts: number.attempt, startedAt }
+    if (!retried(result)) return { result, attempts: number.attempt, startedAt: startedAt ?? Date.now() }
     const delay = backoffDelay(scope.options.jobBackoff, number.attempt)
     await scope.events.emit({ type: 'step_note', address: step.address, message: `attempt ${number.attempt} failed: ${result.error}; retrying in ${Math.round(delay / 1000)}s`, at: now() })
     await sleep(delay, scope.stopping)
-    if (scope.stopping.aborted) return { result, attempts: number.attempt, startedAt }
+    if (scope.stopping.aborted) return { result, attempts: number.attempt, startedAt: startedAt ?? Date.now() }
     number.attempt++
     number.stateAttempt++
     earlier = scope.records.get(step.address)?.outputs

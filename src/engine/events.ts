@@ -16,6 +16,12 @@ export type ApplyEvent =
   /** A state record the plan removes (a forgotten unit's step, a step no longer planned). */
   | { type: 'step_forgotten'; address: string; at: string }
   /**
+   * A new attempt is recorded as started, before anything of it is sent (for a job, while
+   * its cluster's slots may all be taken); `outputs`: what it is known by (a query id).
+   * The state's; `step_start` follows once it runs.
+   */
+  | { type: 'attempt_recorded'; address: string; kind: StepKind; attempt: number; stateAttempt: number; fingerprint: string; inputs: Outputs; outputs?: Outputs; at: string }
+  /**
    * An attempt starts; `resumed` when it takes up an unfinished attempt already recorded as
    * started. `attempt` counts this apply's attempts of the step from 1 (what is shown);
    * `stateAttempt` counts every attempt the state ever recorded (what names its Job, query, mutation tag).

@@ -10,6 +10,8 @@ import type { ApplyEvent, ApplyListener } from './events.js'
 import { openGates } from './gates/apply-gates.js'
 import { MutationPoller } from './mutation-poller.js'
 import type { ComputedPlan, PlannedStep } from './plan-model.js'
+import { LaunchSlots } from './launch-slots.js'
+import type { Slot } from './launch-slots.js'
 import { LeaseGuard } from './lease-loss.js'
 import type { LeaseLoss } from './lease-loss.js'
 import { statePersistence } from './state-persistence.js'
@@ -68,6 +70,7 @@ export class Executor {
   readonly #events = new EventBus()
   readonly #pollers = new Map<string, Promise<MutationPoller>>()
   readonly #verifies = new Map<string, Promise<VerifyBatcher>>()
+  readonly #jobSlots = new Map<string, LaunchSlots>()
   /** Steps under way other than verifies: while none is, waiting verifies go out at once. */
   #busy = 0
   readonly #result: ApplyResult = { succeeded: 0, failed: 0, skipped: 0, forgotten: 0, interrupted: false, failures: [] }
@@ -95,19 +98,31 @@ export class Executor {
 
   #limit(lane: string): number {
     const kind = lane.slice(lane.lastIndexOf(LANE_SEPARATOR) + 1) as LaneKind
-    const jobs = this.options.concurrency ?? this.spec.job.concurrency
-    if (kind === 'job') return jobs
+    // One job more than run at once: its start is recorded while the others run, and it waits for their slot.
+    if (kind === 'job') return this.#jobConcurrency() + 1
     if (kind === 'delete') return 1
     // Verifies wait in their cluster's batcher for a full group, and more are ready meanwhile.
     if (kind === 'verify') return VERIFY_GROUP_CAP * (VERIFY_GROUPS_IN_FLIGHT + 1)
     return Infinity
   }
 
+  #jobConcurrency(): number {
+    return this.options.concurrency ?? this.spec.job.concurrency
+  }
+
+  /** A job runs in one of its cluster's `job.concurrency` slots; other steps are bound by their lane alone. */
+  #slot(step: PlannedStep, signal: AbortSignal): Promise<Slot | undefined> {
+    if (step.kind !== 'job') return Promise.resolve({ release: () => {}, waited: false })
+    let slots = this.#jobSlots.get(step.cluster)
+    if (!slots) this.#jobSlots.set(step.cluster, (slots = new LaunchSlots(this.#jobConcurrency())))
+    return slots.acquire(signal)
+  }
+
   #verifiesOf(cluster: string): Promise<VerifyBatcher> {
     let batcher = this.#verifies.get(cluster)
     if (!batcher) {
       const { target, expected, batch } = this.spec
-      const checks = Math.max(2, this.options.concurrency ?? this.spec.job.concurrency)
+      const checks = Math.max(2, this.#jobConcurrency())
       batcher = this.deps.warehouse(cluster).then(
         (warehouse) => new VerifyBatcher(warehouse, { target, ...(expected ? { expected } : {}), grid: batch }, { idle: () => this.#busy === 0, checks }),
       )
@@ -188,6 +203,7 @@ export class Executor {
       mutations: (cluster) => this.#mutations(cluster),
       verifies: (cluster) => this.#verifiesOf(cluster),
       gate: gates.gate,
+      slot: (step, signal) => this.#slot(step, signal),
       stopping,
       aborted,
     }

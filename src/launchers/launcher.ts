@@ -37,6 +37,9 @@ export interface JobTemplate {
   content: JsonValue
 }
 
+/** What names one attempt of one unit's job, whatever else the run will need. */
+export type AttemptKey = Pick<JobRequest, 'unitAddress' | 'attempt' | 'lineage'>
+
 export interface JobContext {
   /** Records outputs durably before the job goes on (a Job's name and uid right after create). */
   record(outputs: Record<string, JsonValue>): Promise<void>
@@ -90,6 +93,11 @@ export interface Launcher {
    * a Job still running, waits for a process still alive — instead of starting again.
    */
   run(request: JobRequest, context: JobContext, previous?: Record<string, JsonValue>): Promise<JobOutcome>
+  /**
+   * What an attempt is known by before anything of it is sent (an INSERT's query id),
+   * recorded with the attempt's start: nothing has to be recorded while it runs.
+   */
+  identify?(attempt: AttemptKey): Promise<Record<string, JsonValue>>
   /**
    * The job template the cluster holds now, for launchers whose jobs are made from one
    * (Kubernetes: the CronJob's jobTemplate), or undefined for jobs made from none. Read

@@ -1,6 +1,6 @@
 import type { ClusterSpec, JobSpec } from '../plan/model.js'
 import type { JsonValue } from '../state/model.js'
-import type { FirstStop, JobContext, JobOutcome, JobRequest, JobTemplate, Launcher, PreflightFinding } from './launcher.js'
+import type { AttemptKey, FirstStop, JobContext, JobOutcome, JobRequest, JobTemplate, Launcher, PreflightFinding } from './launcher.js'
 
 /**
  * A launcher whose module is loaded on first use: a client library that takes most of a
@@ -25,6 +25,11 @@ export class LazyLauncher implements Launcher {
 
   async run(request: JobRequest, context: JobContext, previous?: Record<string, JsonValue>): Promise<JobOutcome> {
     return (await this.#launcher()).run(request, context, previous)
+  }
+
+  async identify(attempt: AttemptKey): Promise<Record<string, JsonValue>> {
+    const launcher = await this.#launcher()
+    return launcher.identify ? launcher.identify(attempt) : {}
   }
 
   async serverDryRun(request: Omit<JobRequest, 'signal' | 'logDir'>): Promise<PreflightFinding[]> {

@@ -8,7 +8,7 @@ import type { JsonValue } from '../state/model.js'
 import { unitParams } from '../warehouse/sql-values.js'
 import type { QueryStatus, Warehouse } from '../warehouse/warehouse.js'
 import { WarehouseError } from '../warehouse/warehouse.js'
-import type { JobContext, JobOutcome, JobRequest, Launcher, PreflightFinding } from './launcher.js'
+import type { AttemptKey, JobContext, JobOutcome, JobRequest, Launcher, PreflightFinding } from './launcher.js'
 
 export interface SqlLauncherOptions {
   /** How often bf looks up a query still running on the server after a restart (default 1 s). */
@@ -31,7 +31,7 @@ function sha256(text: string): string {
  * `bf-<unit hash>-a<attempt>-<lineage prefix>`: the same for every start of one attempt of
  * one unit, so a restarted bf finds the query it sent before it died.
  */
-export function insertQueryId(request: Pick<JobRequest, 'unitAddress' | 'attempt' | 'lineage'>): string {
+export function insertQueryId(request: AttemptKey): string {
   const lineage = request.lineage.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)
   return `bf-${sha256(request.unitAddress).slice(0, 12)}-a${request.attempt}-${lineage}`
 }
@@ -41,7 +41,7 @@ export function insertQueryId(request: Pick<JobRequest, 'unitAddress' | 'attempt
  * backfill deleted (the block is new to it), and drops the blocks of a resent attempt it
  * already has. The unit appears as a hash, so the token holds no customer text.
  */
-export function insertDeduplicationToken(request: Pick<JobRequest, 'unitAddress' | 'attempt' | 'lineage'>): string {
+export function insertDeduplicationToken(request: AttemptKey): string {
   return `bf:${request.lineage}:${sha256(request.unitAddress).slice(0, 16)}:a${request.attempt}`
 }
 
@@ -68,8 +68,8 @@ type Race<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } |
  * `{customer:String}`, `{start:DateTime}`, `{end:DateTime}` and `{cluster:String}` bound.
  *
  * Each attempt runs under a fixed query id, made from the unit, the attempt and the
- * lineage, so a restarted bf knows it from the attempt's start record alone: it is recorded
- * for people to see while the query runs, not waited for before sending. After a crash, or
+ * lineage, so a restarted bf knows it from the attempt's start record alone (`identify`
+ * puts it there, for people to see while the query runs). After a crash, or
  * a send whose answer was lost, the query is looked up by that id: one still running is
  * waited for, one finished is adopted, one failed or unknown is sent again with the same
  * deduplication token (so blocks the server already holds from it are not written twice).
@@ -121,6 +121,10 @@ export class SqlLauncher implements Launcher {
     ].join('\n')
   }
 
+  async identify(attempt: AttemptKey): Promise<Record<string, JsonValue>> {
+    return { queryId: insertQueryId(attempt), deduplicationToken: insertDeduplicationToken(attempt) }
+  }
+
   async run(request: JobRequest, context: JobContext, previous?: Record<string, JsonValue>): Promise<JobOutcome> {
     const sql = request.job.sql
     if (sql === undefined || sql.trim() === '') return { ok: false, outputs: {}, error: 'job.sql is empty' }
@@ -144,14 +148,8 @@ export class SqlLauncher implements Launcher {
     }
     if (request.signal.aborted) return { ok: false, outputs: recorded, error: 'interrupted' }
 
-    const startedAt = Date.now()
-    const recording = context.record({ ...recorded, startedAt: new Date(startedAt).toISOString() })
-    // Waited for once the query has answered: a record that failed fails the attempt then.
-    recording.catch(() => undefined)
     context.note(`INSERT ${queryId} for ${request.customer} ${request.batch.label}`)
-    const outcome = await this.send(warehouse, { sql, params, ...recorded }, request, context, startedAt)
-    await recording
-    return outcome
+    return this.send(warehouse, { sql, params, ...recorded }, request, context, Date.now())
   }
 
   /** Sends the attempt's INSERT, again while the server keeps no trace of an uncertain send. */

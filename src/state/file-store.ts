@@ -15,7 +15,7 @@ import { stateFiles } from './state-files.js'
 import type { StateFiles } from './state-files.js'
 import { readStateByCustomer } from './read-by-customer.js'
 import { readPauseFile, removePauseFile, writePauseFile } from './pause-file.js'
-import type { HeldLock, LockInfo, LockOptions, PauseInfo, StateByCustomer, StateStore } from './store.js'
+import type { AppendOptions, HeldLock, LockInfo, LockOptions, PauseInfo, StateByCustomer, StateStore } from './store.js'
 
 export interface FileStateStoreOptions {
   /** How `bf unlock` hints name the plan (the plan file as the user gave it); default: the plan name. */
@@ -70,11 +70,11 @@ export class FileStateStore implements StateStore {
     return read
   }
 
-  async append(event: StepEvent): Promise<number> {
+  async append(event: StepEvent, options: AppendOptions = {}): Promise<number> {
     this.requireLock('append')
     const problem = stepEventProblem(event)
     if (problem) throw new Error(`cannot record this event for ${JSON.stringify(event.address)}: ${problem}`)
-    return this.commits.add(event)
+    return this.commits.add(event, options.deferred === true)
   }
 
   /** Waiting events in one durable write, their serials once it is on disk. */
@@ -147,6 +147,7 @@ export class FileStateStore implements StateStore {
 
   private async release(lock: HeldLock): Promise<void> {
     if (this.heldLock !== lock) return
+    await this.commits.flush()
     await this.serialized(() => this.closeWriter())
     this.heldLock = undefined
     this.writerStart = undefined

@@ -4,15 +4,18 @@ interface Waiting {
   event: StepEvent
   resolve: (serial: number) => void
   reject: (error: unknown) => void
+  written: Promise<unknown>
 }
 
 /**
  * Group commit: events appended while no write is under way wait for the next one, and
  * every event waiting then goes in it together; each append is answered with its serial
- * once that write is done, or rejected with its error.
+ * once that write is done, or rejected with its error. A deferred event calls for no write
+ * of its own: it goes with the next one, or with `flush`.
  */
 export class GroupCommit {
   #waiting: Waiting[] = []
+  #scheduled = false
 
   /**
    * `schedule` runs the write it is given (a store queues it behind its other writes);
@@ -23,16 +26,32 @@ export class GroupCommit {
     private readonly write: (events: StepEvent[]) => Promise<number[]>,
   ) {}
 
-  add(event: StepEvent): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      this.#waiting.push({ event, resolve, reject })
-      // The first to wait schedules the write, after this turn of the event loop: events
-      // emitted in the same turn (one step's end and the next step's start) ride along.
-      if (this.#waiting.length === 1) setImmediate(() => this.schedule(() => this.#writeWaiting()))
-    })
+  add(event: StepEvent, deferred = false): Promise<number> {
+    let settle: Pick<Waiting, 'resolve' | 'reject'> | undefined
+    const serial = new Promise<number>((resolve, reject) => (settle = { resolve, reject }))
+    this.#waiting.push({ event, ...(settle as Pick<Waiting, 'resolve' | 'reject'>), written: serial.catch(() => undefined) })
+    if (!deferred) this.#scheduleWrite()
+    return serial
+  }
+
+  /** Writes what waits, deferred events included; resolves once they are written or have failed. */
+  async flush(): Promise<void> {
+    if (this.#waiting.length === 0) return
+    const written = this.#waiting.map((waiting) => waiting.written)
+    this.#scheduleWrite()
+    await Promise.all(written)
+  }
+
+  #scheduleWrite(): void {
+    if (this.#scheduled) return
+    this.#scheduled = true
+    // After this turn of the event loop: events emitted in the same turn (one step's end
+    // and the next step's start) ride along.
+    setImmediate(() => this.schedule(() => this.#writeWaiting()))
   }
 
   async #writeWaiting(): Promise<void> {
+    this.#scheduled = false
     const batch = this.#waiting.splice(0)
     if (batch.length === 0) return
     try {

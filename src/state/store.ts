@@ -42,6 +42,10 @@ export interface HeldLock {
   release(): Promise<void>
 }
 
+export interface AppendOptions {
+  deferred?: boolean
+}
+
 /**
  * Where a plan's state lives. A write is an append of one event, durable before the
  * promise resolves, and O(1) in the size of the state.
@@ -65,8 +69,12 @@ export interface StateStore {
    * lock, use `read`.
    */
   readByCustomer(): Promise<StateByCustomer>
-  /** Appends one event durably and returns the new serial (the previous one plus 1). Appends run in call order. */
-  append(event: StepEvent): Promise<number>
+  /**
+   * Appends one event durably and returns the new serial (the previous one plus 1). Appends
+   * run in call order. A `deferred` append calls for no write of its own: it is written
+   * with the next append, or at `close`, and resolves then.
+   */
+  append(event: StepEvent, options?: AppendOptions): Promise<number>
   /** Folds the journal into a new snapshot (atomically) and empties the journal. Keeps lineage, serial and content. */
   compact(): Promise<void>
   /**

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -74,20 +74,25 @@ describe('bf apply on the embedded engine', () => {
     expect(firstOther).toBeGreaterThan(lastCanaryVerify)
   })
 
-  it('one job at a time: the next job starts while the last one\'s end is written, both in one write of the journal', async () => {
-    ws.writePlan(relabelPlan({ customers: ['acme'] }))
+  it('one job at a time: the next job\'s start is recorded while the last one runs, and it runs once that one is over', async () => {
+    const runs = join(ws.dir, 'runs.txt')
+    const script = "const fs = require('node:fs'); fs.appendFileSync(process.env.RUNS, 'start ' + process.env.DAY + '\\n'); setTimeout(() => fs.appendFileSync(process.env.RUNS, 'end ' + process.env.DAY + '\\n'), 150)"
+    const env = `  env:\n    RUNS: ${JSON.stringify(runs)}\n    DAY: "{{ batch.date }}"\n`
+    ws.writePlan(relabelPlan({ customers: ['acme'], kind: 'command', command: [process.execPath, '-e', script], env }))
     const writes = journalWrites()
     const run = await ws.apply({}, { concurrency: 1 })
-    expect(run.kind === 'applied' && run.result).toMatchObject({ failed: 0, skipped: 0, succeeded: 1 + 2 + 3 + 3 })
+    expect(run.kind === 'applied' && run.result.interrupted).toBe(false)
+    const lines = readFileSync(runs, 'utf8').trim().split('\n')
+    expect(lines.map((line) => line.split(' ')[0])).toEqual(['start', 'end', 'start', 'end', 'start', 'end'])
     const days = ['2026-01-01', '2026-01-02', '2026-01-03']
+    const writeOf = (type: string, address: string): number => writes.findIndex((events) => events.some((e) => e.type === type && e.address === address))
     for (const [day, next] of days.slice(0, -1).map((d, i) => [d, days[i + 1]])) {
-      const shared = writes.find((events) => events.some((e) => e.type === 'succeeded' && e.address === `local/acme/${day}/job`))
-      expect(shared).toContainEqual(expect.objectContaining({ type: 'started', address: `local/acme/${next}/job` }))
+      const nextStart = writeOf('started', `local/acme/${next}/job`)
+      expect(nextStart).toBeGreaterThanOrEqual(0)
+      expect(nextStart).toBeLessThan(writeOf('succeeded', `local/acme/${day}/job`))
     }
     // A verify still starts only once its job's end is on disk.
-    const jobEnd = writes.findIndex((events) => events.some((e) => e.type === 'succeeded' && e.address === 'local/acme/2026-01-01/job'))
-    const verifyStart = writes.findIndex((events) => events.some((e) => e.type === 'started' && e.address === 'local/acme/2026-01-01/verify'))
-    expect(verifyStart).toBeGreaterThan(jobEnd)
+    expect(writeOf('started', 'local/acme/2026-01-01/verify')).toBeGreaterThan(writeOf('succeeded', 'local/acme/2026-01-01/job'))
   })
 
   it('retries a failing job, then reports it with its log tail and skips its verify', async () => {

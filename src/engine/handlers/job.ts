@@ -4,7 +4,8 @@ import { resolveEnvRefs } from '../../plan/env-refs.js'
 import type { Unit } from '../../plan/model.js'
 import type { JobTemplate } from '../../launchers/launcher.js'
 import type { ComputedPlan, PlannedStep } from '../plan-model.js'
-import type { StepHandler, StepResult } from '../step-handler.js'
+import type { JsonValue } from '../../state/model.js'
+import type { StepContext, StepHandler, StepResult } from '../step-handler.js'
 import { renderJobEnv } from '../step-inputs.js'
 import { join } from 'node:path'
 
@@ -18,6 +19,24 @@ export function unitOf(step: PlannedStep): Unit {
 function plannedTemplate(plan: ComputedPlan, cluster: string): { template?: JobTemplate } {
   const planned = plan.jobTemplates?.find((candidate) => candidate.cluster === cluster)
   return planned ? { template: { source: planned.source, fingerprint: planned.fingerprint, content: planned.content } } : {}
+}
+
+/** What an attempt of the unit's job is known by before it is sent, from the plan's launcher (none for most). */
+export async function identifyJob(step: PlannedStep, context: Pick<StepContext, 'spec' | 'deps' | 'lineage' | 'attempt'>): Promise<Record<string, JsonValue> | undefined> {
+  const launcher = context.deps.launcher(context.spec.job.kind)
+  if (!launcher.identify) return undefined
+  const known = await launcher.identify({ unitAddress: unitOf(step).address, attempt: context.attempt, lineage: context.lineage })
+  return Object.keys(known).length > 0 ? known : undefined
+}
+
+/**
+ * What an unfinished run of this attempt left, with when the state recorded its start
+ * unless the launcher recorded its own: a deadline counts from then.
+ */
+function previousRun(step: PlannedStep, context: StepContext): Record<string, JsonValue> | undefined {
+  if (!context.previous) return undefined
+  const startedAt = context.record(step.address)?.startedAt
+  return startedAt === undefined ? context.previous : { startedAt, ...context.previous }
 }
 
 /** Runs one attempt of a unit's job through the plan's launcher. */
@@ -52,7 +71,7 @@ export const runJob: StepHandler = async (step, context): Promise<StepResult> =>
       ...plannedTemplate(context.plan, cluster.name),
     },
     { record: context.save, note: context.note },
-    context.previous,
+    previousRun(step, context),
   )
   let outcome: Awaited<typeof run>
   try {

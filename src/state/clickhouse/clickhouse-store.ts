@@ -9,7 +9,7 @@ import { STATE_FORMAT_VERSION } from '../model.js'
 import type { StateSnapshot, StepEvent, StepRecord } from '../model.js'
 import { recordReader } from '../snapshot-read.js'
 import { StateOrderError } from '../state-order-error.js'
-import type { HeldLock, LockInfo, LockOptions, PauseInfo, StateByCustomer, StateStore, StepGroup } from '../store.js'
+import type { AppendOptions, HeldLock, LockInfo, LockOptions, PauseInfo, StateByCustomer, StateStore, StepGroup } from '../store.js'
 import { PauseRows } from './pause-rows.js'
 import { oneLineage, readHead, readTally } from './state-head.js'
 import type { StateHead } from './state-head.js'
@@ -108,11 +108,11 @@ export class ClickHouseStateStore implements StateStore {
     return { lineage: tally.lineage, serial: tally.serial, warnings: [], groups: () => this.streamGroups(head, { serial: 0, events: 0, lineages: new Set() }, false) }
   }
 
-  async append(event: StepEvent): Promise<number> {
+  async append(event: StepEvent, options: AppendOptions = {}): Promise<number> {
     this.requireLock('append')
     const problem = stepEventProblem(event)
     if (problem) throw new Error(`cannot record this event for ${JSON.stringify(event.address)}: ${problem}`)
-    return this.commits.add(event)
+    return this.commits.add(event, options.deferred === true)
   }
 
   async compact(): Promise<void> {
@@ -193,6 +193,7 @@ export class ClickHouseStateStore implements StateStore {
 
   private async release(held: HeldLease): Promise<void> {
     if (this.held !== held) return
+    await this.commits.flush()
     await this.queue
     this.held = undefined
     this.position = undefined
