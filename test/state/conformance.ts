@@ -88,6 +88,23 @@ export function describeStateStoreConformance(name: string, makeState: () => Pro
       expect(snapshot.steps.size).toBe(50)
     })
 
+    it('writes a deferred append with the next append, or when the lock is let go, in call order', async () => {
+      const writer = await openLocked()
+      let deferredDone = false
+      const deferred = writer.append(stepEvent('started', 'a/verify', { kind: 'verify' }), { deferred: true }).then((serial) => ((deferredDone = true), serial))
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      expect(deferredDone).toBe(false)
+      expect((await (await open()).read()).steps.has('a/verify')).toBe(false)
+      expect(await writer.append(stepEvent('succeeded', 'a/job'))).toBe(2)
+      expect(await deferred).toBe(1)
+      const late = writer.append(stepEvent('started', 'b/verify', { kind: 'verify' }), { deferred: true })
+      await writer.close()
+      expect(await late).toBe(3)
+      const snapshot = await (await open()).read()
+      expect([...snapshot.steps.keys()].sort()).toEqual(['a/job', 'a/verify', 'b/verify'])
+      expect(snapshot.serial).toBe(3)
+    })
+
     it('forgets steps', async () => {
       const writer = await openLocked()
       await writer.append(stepEvent('succeeded', 'a/job'))
