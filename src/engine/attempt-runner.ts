@@ -132,6 +132,11 @@ async function runOnce(
       options: scope.options,
     }
     const result = await runHandler(step, context)
+    if (slot.waitedOn()) {
+      slot.release()
+      // The job that waited for this slot goes out before this one's end is recorded.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
     slot.release()
     hooks.ran(result)
     if (result.status === 'interrupted' || scope.aborted.aborted) return { status: 'interrupted' }

@@ -112,7 +112,7 @@ export class Executor {
 
   /** A job runs in one of its cluster's `job.concurrency` slots; other steps are bound by their lane alone. */
   #slot(step: PlannedStep, signal: AbortSignal): Promise<Slot | undefined> {
-    if (step.kind !== 'job') return Promise.resolve({ release: () => {}, waited: false })
+    if (step.kind !== 'job') return Promise.resolve({ release: () => {}, waitedOn: () => false, waited: false })
     let slots = this.#jobSlots.get(step.cluster)
     if (!slots) this.#jobSlots.set(step.cluster, (slots = new LaunchSlots(this.#jobConcurrency())))
     return slots.acquire(signal)

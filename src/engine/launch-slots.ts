@@ -1,6 +1,8 @@
 /** A place to run in, given back once the work is over. */
 export interface Slot {
   release(): void
+  /** Another step waits for a place: releasing this one starts it. */
+  waitedOn(): boolean
   /** The slot was not free at once: what held the step back before it may have changed. */
   waited: boolean
 }
@@ -44,6 +46,7 @@ export class LaunchSlots {
     let released = false
     return {
       waited,
+      waitedOn: () => !released && this.#waiting.length > 0,
       release: () => {
         if (released) return
         released = true

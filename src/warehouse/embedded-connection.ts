@@ -270,7 +270,7 @@ export class EmbeddedConnection implements ClientConnection {
   /** A command and the reset of its settings, as one call to the engine when the command can be followed. */
   async #commandResetting(params: CommandParams): Promise<CommandResult> {
     const leaking = this.#leaking(params.clickhouse_settings)
-    if (leaking.length === 0 || !canFollow(params.query)) return this.#scoped(params.clickhouse_settings, () => this.#inner.command(params))
+    if (leaking.length === 0 || !followable(params.query)) return this.#scoped(params.clickhouse_settings, () => this.#inner.command(params))
     try {
       // On a line of its own: the statement may end in a `--` comment or its own `;`.
       return await this.#inner.command({ ...params, query: `${params.query}\n;${resetStatements(leaking)}` })
@@ -283,6 +283,20 @@ export class EmbeddedConnection implements ClientConnection {
 
 function resetStatements(names: string[]): string {
   return `SET ${names.map((name) => `${name} = DEFAULT`).join(', ')}`
+}
+
+/** `canFollow` of statements seen before: an apply sends one job statement for every unit, and the answer needs a parse. */
+const followableSeen = new Map<string, boolean>()
+const FOLLOWABLE_KEPT = 64
+
+function followable(sql: string): boolean {
+  let answer = followableSeen.get(sql)
+  if (answer === undefined) {
+    answer = canFollow(sql)
+    if (followableSeen.size >= FOLLOWABLE_KEPT) followableSeen.clear()
+    followableSeen.set(sql, answer)
+  }
+  return answer
 }
 
 /**

@@ -12,7 +12,9 @@ describe('LaunchSlots', () => {
     const third = slots.acquire(never).then((slot) => (granted.push('third'), slot))
     await Promise.resolve()
     expect(granted).toEqual([])
+    expect(first?.waitedOn()).toBe(true)
     first?.release()
+    expect(first?.waitedOn()).toBe(false)
     first?.release()
     const secondSlot = await second
     expect(secondSlot?.waited).toBe(true)
