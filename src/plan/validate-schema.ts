@@ -1,16 +1,17 @@
-import { Ajv2020 } from 'ajv/dist/2020.js'
 import type { ValidateFunction } from 'ajv/dist/2020.js'
 import type { Finding } from './finding.js'
-import { inlineRefs } from './json-schema.js'
-import { planSchema } from './schema.js'
+import { compilePlanValidator, generatedPlanValidator, inlinedPlanSchema } from './plan-validator.js'
 import { schemaFindings } from './schema-errors.js'
 
-const inlined = inlineRefs(planSchema)
-let compiled: ValidateFunction | undefined
+let validator: ValidateFunction | undefined
+
+/** The build's generated validator, else the schema compiled now. */
+function planValidator(): ValidateFunction {
+  return (validator ??= generatedPlanValidator() ?? compilePlanValidator().validate)
+}
 
 /** Checks the plan's data against the plan schema; every problem, as findings. */
-export function validateAgainstSchema(data: unknown): Finding[] {
-  const validate = (compiled ??= new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true }).compile(inlined))
+export function validateAgainstSchema(data: unknown, validate: ValidateFunction = planValidator()): Finding[] {
   if (validate(data)) return []
-  return schemaFindings(validate.errors ?? [], inlined, data)
+  return schemaFindings(validate.errors ?? [], inlinedPlanSchema, data)
 }
