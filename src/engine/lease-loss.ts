@@ -42,9 +42,9 @@ export class LeaseGuard {
     return this.#loss
   }
 
-  /** Keeps track of the steps under way, to say which were running when the lease was lost. */
+  /** Keeps track of the steps under way (a job recorded ahead of its slot included), to say which the next apply reconciles. */
   readonly track: ApplyListener = (event) => {
-    if (event.type === 'step_start') this.#running.add(event.address)
+    if (event.type === 'attempt_recorded' || event.type === 'step_start') this.#running.add(event.address)
     else if (event.type === 'step_done') this.#running.delete(event.address)
   }
 
