@@ -71,10 +71,18 @@ interface AttemptNumber {
   stateAttempt: number
 }
 
-/** What an attempt is known by before it runs (a job's query id), recorded with its start. */
+/**
+ * What an attempt is known by before it runs (a job's query id), recorded with its start.
+ * A launcher that cannot say (its module fails to load) names nothing: the attempt then
+ * fails in its handler, with that error, like any other.
+ */
 async function identify(scope: AttemptScope, step: PlannedStep, stateAttempt: number): Promise<Record<string, JsonValue> | undefined> {
   if (step.kind !== 'job') return undefined
-  return identifyJob(step, { spec: scope.spec, deps: scope.deps, lineage: scope.lineage, attempt: stateAttempt })
+  try {
+    return await identifyJob(step, { spec: scope.spec, deps: scope.deps, lineage: scope.lineage, attempt: stateAttempt })
+  } catch {
+    return undefined
+  }
 }
 
 /**

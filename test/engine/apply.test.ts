@@ -4,7 +4,10 @@ import type { FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
+import { applyPlan } from '../../src/engine/apply.js'
+import { openEngine } from '../../src/cli/engine-wiring.js'
+import type { Launcher } from '../../src/launchers/launcher.js'
+import { ALL, FAST, openWorkspace, relabelPlan, testApplyRequest } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 import { waitForFile } from '../support/wait-for.js'
 
@@ -93,6 +96,28 @@ describe('bf apply on the embedded engine', () => {
     }
     // A verify still starts only once its job's end is on disk.
     expect(writeOf('started', 'local/acme/2026-01-01/verify')).toBeGreaterThan(writeOf('succeeded', 'local/acme/2026-01-01/job'))
+  })
+
+  it('runs a job whose launcher cannot name the attempt ahead, instead of breaking the apply', async () => {
+    ws.writePlan(relabelPlan({ customers: ['acme'], end: '2026-01-02T00:00:00Z' }))
+    const spec = await ws.load()
+    const engine = await openEngine(spec)
+    try {
+      const sql = engine.deps.launcher('sql')
+      const unnamed: Launcher = {
+        kind: sql.kind,
+        onFirstStop: sql.onFirstStop,
+        preflight: (cluster, job) => sql.preflight(cluster, job),
+        describe: (request) => sql.describe(request),
+        run: (request, context, previous) => sql.run(request, context, previous),
+        identify: () => Promise.reject(new Error('cannot name the attempt')),
+        close: () => sql.close(),
+      }
+      const run = await applyPlan(testApplyRequest(spec, { ...engine.deps, launcher: () => unnamed }, { kind: 'plan', options: ALL }, { executor: FAST }))
+      expect(run.kind === 'applied' && run.result).toMatchObject({ failed: 0, skipped: 0, succeeded: 5 })
+    } finally {
+      await engine.close()
+    }
   })
 
   it('retries a failing job, then reports it with its log tail and skips its verify', async () => {
