@@ -53,6 +53,15 @@ function laneKindOf(kind: StepKind): LaneKind {
 
 const LANE_SEPARATOR = '\u0000'
 
+/**
+ * Jobs of a cluster whose starts are recorded while its `job.concurrency` jobs run, each
+ * waiting for a slot. One keeps bf's disk out of the way between two jobs; several let
+ * their starts share one write when writes are slower than jobs end (a state in
+ * ClickHouse, short jobs). After a stop, that many jobs at most show as started though
+ * nothing of them was sent; the next apply sends them.
+ */
+const JOBS_AHEAD = 8
+
 interface StepNode extends WalkNode {
   step: PlannedStep
 }
@@ -98,8 +107,8 @@ export class Executor {
 
   #limit(lane: string): number {
     const kind = lane.slice(lane.lastIndexOf(LANE_SEPARATOR) + 1) as LaneKind
-    // One job more than run at once: its start is recorded while the others run, and it waits for their slot.
-    if (kind === 'job') return this.#jobConcurrency() + 1
+    // Jobs beyond those running have their starts recorded meanwhile and wait for a slot (`JOBS_AHEAD`).
+    if (kind === 'job') return this.#jobConcurrency() + JOBS_AHEAD
     if (kind === 'delete') return 1
     // Verifies wait in their cluster's batcher for a full group, and more are ready meanwhile.
     if (kind === 'verify') return VERIFY_GROUP_CAP * (VERIFY_GROUPS_IN_FLIGHT + 1)
