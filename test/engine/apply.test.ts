@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { applyPlan } from '../../src/engine/apply.js'
 import { openEngine } from '../../src/cli/engine-wiring.js'
 import type { Launcher } from '../../src/launchers/launcher.js'
+import type { ApplyEvent } from '../../src/engine/events.js'
+import { FileStateStore } from '../../src/state/file-store.js'
 import { ALL, FAST, openWorkspace, relabelPlan, testApplyRequest } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
 import { waitForFile } from '../support/wait-for.js'
@@ -96,6 +98,33 @@ describe('bf apply on the embedded engine', () => {
     }
     // A verify still starts only once its job's end is on disk.
     expect(writeOf('started', 'local/acme/2026-01-01/verify')).toBeGreaterThan(writeOf('succeeded', 'local/acme/2026-01-01/job'))
+  })
+
+  it('after a stop, the jobs recorded ahead (8 at most) show as started, and the next apply runs each once', async () => {
+    const runs = join(ws.dir, 'runs.txt')
+    const script = "require('node:fs').appendFileSync(process.env.RUNS, process.env.DAY + '\\n')"
+    const env = `  env:\n    RUNS: ${JSON.stringify(runs)}\n    DAY: "{{ batch.date }}"\n`
+    ws.writePlan(relabelPlan({ customers: ['acme'], end: '2026-01-13T00:00:00Z', kind: 'command', command: [process.execPath, '-e', script], env }))
+    const stop = new AbortController()
+    const stopAtFirstJob = (event: ApplyEvent): void => {
+      if (event.type === 'step_start' && event.kind === 'job') stop.abort()
+    }
+    const first = await ws.apply({}, { concurrency: 1 }, process.env, [stopAtFirstJob], stop.signal)
+    expect(first.kind === 'applied' && first.result.interrupted).toBe(true)
+    const spec = await ws.load()
+    const jobs = [...(await new FileStateStore(spec.statePath, spec.name).read()).steps.values()].filter((record) => record.kind === 'job')
+    expect(jobs.filter((record) => record.status === 'succeeded')).toHaveLength(1)
+    expect(jobs.filter((record) => record.status === 'started')).toHaveLength(8)
+    expect(readFileSync(runs, 'utf8').trim().split('\n')).toEqual(['2026-01-01'])
+
+    const second = await ws.apply({}, { concurrency: 1 })
+    expect(second.kind === 'applied' && second.result.interrupted).toBe(false)
+    const after = [...(await new FileStateStore(spec.statePath, spec.name).read()).steps.values()].filter((record) => record.kind === 'job')
+    expect(after.map((record) => record.status)).toEqual(Array(12).fill('succeeded'))
+    // The jobs recorded ahead were taken up as started ones, and each ran once.
+    expect(second.events.filter((event) => event.type === 'step_start' && event.kind === 'job' && event.resumed)).toHaveLength(8)
+    const days = readFileSync(runs, 'utf8').trim().split('\n')
+    for (let day = 2; day <= 12; day++) expect(days.filter((ran) => ran === `2026-01-${String(day).padStart(2, '0')}`)).toHaveLength(1)
   })
 
   it('runs a job whose launcher cannot name the attempt ahead, instead of breaking the apply', async () => {
