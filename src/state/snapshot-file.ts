@@ -41,6 +41,51 @@ export function snapshotEnd(stepCount: number): string {
   return `${stepCount > 0 ? '\n' : ''}]}\n`
 }
 
+/** How strictly `parseSnapshotText` takes a snapshot's steps. */
+export interface StepChecks {
+  /** What is wrong with the `index`-th step, or undefined. */
+  problem(step: unknown, index: number): string | undefined
+  /** A step given twice is wrong (otherwise the later one counts). */
+  unique: boolean
+}
+
+/** `snapshot.json` checks its steps' addresses only: the journal after it may complete them. */
+const ADDRESSES_ONLY: StepChecks = {
+  problem: (step, index) => (isObject(step) && typeof step.address === 'string' ? undefined : `step ${index + 1} has no "address"`),
+  unique: false,
+}
+
+/**
+ * Parses the whole text of a snapshot (`snapshot.json`, a document `bf state pull` wrote);
+ * `fail` makes the error of a problem found, worded for where the text came from.
+ */
+export function parseSnapshotText(text: string, file: string, fail: (problem: string) => UserError, steps: StepChecks = ADDRESSES_ONLY): StateSnapshot {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    // The parser's message quotes the text around the fault, line breaks included: keep the message on one line.
+    throw fail(`not valid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`)
+  }
+  if (!isObject(value)) throw fail('not a JSON object')
+  const formatProblem = checkFormatVersion(value.formatVersion, file)
+  if (formatProblem) throw fail(formatProblem)
+  const { lineage, serial, plan, steps: list } = value
+  if (typeof lineage !== 'string' || lineage === '') throw fail('no "lineage"')
+  if (typeof serial !== 'number' || !Number.isInteger(serial) || serial < 0) throw fail('no valid "serial"')
+  if (typeof plan !== 'string' || plan === '') throw fail('no "plan"')
+  if (!Array.isArray(list)) throw fail('no "steps" list')
+  const records = new Map<string, StepRecord>()
+  for (const [index, step] of list.entries()) {
+    const problem = steps.problem(step, index)
+    if (problem) throw fail(problem)
+    const record = step as unknown as StepRecord
+    if (steps.unique && records.has(record.address)) throw fail(`step ${JSON.stringify(record.address)} is given twice`)
+    records.set(record.address, record)
+  }
+  return { formatVersion: value.formatVersion as number, lineage, serial, plan, steps: records }
+}
+
 /**
  * Parses `snapshot.json`. A file that is not a snapshot is a UserError saying how to
  * get a good one back; `backupExists` says whether `snapshot.json.bak` can be offered.
@@ -53,25 +98,5 @@ export function parseSnapshot(text: string, file: string, backupExists: boolean)
       : `undo the edit by hand; there is no ${path.basename(backup)} to restore from`
     return new UserError(`${file} is damaged (${problem}); ${remedy}`)
   }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    // The parser's message quotes the text around the fault, line breaks included: keep the message on one line.
-    throw damaged(`not valid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`)
-  }
-  if (!isObject(value)) throw damaged('not a JSON object')
-  const formatProblem = checkFormatVersion(value.formatVersion, file)
-  if (formatProblem) throw damaged(formatProblem)
-  const { lineage, serial, plan, steps } = value
-  if (typeof lineage !== 'string' || lineage === '') throw damaged('missing "lineage"')
-  if (typeof serial !== 'number' || !Number.isInteger(serial) || serial < 0) throw damaged('missing or invalid "serial"')
-  if (typeof plan !== 'string') throw damaged('missing "plan"')
-  if (!Array.isArray(steps)) throw damaged('missing "steps" array')
-  const records = new Map<string, StepRecord>()
-  for (const [index, step] of steps.entries()) {
-    if (!isObject(step) || typeof step.address !== 'string') throw damaged(`step ${index + 1} has no "address"`)
-    records.set(step.address, step as unknown as StepRecord)
-  }
-  return { formatVersion: value.formatVersion as number, lineage, serial, plan, steps: records }
+  return parseSnapshotText(text, file, damaged)
 }

@@ -1,11 +1,10 @@
 import { open } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { UserError } from '../errors.js'
-import { checkFormatVersion } from './format-version.js'
 import { isObject } from './is-object.js'
 import { STATE_FORMAT_VERSION, STEP_KINDS } from './model.js'
-import type { StateSnapshot, StepRecord } from './model.js'
-import { byAddress, snapshotEnd, snapshotHead } from './snapshot-file.js'
+import type { StateSnapshot } from './model.js'
+import { byAddress, parseSnapshotText, snapshotEnd, snapshotHead } from './snapshot-file.js'
 import { NotAsWritten, readAsWritten } from './snapshot-read.js'
 import type { StateByCustomer } from './store.js'
 
@@ -76,7 +75,7 @@ export async function readStateDocument(file: string): Promise<StateSnapshot> {
     } catch (error) {
       if (!(error instanceof NotAsWritten)) throw error
       const { buffer } = await handle.read({ buffer: Buffer.alloc((await handle.stat()).size), position: 0 })
-      snapshot = parseWhole(buffer.toString('utf8'), file, notAState)
+      snapshot = parseSnapshotText(buffer.toString('utf8'), file, notAState, { problem: stepRecordProblem, unique: true })
     }
     for (const record of snapshot.steps.values()) {
       const problem = stepRecordProblem(record)
@@ -86,31 +85,4 @@ export async function readStateDocument(file: string): Promise<StateSnapshot> {
   } finally {
     await handle.close()
   }
-}
-
-function parseWhole(text: string, file: string, notAState: (problem: string) => UserError): StateSnapshot {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    // The parser's message quotes the text around the fault, line breaks included: keep it on one line.
-    throw notAState(`not valid JSON: ${(error as Error).message.replace(/\s+/g, ' ')}`)
-  }
-  if (!isObject(value)) throw notAState('not a JSON object')
-  const formatProblem = checkFormatVersion(value.formatVersion, file)
-  if (formatProblem) throw notAState(formatProblem)
-  const { lineage, serial, plan, steps } = value
-  if (typeof lineage !== 'string' || lineage === '') throw notAState('no "lineage"')
-  if (typeof serial !== 'number' || !Number.isInteger(serial) || serial < 0) throw notAState('no valid "serial"')
-  if (typeof plan !== 'string' || plan === '') throw notAState('no "plan"')
-  if (!Array.isArray(steps)) throw notAState('no "steps" list')
-  const records = new Map<string, StepRecord>()
-  for (const step of steps) {
-    const problem = stepRecordProblem(step)
-    if (problem) throw notAState(problem)
-    const record = step as unknown as StepRecord
-    if (records.has(record.address)) throw notAState(`step ${JSON.stringify(record.address)} is given twice`)
-    records.set(record.address, record)
-  }
-  return { formatVersion: value.formatVersion as number, lineage, serial, plan, steps: records }
 }

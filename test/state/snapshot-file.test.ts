@@ -58,7 +58,7 @@ describe('snapshot.json', () => {
   it('without the fields of a snapshot is damaged too', async () => {
     const dir = await tempDir()
     await writeText(dir, 'snapshot.json', '{"formatVersion":1,"serial":3,"plan":"relabel-2026","steps":[]}')
-    expect((await readError(dir)).message).toMatch(/snapshot\.json is damaged \(missing "lineage"\)/)
+    expect((await readError(dir)).message).toMatch(/snapshot\.json is damaged \(no "lineage"\)/)
   })
 
   it('written by a newer bf is refused', async () => {
