@@ -72,20 +72,6 @@ interface AttemptNumber {
 }
 
 /**
- * What an attempt is known by before it runs (a job's query id), recorded with its start.
- * A launcher that cannot say (its module fails to load) names nothing: the attempt then
- * fails in its handler, with that error, like any other.
- */
-async function identify(scope: AttemptScope, step: PlannedStep, stateAttempt: number): Promise<Record<string, JsonValue> | undefined> {
-  if (step.kind !== 'job') return undefined
-  try {
-    return await identifyJob(step, { spec: scope.spec, deps: scope.deps, lineage: scope.lineage, attempt: stateAttempt })
-  } catch {
-    return undefined
-  }
-}
-
-/**
  * One attempt: recorded as started (unless it resumes one), then, once it has its slot,
  * announced and run, and its known end recorded. A job's start is recorded while its
  * cluster's slots are all taken, so the next job goes out as soon as one is free; if bf
@@ -105,7 +91,7 @@ async function runOnce(
   const { events } = scope
   const base = { address: step.address, kind: step.kind, ...number, fingerprint }
   if (previous === undefined) {
-    const known = await identify(scope, step, number.stateAttempt)
+    const known = step.kind === 'job' ? await identifyJob(step, { spec: scope.spec, deps: scope.deps, lineage: scope.lineage, attempt: number.stateAttempt }) : undefined
     await events.emit({ type: 'attempt_recorded', ...base, inputs: step.inputs, ...(known ? { outputs: known } : {}), at: now() })
   }
   // Stopped at once (a second Ctrl-C, a lost lease) while the start was being recorded: the handler does not begin.

@@ -21,12 +21,21 @@ function plannedTemplate(plan: ComputedPlan, cluster: string): { template?: JobT
   return planned ? { template: { source: planned.source, fingerprint: planned.fingerprint, content: planned.content } } : {}
 }
 
-/** What an attempt of the unit's job is known by before it is sent, from the plan's launcher (none for most). */
+/**
+ * What an attempt of the unit's job is known by before it is sent (an INSERT's query id),
+ * from the plan's launcher; recorded with its start. Nothing when the launcher names none,
+ * or cannot say (its module fails to load): the attempt then fails in `runJob` with that
+ * error, like any other.
+ */
 export async function identifyJob(step: PlannedStep, context: Pick<StepContext, 'spec' | 'deps' | 'lineage' | 'attempt'>): Promise<Record<string, JsonValue> | undefined> {
-  const launcher = context.deps.launcher(context.spec.job.kind)
-  if (!launcher.identify) return undefined
-  const known = await launcher.identify({ unitAddress: unitOf(step).address, attempt: context.attempt, lineage: context.lineage })
-  return Object.keys(known).length > 0 ? known : undefined
+  try {
+    const launcher = context.deps.launcher(context.spec.job.kind)
+    if (!launcher.identify) return undefined
+    const known = await launcher.identify({ unitAddress: unitOf(step).address, attempt: context.attempt, lineage: context.lineage })
+    return Object.keys(known).length > 0 ? known : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
