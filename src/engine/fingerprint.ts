@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto'
+import { sha256Hex } from '../common/sha256.js'
 import type { JsonValue } from '../state/model.js'
 import { jsonEqual } from './json-equal.js'
 
@@ -63,12 +63,6 @@ function canonical(value: JsonValue | undefined, nested: boolean, memo: Pick<Fin
   if (nested) nestedKnown.set(value, text)
   return text
 }
-
-/** SHA-256 in hex; the one-shot `crypto.hash` (Node 20.12+) where present, twice as fast. */
-const sha256Hex: (text: string) => string =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string): string }).hash('sha256', text)
-    : (text) => crypto.createHash('sha256').update(text).digest('hex')
 
 /** Hash of the canonical JSON of `inputs`; pass the plan's `memo` when fingerprinting many. */
 export function fingerprint(inputs: { [key: string]: JsonValue }, memo?: FingerprintMemo): string {

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import { setTimeout as delay } from 'node:timers/promises'
+import { sha256Hex } from '../common/sha256.js'
 import { errorMessage } from '../common/error-text.js'
 import { formatDuration } from '../plan/duration.js'
 import { formatTimestamp } from '../plan/timestamp.js'
@@ -23,8 +23,18 @@ export interface SqlLauncherOptions {
 /** The parameters every job statement may use. */
 const BOUND_NAMES = new Set(['customer', 'start', 'end', 'cluster'])
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
+/** Units whose address hash is known: an attempt names its query twice (ahead of its run, and when it runs), each time by query id and token. */
+const unitHashes = new Map<string, string>()
+const UNIT_HASHES_MAX = 256
+
+function unitHash(unitAddress: string): string {
+  let hash = unitHashes.get(unitAddress)
+  if (hash === undefined) {
+    if (unitHashes.size >= UNIT_HASHES_MAX) unitHashes.clear()
+    hash = sha256Hex(unitAddress)
+    unitHashes.set(unitAddress, hash)
+  }
+  return hash
 }
 
 /**
@@ -33,7 +43,7 @@ function sha256(text: string): string {
  */
 export function insertQueryId(request: AttemptKey): string {
   const lineage = request.lineage.replace(/[^A-Za-z0-9]/g, '').slice(0, 8)
-  return `bf-${sha256(request.unitAddress).slice(0, 12)}-a${request.attempt}-${lineage}`
+  return `bf-${unitHash(request.unitAddress).slice(0, 12)}-a${request.attempt}-${lineage}`
 }
 
 /**
@@ -42,7 +52,7 @@ export function insertQueryId(request: AttemptKey): string {
  * already has. The unit appears as a hash, so the token holds no customer text.
  */
 export function insertDeduplicationToken(request: AttemptKey): string {
-  return `bf:${request.lineage}:${sha256(request.unitAddress).slice(0, 16)}:a${request.attempt}`
+  return `bf:${request.lineage}:${unitHash(request.unitAddress).slice(0, 16)}:a${request.attempt}`
 }
 
 /** The statement without leading blanks and comments. */
@@ -62,9 +72,6 @@ function sqlString(text: string): string {
 }
 
 type Race<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'timed-out' } | { kind: 'interrupted' }
-
-/** Why a race's listeners are let go: given, so that no error (and its stack) is made per INSERT. */
-const RACE_OVER = 'race over'
 
 /**
  * Runs `job.sql`, an `INSERT … SELECT`, for one unit through the cluster's warehouse, with
@@ -214,34 +221,26 @@ export class SqlLauncher implements Launcher {
     return undefined
   }
 
-  /** `work`, unless the attempt's deadline passes or bf is interrupted first. */
-  private async race<T>(work: Promise<T>, request: JobRequest, startedAt: number): Promise<Race<T>> {
-    const stop = new AbortController()
-    const contenders: Promise<Race<T>>[] = [
+  /** `work`, unless the attempt's deadline passes or bf is interrupted first; its listener and timer are let go as soon as one of them is. */
+  private race<T>(work: Promise<T>, request: JobRequest, startedAt: number): Promise<Race<T>> {
+    const { signal } = request
+    if (signal.aborted) return Promise.resolve({ kind: 'interrupted' })
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined
+      const finish = (outcome: Race<T>): void => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', interrupted)
+        resolve(outcome)
+      }
+      const interrupted = (): void => finish({ kind: 'interrupted' })
+      signal.addEventListener('abort', interrupted, { once: true })
+      const timeoutMs = request.job.timeoutMs
+      if (timeoutMs !== undefined) timer = setTimeout(() => finish({ kind: 'timed-out' }), Math.max(0, startedAt + timeoutMs - Date.now()))
       work.then(
-        (value): Race<T> => ({ kind: 'done', value }),
-        (error: unknown): Race<T> => ({ kind: 'failed', error }),
-      ),
-      new Promise<Race<T>>((resolve) => {
-        if (request.signal.aborted) resolve({ kind: 'interrupted' })
-        request.signal.addEventListener('abort', () => resolve({ kind: 'interrupted' }), { once: true, signal: stop.signal })
-      }),
-    ]
-    const timeoutMs = request.job.timeoutMs
-    if (timeoutMs !== undefined) {
-      const left = Math.max(0, startedAt + timeoutMs - Date.now())
-      contenders.push(
-        new Promise<Race<T>>((resolve) => {
-          const timer = setTimeout(() => resolve({ kind: 'timed-out' }), left)
-          stop.signal.addEventListener('abort', () => clearTimeout(timer), { once: true })
-        }),
+        (value) => finish({ kind: 'done', value }),
+        (error: unknown) => finish({ kind: 'failed', error }),
       )
-    }
-    try {
-      return await Promise.race(contenders)
-    } finally {
-      stop.abort(RACE_OVER)
-    }
+    })
   }
 
   private timeoutText(request: JobRequest): string {
