@@ -63,7 +63,10 @@ export default class Apply extends BfCommand {
           return flags['auto-approve'] || (await confirmApply())
         },
         listeners: [(event) => view.onEvent(event)],
-        onWarning: (message) => this.err(`Warning: ${message}`),
+        onWarning: (message) => {
+          view.flush()
+          this.err(`Warning: ${message}`)
+        },
       })
       view.close()
       if (outcome.kind === 'no-changes') {
@@ -79,6 +82,7 @@ export default class Apply extends BfCommand {
         if (outcome.result.failed > 0 || outcome.result.interrupted) this.exit(1)
       }
     } finally {
+      view.flush()
       stop.dispose()
       await engine.close()
     }
