@@ -40,7 +40,7 @@ class ReplicaProgress {
 function lagging(status: MutationStatus): string {
   const notDone = status.hosts.filter((host) => !host.isDone)
   const missing = status.replicas - status.hosts.length
-  const parts = notDone.map((host) => `${host.host} (${host.partsToDo} parts to do${host.latestFailReason ? `, failing: ${host.latestFailReason}` : ''})`)
+  const parts = notDone.map((host) => `${host.host} (${host.partsToDo} ${host.partsToDo === 1 ? 'part' : 'parts'} to do${host.latestFailReason ? `, failing: ${host.latestFailReason}` : ''})`)
   if (missing > 0) parts.push(`${missing} replica(s) not reporting`)
   return parts.join(', ')
 }

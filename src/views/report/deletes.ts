@@ -59,7 +59,7 @@ function replicas(deletes: readonly ReportDelete[]): string {
     const ids = seen.ids.slice(0, NAMED_MUTATIONS).join(', ') + (seen.ids.length > NAMED_MUTATIONS ? ` +${formatCount(seen.ids.length - NAMED_MUTATIONS)}` : '')
     // The time of day each replica finished; the last of them is the table's "all replicas done".
     const at = hosts.size > 1 && seen.doneAt ? ` ${formatTime(seen.doneAt).slice(11, 19)}` : ''
-    const finished = seen.done === seen.all ? `${seen.all === 1 ? 'done' : `${formatCount(seen.all)} done`}${at}` : `${formatCount(seen.done)}/${formatCount(seen.all)} done, ${formatCount(seen.partsToDo)} parts to do`
+    const finished = seen.done === seen.all ? `${seen.all === 1 ? 'done' : `${formatCount(seen.all)} done`}${at}` : `${formatCount(seen.done)}/${formatCount(seen.all)} done, ${formatCount(seen.partsToDo)} ${seen.partsToDo === 1 ? 'part' : 'parts'} to do`
     const state = seen.parts > 0 ? `${finished}, ${formatCount(seen.parts)} ${seen.parts === 1 ? 'part' : 'parts'} rewritten` : finished
     return `${escapeHtml(host)}: ${escapeHtml(ids)} (${state}${seen.failReason ? `; failing: ${escapeHtml(seen.failReason)}` : ''})`
   })
