@@ -138,24 +138,77 @@ export function forgottenDeleteWarnings(spec: PlanSpec, steps: ReadonlyMap<strin
   for (const address of forgotten) {
     const record = steps.get(address)
     const customer = record?.inputs?.customer
-    const ranges = record ? recordedRanges(record) : undefined
-    if (record?.kind !== 'delete' || typeof customer !== 'string' || !ranges) continue
+    if (record?.kind !== 'delete' || typeof customer !== 'string') continue
     const cluster = splitAddress(address)[0] ?? ''
-    const span = spanOf(ranges)
-    const window = { start: formatTimestamp(span.start), end: formatTimestamp(span.end) }
-    const batches = ranges.flatMap((range) => [...batchesOf(range, spec.batch)])
-    const unfinished = batches.filter((batch) => steps.get(`${joinAddress(cluster, customer, batch.label)}/job`)?.status !== 'succeeded')
-    if (unfinished.length === 0) continue
-    warnings.push({
-      severity: 'warning',
-      code: 'forget-deleted-rows',
-      address,
-      message:
-        `${record.status === 'succeeded' ? 'deleted' : 'may have deleted'} the rows of ${customer} from ${window.start} to ${window.end}, ` +
-        `and ${unfinished.length} of ${batches.length} unit(s) never had their job succeed (${unfinished[0]?.label}${unfinished.length > 1 ? ' …' : ''}): ` +
-        'forgetting them leaves those rows deleted',
-      hint: `to finish instead, put ${customer} back in the plan file and apply`,
-    })
+    const warning = deletedRowsWarning(spec, address, record, customer, (label) => steps.get(`${joinAddress(cluster, customer, label)}/job`)?.status === 'succeeded', () => true)
+    if (warning) warnings.push(warning)
   }
   return warnings
+}
+
+/** Batch labels whose job succeeded, by customer group (`cluster/customer/`). */
+export type SucceededJobs = Map<string, Set<string>>
+
+/**
+ * Notes the batches whose job succeeded of a customer no longer in the plan file (what
+ * `removedFromClusterDeleteWarnings` needs once the cluster's deletes are read).
+ */
+export function noteRemovedCustomerJobs(index: PlanIndex, key: string, steps: ReadonlyMap<string, StepRecord>, into: SucceededJobs): void {
+  if (!key.endsWith('/')) return
+  const [cluster = '', customer = ''] = splitAddress(key.slice(0, -1))
+  if (index.customers.get(cluster)?.has(customer)) return
+  const succeeded = new Set<string>()
+  for (const [address, record] of steps) {
+    if (record.kind === 'job' && record.status === 'succeeded') succeeded.add(splitAddress(address)[2] ?? '')
+  }
+  into.set(key, succeeded)
+}
+
+/**
+ * The same for a delete of a cluster's customers together (`delete.per: cluster`), which
+ * stays planned while any of its customers is: each customer of its record no longer in
+ * the plan file whose units in its ranges did not all have their job succeed.
+ */
+export function removedFromClusterDeleteWarnings(index: PlanIndex, records: ReadonlyMap<string, StepRecord>, succeededJobs: SucceededJobs, selected: (unit: string) => boolean): Diagnostic[] {
+  const warnings: Diagnostic[] = []
+  for (const [address, record] of records) {
+    const customers = record.inputs?.customers
+    if (record.kind !== 'delete' || !Array.isArray(customers)) continue
+    const cluster = splitAddress(address)[0] ?? ''
+    for (const customer of customers) {
+      if (typeof customer !== 'string' || index.customers.get(cluster)?.has(customer)) continue
+      const succeeded = succeededJobs.get(`${joinAddress(cluster, customer)}/`)
+      const warning = deletedRowsWarning(index.spec, address, record, customer, (label) => succeeded?.has(label) === true, (label) => selected(joinAddress(cluster, customer, label)))
+      if (warning) warnings.push(warning)
+    }
+  }
+  return warnings
+}
+
+/** `forget-deleted-rows` for one customer of a recorded delete, unless every selected unit in its ranges had its job succeed. */
+function deletedRowsWarning(
+  spec: PlanSpec,
+  address: string,
+  record: StepRecord,
+  customer: string,
+  succeeded: (label: string) => boolean,
+  selected: (label: string) => boolean,
+): Diagnostic | undefined {
+  const ranges = recordedRanges(record)
+  if (!ranges) return undefined
+  const span = spanOf(ranges)
+  const window = { start: formatTimestamp(span.start), end: formatTimestamp(span.end) }
+  const batches = ranges.flatMap((range) => [...batchesOf(range, spec.batch)])
+  const unfinished = batches.filter((batch) => !succeeded(batch.label) && selected(batch.label))
+  if (unfinished.length === 0) return undefined
+  return {
+    severity: 'warning',
+    code: 'forget-deleted-rows',
+    address,
+    message:
+      `${record.status === 'succeeded' ? 'deleted' : 'may have deleted'} the rows of ${customer} from ${window.start} to ${window.end}, ` +
+      `and ${unfinished.length} of ${batches.length} unit(s) never had their job succeed (${unfinished[0]?.label}${unfinished.length > 1 ? ' …' : ''}): ` +
+      'forgetting them leaves those rows deleted',
+    hint: `to finish instead, put ${customer} back in the plan file and apply`,
+  }
 }

@@ -12,7 +12,8 @@ import { decideUnit } from './decide-unit.js'
 import type { UnitDecision } from './decide-unit.js'
 import type { EngineDeps } from './deps.js'
 import { fingerprint } from './fingerprint.js'
-import { forgottenDeleteWarnings, orphanedSteps, planIndex } from './forget.js'
+import { forgottenDeleteWarnings, noteRemovedCustomerJobs, orphanedSteps, planIndex, removedFromClusterDeleteWarnings } from './forget.js'
+import type { SucceededJobs } from './forget.js'
 import type { ComputedPlan, PlannedStep, PlannedUnit } from './plan-model.js'
 import { summarizePlan } from './plan-summary.js'
 import { decideCustomer, planCustomer } from './plan-customer.js'
@@ -158,11 +159,14 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
   const forgetWarnings: Diagnostic[] = []
   // A cluster's own deletes are few: kept until its customers' deletes are planned.
   const clusterRecords = new Map<string, Map<string, StepRecord>>()
+  // Of customers no longer in the plan file: which units' jobs succeeded, for their cluster's deletes.
+  const removedJobs: SucceededJobs = new Map()
   for await (const group of state.groups()) {
     options.observeSteps?.(group.steps)
     noteGroup(recorded, group.key)
     const target = inPlay.get(group.key)
     if (target) target.result = await planOneCustomer(context, target.cluster, target.customer, group.steps)
+    else noteRemovedCustomerJobs(index, group.key, group.steps, removedJobs)
     keepClusterDeletes(group.key, group.steps, clusterRecords)
     const orphans = orphanedSteps(index, group.steps)
     const groupForget = [...orphans.others]
@@ -236,6 +240,9 @@ async function planFromState(context: PlanningContext, state: StateByCustomer): 
     const [clusterName = '', customer = ''] = unit.split('/')
     const reason = gone.has(`${clusterName}/${customer}`) ? 'no longer found in the data' : 'no longer in the plan file'
     units.push({ address: unit, cluster: clusterName, customer, action: 'forget', reasons: [reason] })
+  }
+  for (const records of clusterRecords.values()) {
+    appendAll(forgetWarnings, removedFromClusterDeleteWarnings(index, records, removedJobs, (unit) => isSelected(unit, selection)))
   }
   forgetSteps.sort(byAddress)
   forgetWarnings.sort((a, b) => byAddress(a.address ?? '', b.address ?? ''))

@@ -5,12 +5,12 @@ import { bf, bfProcess, chdbQuery, ensureBuilt } from '../support/cli.js'
 import { waitFor } from '../support/wait-for.js'
 import { hasStackTrace, quickstartWorkspace, TempDirs, warehouseDigest } from './workspace.js'
 
-const plan = (customers: string, job = '') => `version: 1
+const plan = (customers: string, job = '', deletePer = 'customer') => `version: 1
 name: changed
 window: { start: 2026-01-01T00:00:00Z, end: 2026-01-05T00:00:00Z, batch: 1d }
 target: { table: conversation_with_labels, timeColumn: conversation_end_time, customerColumn: customer_id, keyColumns: [conversation_id] }
 expected: { table: conversation_d, timeColumn: ended_at, customerColumn: customer_id, keyColumns: [conversation_id] }
-delete: { per: customer }
+delete: { per: ${deletePer} }
 job:
   kind: sql
   sql: |
@@ -123,5 +123,29 @@ describe('a customer removed after its delete ran but not its jobs', () => {
     expect(forget.status, forget.stdout + forget.stderr).toBe(0)
     expect(forget.stdout + forget.stderr).toContain('[forget-deleted-rows]')
     expect(warehouseDigest(join(dir, 'data'))).toBe(before)
+  })
+})
+
+describe('a customer removed after a delete of its cluster ran but not its jobs', () => {
+  it("is forgotten with a warning naming its cluster's delete", { timeout: 120_000 }, () => {
+    const failing = "\n      AND throwIf(customer_id = 'globex', 'labeller unavailable for globex') = 0"
+    const dir = quickstartWorkspace(dirs, plan(ALL, failing, 'cluster'), SIZE)
+    const first = bf(['apply', 'plan.yaml', '--auto-approve'], { cwd: dir })
+    expect(first.status).toBe(1)
+    expect(first.stdout).toContain('labeller unavailable for globex')
+    expect(relabelledRows(dir, 'globex')).toBe(0)
+
+    writeFileSync(join(dir, 'plan.yaml'), plan(WITHOUT_GLOBEX, failing, 'cluster'))
+    const next = bf(['plan', 'plan.yaml'], { cwd: dir })
+    expect(next.status, next.stderr).toBe(0)
+    const output = next.stdout + next.stderr
+    expect(output).toContain('- globex 2026-01-01 … 2026-01-04 (4 days)')
+    expect(output).toContain(
+      'Warning: [forget-deleted-rows] local/delete: deleted the rows of globex from 2026-01-01T00:00:00Z to 2026-01-05T00:00:00Z, ' +
+        'and 4 of 4 unit(s) never had their job succeed (2026-01-01 …): forgetting them leaves those rows deleted ' +
+        '(to finish instead, put globex back in the plan file and apply)',
+    )
+    // acme's units all succeeded: nothing is said of it.
+    expect(output).not.toMatch(/forget-deleted-rows\] [^\n]*the rows of acme/)
   })
 })
