@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises'
+import { boundedMemo } from '../common/bounded-memo.js'
 import { sha256Hex } from '../common/sha256.js'
 import { errorMessage } from '../common/error-text.js'
 import { formatDuration } from '../plan/duration.js'
@@ -23,19 +24,8 @@ export interface SqlLauncherOptions {
 /** The parameters every job statement may use. */
 const BOUND_NAMES = new Set(['customer', 'start', 'end', 'cluster'])
 
-/** Units whose address hash is known: an attempt names its query twice (ahead of its run, and when it runs), each time by query id and token. */
-const unitHashes = new Map<string, string>()
-const UNIT_HASHES_MAX = 256
-
-function unitHash(unitAddress: string): string {
-  let hash = unitHashes.get(unitAddress)
-  if (hash === undefined) {
-    if (unitHashes.size >= UNIT_HASHES_MAX) unitHashes.clear()
-    hash = sha256Hex(unitAddress)
-    unitHashes.set(unitAddress, hash)
-  }
-  return hash
-}
+/** A unit address's hash: an attempt names its query twice (ahead of its run, and when it runs), each time by query id and token. */
+const unitHash = boundedMemo(sha256Hex, 256)
 
 /**
  * `bf-<unit hash>-a<attempt>-<lineage prefix>`: the same for every start of one attempt of

@@ -1,5 +1,6 @@
 import type { ClickHouseClientConfigOptions } from '@clickhouse/client'
 import { Mutex } from 'async-mutex'
+import { boundedMemo } from '../common/bounded-memo.js'
 import { errorMessage } from '../common/error-text.js'
 import { UserError } from '../errors.js'
 import { embeddedFolderHolder } from './embedded-folder-holder.js'
@@ -286,18 +287,7 @@ function resetStatements(names: string[]): string {
 }
 
 /** `canFollow` of statements seen before: an apply sends one job statement for every unit, and the answer needs a parse. */
-const followableSeen = new Map<string, boolean>()
-const FOLLOWABLE_KEPT = 64
-
-function followable(sql: string): boolean {
-  let answer = followableSeen.get(sql)
-  if (answer === undefined) {
-    answer = canFollow(sql)
-    if (followableSeen.size >= FOLLOWABLE_KEPT) followableSeen.clear()
-    followableSeen.set(sql, answer)
-  }
-  return answer
-}
+const followable = boundedMemo((sql) => canFollow(sql), 64)
 
 /**
  * Whether more statements can follow this one in the same call: not when it carries its
