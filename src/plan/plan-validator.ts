@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js'
 import { inlineRefs } from './json-schema.js'
+import { loadAjv2020 } from './load-ajv.js'
 import { planSchema } from './schema.js'
 
 const require = createRequire(import.meta.url)
@@ -10,9 +11,9 @@ export const inlinedPlanSchema = inlineRefs(planSchema)
 
 const OPTIONS = { allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true } as const
 
-/** Compiles the plan schema (ajv is loaded here, on first need: it takes a while to load and compile). */
+/** Compiles the plan schema (ajv is loaded then: it takes a while to load and compile). */
 export function compilePlanValidator(source = false): { ajv: Ajv2020; validate: ValidateFunction } {
-  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }
+  const Ajv = loadAjv2020()
   const ajv = new Ajv({ ...OPTIONS, ...(source ? { code: { source: true } } : {}) })
   return { ajv, validate: ajv.compile(inlinedPlanSchema) }
 }

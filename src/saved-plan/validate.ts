@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module'
-import type { Ajv2020, ErrorObject } from 'ajv/dist/2020.js'
+import type { ErrorObject } from 'ajv/dist/2020.js'
+import { loadAjv2020 } from '../plan/load-ajv.js'
 import { savedPlanSchema } from './schema.js'
-
-const require = createRequire(import.meta.url)
 
 /**
  * What is wrong with `document` as a saved plan file, one phrase per problem (the first
@@ -10,8 +8,7 @@ const require = createRequire(import.meta.url)
  * process reads at most one saved plan, so keeping the compiled validator would save nothing.
  */
 export function savedPlanProblems(document: unknown): string[] {
-  // Loaded here, not with the module: only a saved plan needs it, and it takes a while to load.
-  const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020 }
+  const Ajv = loadAjv2020()
   const validate = new Ajv({ allErrors: false, strict: true }).compile(savedPlanSchema)
   return validate(document) ? [] : (validate.errors ?? []).map(describeError)
 }
