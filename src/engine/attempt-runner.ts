@@ -126,12 +126,10 @@ async function runOnce(
       options: scope.options,
     }
     const result = await runHandler(step, context)
-    if (slot.waitedOn()) {
-      slot.release()
-      // The job that waited for this slot goes out before this one's end is recorded.
-      await new Promise((resolve) => setImmediate(resolve))
-    }
+    const handedOver = slot.waitedOn()
     slot.release()
+    // The job that waited for this slot goes out before this one's end is recorded.
+    if (handedOver) await new Promise((resolve) => setImmediate(resolve))
     hooks.ran(result)
     if (result.status === 'interrupted' || scope.aborted.aborted) return { status: 'interrupted' }
     if (result.status === 'unresolved') return result

@@ -75,7 +75,8 @@ export async function readStateDocument(file: string): Promise<StateSnapshot> {
     } catch (error) {
       if (!(error instanceof NotAsWritten)) throw error
       const { buffer } = await handle.read({ buffer: Buffer.alloc((await handle.stat()).size), position: 0 })
-      snapshot = parseSnapshotText(buffer.toString('utf8'), file, notAState, { problem: stepRecordProblem, unique: true })
+      // Read whole, every record is checked as it is parsed.
+      return parseSnapshotText(buffer.toString('utf8'), file, notAState, { problem: stepRecordProblem, unique: true })
     }
     for (const record of snapshot.steps.values()) {
       const problem = stepRecordProblem(record)

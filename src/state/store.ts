@@ -72,7 +72,7 @@ export interface StateStore {
   /**
    * Appends one event durably and returns the new serial (the previous one plus 1). Appends
    * run in call order. A `deferred` append calls for no write of its own: it is written
-   * with the next append, or at `close`, and resolves then.
+   * with the next append, or when the lock is let go, and resolves then.
    */
   append(event: StepEvent, options?: AppendOptions): Promise<number>
   /** Folds the journal into a new snapshot (atomically) and empties the journal. Keeps lineage, serial and content. */
