@@ -5,7 +5,7 @@ import { bf, bfProcess, chdbQuery, ensureBuilt } from '../support/cli.js'
 import { waitFor } from '../support/wait-for.js'
 import { hasStackTrace, quickstartWorkspace, TempDirs, warehouseDigest } from './workspace.js'
 
-const plan = (customers: string, job = '', deletePer = 'customer') => `version: 1
+const plan = (customers: string, job = '', deletePer: 'customer' | 'cluster' = 'customer') => `version: 1
 name: changed
 window: { start: 2026-01-01T00:00:00Z, end: 2026-01-05T00:00:00Z, batch: 1d }
 target: { table: conversation_with_labels, timeColumn: conversation_end_time, customerColumn: customer_id, keyColumns: [conversation_id] }
@@ -98,27 +98,39 @@ describe('a customer removed from the plan file while an apply runs', () => {
   })
 })
 
+// globex's job fails every time, so its window is deleted and never refilled.
+const FAILING_FOR_GLOBEX = "\n      AND throwIf(customer_id = 'globex', 'labeller unavailable for globex') = 0"
+
+/** A workspace where globex's rows were deleted (per customer or per cluster) and its jobs failed; then globex is removed from the plan file. */
+function globexDeletedThenRemoved(deletePer: 'customer' | 'cluster'): string {
+  const dir = quickstartWorkspace(dirs, plan(ALL, FAILING_FOR_GLOBEX, deletePer), SIZE)
+  const first = bf(['apply', 'plan.yaml', '--auto-approve'], { cwd: dir })
+  expect(first.status).toBe(1)
+  expect(first.stdout).toContain('labeller unavailable for globex')
+  expect(relabelledRows(dir, 'globex')).toBe(0)
+  writeFileSync(join(dir, 'plan.yaml'), plan(WITHOUT_GLOBEX, FAILING_FOR_GLOBEX, deletePer))
+  return dir
+}
+
+/** `bf plan` forgets globex and warns, naming `deleteAddress`, that its rows stay deleted; its whole output. */
+function planForgettingGlobex(dir: string, deleteAddress: string): string {
+  const next = bf(['plan', 'plan.yaml'], { cwd: dir })
+  expect(next.status, next.stderr).toBe(0)
+  const output = next.stdout + next.stderr
+  expect(output).toContain('- globex 2026-01-01 … 2026-01-04 (4 days)')
+  expect(output).toContain(
+    `Warning: [forget-deleted-rows] ${deleteAddress}: deleted the rows of globex from 2026-01-01T00:00:00Z to 2026-01-05T00:00:00Z, ` +
+      'and 4 of 4 unit(s) never had their job succeed (2026-01-01 …): forgetting them leaves those rows deleted ' +
+      '(to finish instead, put globex back in the plan file and apply)',
+  )
+  return output
+}
+
 describe('a customer removed after its delete ran but not its jobs', () => {
   it('is forgotten with a warning that its rows stay deleted, and forgetting writes nothing', { timeout: 120_000 }, () => {
-    // globex's job fails every time, so its window is deleted and never refilled.
-    const failing = "\n      AND throwIf(customer_id = 'globex', 'labeller unavailable for globex') = 0"
-    const dir = quickstartWorkspace(dirs, plan(ALL, failing), SIZE)
-    const first = bf(['apply', 'plan.yaml', '--auto-approve'], { cwd: dir })
-    expect(first.status).toBe(1)
-    expect(first.stdout).toContain('labeller unavailable for globex')
-    expect(relabelledRows(dir, 'globex')).toBe(0)
-
-    writeFileSync(join(dir, 'plan.yaml'), plan(WITHOUT_GLOBEX, failing))
+    const dir = globexDeletedThenRemoved('customer')
     const before = warehouseDigest(join(dir, 'data'))
-    const next = bf(['plan', 'plan.yaml'], { cwd: dir })
-    expect(next.status, next.stderr).toBe(0)
-    const output = next.stdout + next.stderr
-    expect(output).toContain('- globex 2026-01-01 … 2026-01-04 (4 days)')
-    expect(output).toContain(
-      'Warning: [forget-deleted-rows] local/globex/delete: deleted the rows of globex from 2026-01-01T00:00:00Z to 2026-01-05T00:00:00Z, ' +
-        'and 4 of 4 unit(s) never had their job succeed (2026-01-01 …): forgetting them leaves those rows deleted ' +
-        '(to finish instead, put globex back in the plan file and apply)',
-    )
+    planForgettingGlobex(dir, 'local/globex/delete')
     const forget = bf(['apply', 'plan.yaml', '--auto-approve'], { cwd: dir })
     expect(forget.status, forget.stdout + forget.stderr).toBe(0)
     expect(forget.stdout + forget.stderr).toContain('[forget-deleted-rows]')
@@ -128,23 +140,7 @@ describe('a customer removed after its delete ran but not its jobs', () => {
 
 describe('a customer removed after a delete of its cluster ran but not its jobs', () => {
   it("is forgotten with a warning naming its cluster's delete", { timeout: 120_000 }, () => {
-    const failing = "\n      AND throwIf(customer_id = 'globex', 'labeller unavailable for globex') = 0"
-    const dir = quickstartWorkspace(dirs, plan(ALL, failing, 'cluster'), SIZE)
-    const first = bf(['apply', 'plan.yaml', '--auto-approve'], { cwd: dir })
-    expect(first.status).toBe(1)
-    expect(first.stdout).toContain('labeller unavailable for globex')
-    expect(relabelledRows(dir, 'globex')).toBe(0)
-
-    writeFileSync(join(dir, 'plan.yaml'), plan(WITHOUT_GLOBEX, failing, 'cluster'))
-    const next = bf(['plan', 'plan.yaml'], { cwd: dir })
-    expect(next.status, next.stderr).toBe(0)
-    const output = next.stdout + next.stderr
-    expect(output).toContain('- globex 2026-01-01 … 2026-01-04 (4 days)')
-    expect(output).toContain(
-      'Warning: [forget-deleted-rows] local/delete: deleted the rows of globex from 2026-01-01T00:00:00Z to 2026-01-05T00:00:00Z, ' +
-        'and 4 of 4 unit(s) never had their job succeed (2026-01-01 …): forgetting them leaves those rows deleted ' +
-        '(to finish instead, put globex back in the plan file and apply)',
-    )
+    const output = planForgettingGlobex(globexDeletedThenRemoved('cluster'), 'local/delete')
     // acme's units all succeeded: nothing is said of it.
     expect(output).not.toMatch(/forget-deleted-rows\] [^\n]*the rows of acme/)
   })
