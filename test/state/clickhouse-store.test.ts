@@ -46,8 +46,10 @@ async function planRows(plan: string, database = 'bf'): Promise<number> {
 }
 
 describe('the lease fences a holder that lost it', () => {
-  it('refuses the appends of a holder whose lease was taken over, and never counts its rows', async () => {
-    const spec = stateSpec({ embedded: dataPath }, { leaseMs: 1_000 })
+  // On the embedded engine its Keeper lives in bf's process, which asks it there; a server checks the lease in each INSERT.
+  it.each([['embedded', false], ['HTTP', true]])('refuses the appends of a holder whose lease was taken over, and never counts its rows (%s)', async (_name, overHttp) => {
+    const database = overHttp ? 'bf_fence_http' : 'bf'
+    const spec = stateSpec(overHttp ? { url: http.url } : { embedded: dataPath }, { leaseMs: 1_000, database })
     // The first holder is frozen in time (a paused process); the second comes after its lease expired.
     const frozen = new FakeClock('2026-01-15T00:00:00Z')
     const later = new FakeClock('2026-01-15T00:00:05Z')
@@ -60,11 +62,14 @@ describe('the lease fences a holder that lost it', () => {
     expect(warnings).toEqual([expect.stringContaining(`took over the expired lease of ${firstLock.info.who}@${firstLock.info.host}`)])
     await second.append(stepEvent('succeeded', 'local/acme/2026-01-01/job', { outputs: { rows: 1 } }))
 
+    const served = http.served.length
     await expect(first.append(stepEvent('failed', 'local/acme/2026-01-01/job', { error: 'late' }))).rejects.toThrow(/no longer this process's/)
+    // The server refused it (395: the lease check threw); on the embedded engine it was never sent.
+    expect(http.served.slice(served).map((statement) => statement.error)).toEqual(overHttp ? [395] : [])
     // A write that slipped past the lease check (sent before the take-over, landed after) does not count either.
     await sql.command({
       query:
-        "INSERT INTO bf.bf_state (plan, is_step, generation, group_key, address, serial, epoch, what, lineage, body) SELECT {plan:String}, 1, 0, 'local/acme/', 'local/acme/2026-01-01/job', 3, 1, 'event', lineage, {body:String} FROM bf.bf_state WHERE plan = {plan:String} AND what = 'event' LIMIT 1",
+        `INSERT INTO ${database}.bf_state (plan, is_step, generation, group_key, address, serial, epoch, what, lineage, body) SELECT {plan:String}, 1, 0, 'local/acme/', 'local/acme/2026-01-01/job', 3, 1, 'event', lineage, {body:String} FROM ${database}.bf_state WHERE plan = {plan:String} AND what = 'event' LIMIT 1`,
       query_params: { plan: spec.name, body: JSON.stringify(stepEvent('failed', 'local/acme/2026-01-01/job', { error: 'ghost' })) },
     })
     const state = await open(spec).read()

@@ -13,6 +13,7 @@ import type { AppendOptions, HeldLock, LockInfo, LockOptions, PauseInfo, StateBy
 import { PauseRows } from './pause-rows.js'
 import { oneLineage, readHead, readTally } from './state-head.js'
 import type { StateHead } from './state-head.js'
+import type { LeaseFence } from './lease-fence.js'
 import { eventRow, markerRow, recordRow } from './state-rows.js'
 import type { StateRow, WriterPosition } from './state-rows.js'
 import { serverCode } from './state-sql.js'
@@ -26,7 +27,7 @@ import type { StateTableNames, StateTableSpec } from './state-table.js'
 
 /** A lease backend that can also make the state's writes conditional on the lease (KeeperMap can, in the same query). */
 export interface FencingLeaseBackend extends LeaseBackend {
-  fence?(id: string, epoch: number): { sql: string; params: Record<string, unknown> }
+  fence?(id: string, epoch: number): LeaseFence
 }
 
 export interface ClickHouseStateStoreOptions {
@@ -338,43 +339,65 @@ export class ClickHouseStateStore implements StateStore {
     return this.position
   }
 
-  /** Writes `rows` in order, each INSERT refused by the server unless the lease is still this holder's (where the lease backend can say so). */
+  /**
+   * Writes `rows` in order, refused unless the lease is still this holder's where the lease
+   * backend can say so: by the server, in each INSERT, or in this process, right before it.
+   */
   private async insertRows(rows: StateRow[]): Promise<void> {
-    let chunk: string[] = []
-    let bytes = 0
-    for (const row of rows) {
-      const text = JSON.stringify(row)
-      if (chunk.length > 0 && bytes + text.length > FENCED_INSERT_BYTES) {
-        await this.insertFenced(chunk)
-        chunk = []
-        bytes = 0
+    const fence = this.fenceNow()
+    if (fence?.kind === 'query') {
+      let chunk: string[] = []
+      let bytes = 0
+      for (const row of rows) {
+        const text = JSON.stringify(row)
+        if (chunk.length > 0 && bytes + text.length > FENCED_INSERT_BYTES) {
+          await this.insertFenced(chunk, fence)
+          this.fenceNow()
+          chunk = []
+          bytes = 0
+        }
+        chunk.push(text)
+        bytes += text.length + 1
       }
-      chunk.push(text)
-      bytes += text.length + 1
+      if (chunk.length > 0) await this.insertFenced(chunk, fence)
+      return
     }
-    if (chunk.length > 0) await this.insertFenced(chunk)
+    if (fence && !fence.holds()) throw this.fencedError()
+    const sql = await this.sql()
+    await sql.insert(this.writingAction(), this.names.state, WRITTEN_COLUMN_LIST, rows)
   }
 
-  private async insertFenced(rows: string[]): Promise<void> {
+  /** The lease's fence for a write now; throws when this process already knows the lease is lost. */
+  private fenceNow(): LeaseFence | undefined {
     const held = this.requireLock('write')
     if (held.lost.aborted) throw held.lost.reason instanceof Error ? held.lost.reason : new LeaseLostError(`lost the state's lease of ${this.options.plan}`)
-    const fence = this.lease.fence?.(held.info.id, held.epoch)
+    return this.lease.fence?.(held.info.id, held.epoch)
+  }
+
+  private async insertFenced(rows: string[], fence: Extract<LeaseFence, { kind: 'query' }>): Promise<void> {
     const sql = await this.sql()
-    const where = fence ? ` WHERE throwIf(NOT ${fence.sql}, 'bf: the state lease is no longer held by this process') = 0` : ''
+    const where = ` WHERE throwIf(NOT ${fence.sql}, 'bf: the state lease is no longer held by this process') = 0`
     await sql
       .insertSelect(
-        `writing the state of ${JSON.stringify(this.options.plan)} to ${this.names.shown}`,
+        this.writingAction(),
         `INSERT INTO ${this.names.state} (${WRITTEN_COLUMNS}) SELECT ${WRITTEN_COLUMNS} FROM format(JSONEachRow, '${WRITTEN_STRUCTURE}', {rows:String})${where}`,
-        { rows: rows.join('\n'), ...fence?.params },
+        { rows: rows.join('\n'), ...fence.params },
         (error) => serverCode(error) === FENCED,
       )
       .catch((error: unknown) => {
-        if (serverCode(error) !== FENCED) throw error
-        throw new LeaseLostError(
-          `the state's lease of ${JSON.stringify(this.options.plan)} in ${this.lease.where} is no longer this process's (it expired and was taken over, or was removed): ` +
-            'bf writes nothing more to the state; the next bf apply reconciles the steps that were running',
-        )
+        throw serverCode(error) === FENCED ? this.fencedError() : error
       })
+  }
+
+  private fencedError(): LeaseLostError {
+    return new LeaseLostError(
+      `the state's lease of ${JSON.stringify(this.options.plan)} in ${this.lease.where} is no longer this process's (it expired and was taken over, or was removed): ` +
+        'bf writes nothing more to the state; the next bf apply reconciles the steps that were running',
+    )
+  }
+
+  private writingAction(): string {
+    return `writing the state of ${JSON.stringify(this.options.plan)} to ${this.names.shown}`
   }
 
   private requireLock(operation: string): HeldLease {

@@ -3,6 +3,8 @@ import { UserError } from '../../errors.js'
 import { asServerError } from '../../warehouse/errors.js'
 import type { LeaseBackend, LeaseRecord, StoredLease } from '../lease-backend.js'
 import { parseHolderText } from '../lock-info-text.js'
+import { noteProcessLeaseHolder, processLeaseFence } from './lease-fence.js'
+import type { LeaseFence } from './lease-fence.js'
 import { isAbsentTable, serverCode } from './state-sql.js'
 import type { StateSql } from './state-sql.js'
 import { leaseTableDdl, tableNames } from './state-table.js'
@@ -23,6 +25,8 @@ export class KeeperMapLease implements LeaseBackend {
   readonly where: string
   private readonly names
   private created = false
+  /** This lease among those the embedded engine's Keeper keeps in this process. */
+  private readonly processKey: string
 
   constructor(
     private readonly sql: () => Promise<StateSql>,
@@ -32,9 +36,16 @@ export class KeeperMapLease implements LeaseBackend {
   ) {
     this.names = tableNames(spec)
     this.where = `KeeperMap table ${this.names.leaseShown}`
+    this.processKey = `${this.names.lease}\0${plan}`
   }
 
   async read(): Promise<StoredLease | undefined> {
+    const stored = await this.readRow()
+    if (this.spec.embedded) noteProcessLeaseHolder(this.processKey, stored?.record)
+    return stored
+  }
+
+  private async readRow(): Promise<StoredLease | undefined> {
     const sql = await this.sql()
     let rows: { version: string; record: string }[]
     try {
@@ -51,11 +62,13 @@ export class KeeperMapLease implements LeaseBackend {
 
   async create(record: LeaseRecord): Promise<boolean> {
     await this.ensureTable()
-    return this.conflictIsFalse('taking the state\'s lease', `INSERT INTO ${this.names.lease} (plan, version, record) SELECT {plan:String}, {version:String}, {record:String}`, {
+    const created = await this.conflictIsFalse('taking the state\'s lease', `INSERT INTO ${this.names.lease} (plan, version, record) SELECT {plan:String}, {version:String}, {record:String}`, {
       plan: this.plan,
       version: randomUUID(),
       record: JSON.stringify(record),
     })
+    if (created && this.spec.embedded) noteProcessLeaseHolder(this.processKey, record)
+    return created
   }
 
   async replace(version: string, record: LeaseRecord): Promise<boolean> {
@@ -76,9 +89,14 @@ export class KeeperMapLease implements LeaseBackend {
     return done && (await this.read())?.version !== version
   }
 
-  /** A condition true only while the lease row is still the one of holder `id` at `epoch`: writes to the state carry it. */
-  fence(id: string, epoch: number): { sql: string; params: Record<string, unknown> } {
+  /**
+   * A condition true only while the lease row is still the one of holder `id` at `epoch`:
+   * writes to the state carry it. The embedded engine's lease is asked in this process.
+   */
+  fence(id: string, epoch: number): LeaseFence {
+    if (this.spec.embedded) return processLeaseFence(this.processKey, id, epoch)
     return {
+      kind: 'query',
       sql:
         `(SELECT count() FROM ${this.names.lease} WHERE plan = {fence_plan:String} ` +
         "AND JSONExtractString(record, 'id') = {fence_id:String} AND JSONExtractUInt(record, 'epoch') = {fence_epoch:UInt64}) = 1",
