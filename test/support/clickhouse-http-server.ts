@@ -69,10 +69,11 @@ function contentTypeOf(format: string): string {
   return 'text/tab-separated-values; charset=UTF-8'
 }
 
-async function text(stream: AsyncIterable<unknown>): Promise<string> {
-  let body = ''
-  for await (const chunk of stream) body += String(chunk)
-  return body
+/** The result's bytes as the engine made them (no decoding: a state read is megabytes a page). */
+async function bytes(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
 }
 
 export async function startClickHouseHttpServer(options: {
@@ -103,7 +104,7 @@ export async function startClickHouseHttpServer(options: {
     return counted
   }
 
-  async function run(wire: WireRequest): Promise<{ body: string; summary?: Record<string, string> }> {
+  async function run(wire: WireRequest): Promise<{ body: string | Buffer; summary?: Record<string, string> }> {
     const readOnly = options.readOnlyUsers?.find((user) => user.username === wire.user.name)
     if (readOnly) {
       if (readOnly.password !== wire.user.password) throw new Refusal(516, 'AUTHENTICATION_FAILED', `${wire.user.name}: Authentication failed: password is incorrect, or there is no user with such name`)
@@ -124,7 +125,7 @@ export async function startClickHouseHttpServer(options: {
       return { body: '', summary: { written_rows: String(written) } }
     }
     const result = await engine.exec({ ...request, clickhouse_settings: { ...request.clickhouse_settings, default_format: outputFormat(wire) as ClickHouseSettings['default_format'] } })
-    const body = await text(result.stream)
+    const body = await bytes(result.stream)
     return { body, ...(result.summary ? { summary: { ...result.summary } } : {}) }
   }
 
