@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
+import { buildTestSupport } from '../lib/build-support.js'
 import { runJsonScript } from '../lib/child.js'
 import { benchDir } from '../lib/paths.js'
-import { buildKubeServer } from './build-server.js'
 
 async function startServers(supportDir, clusters) {
   const child = spawn(process.execPath, [join(benchDir, 'kube-scale', 'server.js'), supportDir, String(clusters)], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -21,7 +21,7 @@ async function startServers(supportDir, clusters) {
 }
 
 export async function kubeScaleScenario({ clusters, jobs, concurrency, warmup, qps, burst, log }) {
-  const supportDir = await buildKubeServer()
+  const supportDir = await buildTestSupport('kube-server', ['kube-api-server.ts', 'kube-fixtures.ts'])
   const servers = await startServers(supportDir, clusters)
   try {
     const kubeconfigs = servers.clusters.map((cluster) => cluster.kubeconfig)

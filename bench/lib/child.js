@@ -55,3 +55,31 @@ export async function runJsonScript(script, args = [], { preload = [], ...option
     throw new Error(`${script} printed no JSON result:\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`)
   }
 }
+
+/**
+ * Starts `node SCRIPT ARGS…` as a service: resolves once it printed its first line (one JSON
+ * object, e.g. the port it listens on) with that object and `stop()`, which ends it.
+ */
+export async function startJsonService(script, args = [], { cwd, env } = {}) {
+  const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let err = ''
+  child.stderr.on('data', (chunk) => (err += chunk))
+  const json = await new Promise((resolve, reject) => {
+    let out = ''
+    child.on('error', reject)
+    child.on('close', (code) => reject(new Error(`${script} ended (${code}) before it was ready\n${err.slice(-2000)}`)))
+    child.stdout.on('data', (chunk) => {
+      out += chunk
+      const line = out.split('\n')
+      if (line.length > 1) resolve(JSON.parse(line[0]))
+    })
+  })
+  child.removeAllListeners('close')
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.on('close', () => resolve())
+      child.kill('SIGTERM')
+    })
+  return { json, stop }
+}

@@ -1,10 +1,13 @@
 // State load: the planning bench's largest state (3 clusters × N customers × 366 days,
 // half done), read as `bf plan` reads it, a customer at a time, by a fresh process from
 // each backend: the file backend's snapshot, and the clickhouse backend's rows in the
-// embedded engine. Wall time, CPU time and peak RSS of each read.
+// embedded engine, then the same rows from a server (the engine behind a ClickHouse HTTP
+// interface in a process of its own, as a team's state cluster is). Wall time, CPU time
+// and peak RSS of each read, bf's process alone.
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { runJsonScript } from '../lib/child.js'
+import { buildTestSupport } from '../lib/build-support.js'
+import { runJsonScript, startJsonService } from '../lib/child.js'
 import { benchDir, dist } from '../lib/paths.js'
 import { median } from '../lib/stats.js'
 import { writeScalePlan } from '../plan-scale/plan-file.js'
@@ -42,6 +45,16 @@ export async function stateLoadScenario({ work, customers, days, runs, log }) {
   const engine = await runJsonScript(join(benchDir, 'state-load', 'engine-only.js'), [clickhousePlan], { cwd: work })
   clickhouse.engine_only_peak_mb = engine.peakMb
   log(`  the embedded engine alone (no steps read): ${Math.round(engine.peakMb)} MB peak`)
+  const supportDir = await buildTestSupport('clickhouse-server', ['clickhouse-http-server.ts'])
+  const endpoint = await startJsonService(join(benchDir, 'state-load', 'server.js'), [supportDir, join(work, 'data')])
+  let server
+  try {
+    const { url } = endpoint.json
+    const serverPlan = await writeScalePlan(work, { ...shape, state: ['', 'state:', '  backend: clickhouse'], file: 'plan-clickhouse-server.yaml', url })
+    server = await measure('clickhouse server', [serverPlan])
+  } finally {
+    await endpoint.stop()
+  }
   await rm(work, { recursive: true, force: true })
-  return { units: built.json.units, steps: built.json.steps, file, clickhouse }
+  return { units: built.json.units, steps: built.json.steps, file, clickhouse, clickhouse_server: server }
 }
