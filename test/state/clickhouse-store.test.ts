@@ -131,18 +131,27 @@ describe('a state read a few customers at a time', () => {
       const firsts = reads.map((statement) => statement.params.first?.slice(0, 'local/xyz'.length))
       expect(firsts).toEqual(['local/acm', 'local/glo', 'local/tab', 'local/acm', 'local/glo', 'local/tab'])
     }
+    // A reader that stops after the first customer lets its query go; the next read is whole.
+    for await (const group of (await paged.readByCustomer()).groups()) {
+      expect(group.key).toBe('local/acme/')
+      break
+    }
+    expect([...(await paged.read()).steps.entries()]).toEqual([...whole.steps.entries()])
   })
 
-  it('refuses a step row whose body was edited by hand into something that is not JSON, in one line', async () => {
-    const spec = stateSpec({ embedded: dataPath }, { database: 'bf_pages' })
+  it.each([['embedded', false], ['HTTP', true]])('refuses a step row whose body was edited by hand into something that is not JSON, in one line (%s)', async (_name, overHttp) => {
+    const database = overHttp ? 'bf_pages_http' : 'bf_pages'
+    const spec = stateSpec(overHttp ? { url: http.url } : { embedded: dataPath }, { database })
     const writer = open(spec)
     await writer.lock(LOCK)
     await writer.append(stepEvent('started', 'local/acme/2026-01-01/job'))
     await sql.command({
-      query: "ALTER TABLE bf_pages.bf_state UPDATE body = '{\"address\":\n1' WHERE plan = {plan:String} AND is_step = 1 SETTINGS mutations_sync = 1",
+      query: `ALTER TABLE ${database}.bf_state UPDATE body = '{"address":\n1' WHERE plan = {plan:String} AND is_step = 1 SETTINGS mutations_sync = 1`,
       query_params: { plan: spec.name },
     })
-    await expect(open(spec).read()).rejects.toThrow(/^bf_pages\.bf_state: the row of local\/acme\/2026-01-01\/job at serial 1 is not a step bf wrote \(its body is not a JSON object\); restore the table from a backup, or remove that row$/)
+    await expect(open(spec).read()).rejects.toThrow(
+      new RegExp(`^${database}\\.bf_state: the row of local/acme/2026-01-01/job at serial 1 is not a step bf wrote \\(its body is not a JSON object\\); restore the table from a backup, or remove that row$`),
+    )
   })
 })
 

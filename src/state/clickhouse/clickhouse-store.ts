@@ -18,8 +18,7 @@ import { eventRow, markerRow, recordRow } from './state-rows.js'
 import type { StateRow, WriterPosition } from './state-rows.js'
 import { serverCode } from './state-sql.js'
 import type { StateSql } from './state-sql.js'
-import { groupRanges, pagedStepRows, STEP_ROW_LINE } from './step-pages.js'
-import type { GroupRange } from './step-pages.js'
+import { groupRanges, pagedStepRows, STEP_ROW_LINE, streamedStepRows } from './step-pages.js'
 import { foldGroups } from './state-stream.js'
 import type { FoldTally } from './state-stream.js'
 import { checkStateTableShape, stateTableDdl, tableNames, WRITTEN_COLUMN_LIST, WRITTEN_COLUMNS, WRITTEN_STRUCTURE } from './state-table.js'
@@ -56,8 +55,10 @@ const ROWS_PER_INSERT = 20_000
  */
 const FENCED_INSERT_BYTES = 96 * 1024
 const DEFAULT_FOLD_AT_EVENTS = 1_000
-/** Rows per query of a state read (whole groups: see `step-pages.ts`): a few MB, enough that a query's own cost is small beside its rows'. */
+/** Rows per query of a state read on the embedded engine (whole groups: see `step-pages.ts`): a few MB, enough that a query's own cost is small beside its rows'. */
 const PAGE_ROWS = 5_000
+/** Rows per query of a state read from a server, whose result streams: bounds what the server sorts at once, not what bf holds. */
+const STREAMED_RANGE_ROWS = 50_000
 /** 395 FUNCTION_THROW_IF_VALUE_IS_NON_ZERO: the lease check of a write failed. */
 const FENCED = 395
 
@@ -260,17 +261,18 @@ export class ClickHouseStateStore implements StateStore {
     const rowsOf = `FROM ${this.names.state} WHERE plan = {plan:String} AND is_step = 1 AND generation = {generation:UInt32}`
     const params = { plan: this.options.plan, generation: head.generation }
     const groups = await sql.rows<{ key: string; rows: string }>(action, `SELECT group_key AS key, count() AS rows ${rowsOf} GROUP BY group_key ORDER BY group_key`, params)
+    const embedded = this.options.table.embedded
     const ranges = groupRanges(
       groups.map((group) => ({ key: group.key, rows: Number(group.rows) })),
-      this.options.pageRows ?? PAGE_ROWS,
+      this.options.pageRows ?? (embedded ? PAGE_ROWS : STREAMED_RANGE_ROWS),
     )
-    const read = (range: GroupRange): Promise<string[]> =>
-      sql.lines(action, `SELECT ${STEP_ROW_LINE} ${rowsOf} AND group_key >= {first:String} AND group_key <= {last:String} ORDER BY group_key, address, serial`, {
-        ...params,
-        ...range,
-      })
+    const query = `SELECT ${STEP_ROW_LINE} ${rowsOf} AND group_key >= {first:String} AND group_key <= {last:String} ORDER BY group_key, address, serial`
+    // The embedded engine hands a result over whole: pages, the next asked for ahead. A server's streams.
+    const rows = embedded
+      ? pagedStepRows(ranges, (range) => sql.lines(action, query, { ...params, ...range }), this.names.shown)
+      : streamedStepRows(ranges, (range) => sql.streamedLines(action, query, { ...params, ...range }), this.names.shown)
     // A state read whole shares the parts its records repeat; one read a customer at a time lets them go.
-    yield* foldGroups(pagedStepRows(ranges, read, this.names.shown), head.fences, tally, this.names.shown, recordReader({ shareValues: whole }))
+    yield* foldGroups(rows, head.fences, tally, this.names.shown, recordReader({ shareValues: whole }))
     const now = await readHead(sql, this.names, this.options.plan)
     if (now.generation !== head.generation) throw new StateOrderError('the state was replaced while it was read')
     if (whole && tally.events !== tally.serial - head.baseSerial) {

@@ -82,6 +82,21 @@ export class StateSql {
     })
   }
 
+  /**
+   * The lines of such a query one at a time, as they arrive: over HTTP the server's result
+   * streams, so a read of any size holds a few of the client's batches, not the result.
+   */
+  async *streamedLines(action: string, query: string, params: Params = {}): AsyncGenerator<string> {
+    const result = await this.raw(action, () => this.client.query({ query, query_params: params, format: 'TabSeparatedRaw', clickhouse_settings: this.reads }))
+    try {
+      for await (const batch of result.stream()) for (const row of batch) yield row.text
+    } catch (error) {
+      throw translateError(error, this.scope, action)
+    } finally {
+      result.close()
+    }
+  }
+
   /** Runs `call`, turning its failure into a one-line error; `keep` errors pass unchanged for the caller to judge. */
   private async raw<T>(action: string, call: () => Promise<T>, keep?: Keep): Promise<T> {
     try {
