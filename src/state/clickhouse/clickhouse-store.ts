@@ -346,7 +346,8 @@ export class ClickHouseStateStore implements StateStore {
    * backend can say so: by the server, in each INSERT, or in this process, right before it.
    */
   private async insertRows(rows: StateRow[]): Promise<void> {
-    const fence = this.fenceNow()
+    const held = this.liveLease()
+    const fence = this.lease.fence?.(held.info.id, held.epoch)
     if (fence?.kind === 'query') {
       let chunk: string[] = []
       let bytes = 0
@@ -354,7 +355,7 @@ export class ClickHouseStateStore implements StateStore {
         const text = JSON.stringify(row)
         if (chunk.length > 0 && bytes + text.length > FENCED_INSERT_BYTES) {
           await this.insertFenced(chunk, fence)
-          this.fenceNow()
+          this.liveLease()
           chunk = []
           bytes = 0
         }
@@ -369,11 +370,11 @@ export class ClickHouseStateStore implements StateStore {
     await sql.insert(this.writingAction(), this.names.state, WRITTEN_COLUMN_LIST, rows)
   }
 
-  /** The lease's fence for a write now; throws when this process already knows the lease is lost. */
-  private fenceNow(): LeaseFence | undefined {
+  /** The lease this process holds, for a write; throws when this process already knows it is lost. */
+  private liveLease(): HeldLease {
     const held = this.requireLock('write')
     if (held.lost.aborted) throw held.lost.reason instanceof Error ? held.lost.reason : new LeaseLostError(`lost the state's lease of ${this.options.plan}`)
-    return this.lease.fence?.(held.info.id, held.epoch)
+    return held
   }
 
   private async insertFenced(rows: string[], fence: Extract<LeaseFence, { kind: 'query' }>): Promise<void> {
