@@ -4,6 +4,7 @@ import type { ComputedPlan } from '../../src/engine/plan-model.js'
 import { covers } from '../../src/engine/delete-ranges.js'
 import { openWorkspace, relabelPlan } from '../support/embedded-workspace.js'
 import type { EmbeddedWorkspace } from '../support/embedded-workspace.js'
+import { waitFor } from '../support/wait-for.js'
 
 /**
  * A re-run stopped (a first Ctrl-C: nothing new starts, running steps finish) at every
@@ -34,8 +35,23 @@ async function applyStoppedAt(boundary: Boundary | undefined): Promise<ApplyEven
     events.push(event)
     if (boundary && event.type === boundary.event && ++seen === boundary.index) stop.abort()
   }
-  await ws.apply({}, {}, process.env, [stopper], stop.signal)
+  const applied = ws.apply({}, {}, process.env, [stopper], stop.signal)
+  let ended = false
+  void applied.then(
+    () => (ended = true),
+    () => (ended = true),
+  )
+  // An apply takes about half a second here: one that does not end fails with where it stopped and what it did last.
+  await waitFor(() => ended, { what: () => `the apply ${boundary ? `stopped at ${JSON.stringify(boundary)}` : 'run to its end'} to end; its last events: ${lastEvents(events)}`, timeoutMs: 20_000, intervalMs: 50 })
+  await applied
   return events
+}
+
+function lastEvents(events: ApplyEvent[]): string {
+  return events
+    .slice(-6)
+    .map((event) => [event.at, event.type, 'address' in event ? event.address : '', 'message' in event ? event.message : ''].filter(Boolean).join(' '))
+    .join(' | ')
 }
 
 const succeeded = (events: ApplyEvent[], kind: string): string[] =>
