@@ -1,28 +1,15 @@
 // Kubernetes at scale: CLUSTERS × JOBS Jobs at CONCURRENCY per cluster through bf's
 // Kubernetes launcher against the test API server (one per cluster, in a child process
 // of its own): API requests per Job, and bf's memory after warm-up and at the end.
-import { spawn } from 'node:child_process'
-import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { buildTestSupport } from '../lib/build-support.js'
-import { runJsonScript } from '../lib/child.js'
+import { runJsonScript, startJsonService } from '../lib/child.js'
 import { benchDir } from '../lib/paths.js'
-
-async function startServers(supportDir, clusters) {
-  const child = spawn(process.execPath, [join(benchDir, 'kube-scale', 'server.js'), supportDir, String(clusters)], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const [line] = await Promise.race([
-    (async () => {
-      for await (const text of createInterface({ input: child.stdout })) return [text]
-      return ['']
-    })(),
-    new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`the test API server exited with ${code}`)))),
-  ])
-  return { child, ...JSON.parse(line) }
-}
 
 export async function kubeScaleScenario({ clusters, jobs, concurrency, warmup, qps, burst, log }) {
   const supportDir = await buildTestSupport('kube-server', ['kube-api-server.ts', 'kube-fixtures.ts'])
-  const servers = await startServers(supportDir, clusters)
+  const service = await startJsonService(join(benchDir, 'kube-scale', 'server.js'), [supportDir, String(clusters)])
+  const servers = service.json
   try {
     const kubeconfigs = servers.clusters.map((cluster) => cluster.kubeconfig)
     const run = await runJsonScript(join(benchDir, 'kube-scale', 'apply.js'), [JSON.stringify(kubeconfigs), String(jobs), String(concurrency), String(warmup), String(qps), String(burst)])
@@ -50,6 +37,6 @@ export async function kubeScaleScenario({ clusters, jobs, concurrency, warmup, q
     log(`  ${run.json.jobs.toLocaleString('en-US')} Jobs in ${run.json.seconds.toFixed(1)}s: ${result.requests_per_job.toFixed(3)} requests per Job, heap ${result.heap_mb_after_warmup.toFixed(1)} → ${result.heap_mb_at_end.toFixed(1)} MB`)
     return result
   } finally {
-    servers.child.kill()
+    await service.stop()
   }
 }

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 
 const TIME = '/usr/bin/time'
 const canMeasureRss = existsSync(TIME)
@@ -58,28 +59,27 @@ export async function runJsonScript(script, args = [], { preload = [], ...option
 
 /**
  * Starts `node SCRIPT ARGS…` as a service: resolves once it printed its first line (one JSON
- * object, e.g. the port it listens on) with that object and `stop()`, which ends it.
+ * object, e.g. the port it listens on) with that object and `stop()`, which ends it. Its
+ * stderr passes through.
  */
 export async function startJsonService(script, args = [], { cwd, env } = {}) {
-  const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let err = ''
-  child.stderr.on('data', (chunk) => (err += chunk))
-  const json = await new Promise((resolve, reject) => {
-    let out = ''
-    child.on('error', reject)
-    child.on('close', (code) => reject(new Error(`${script} ended (${code}) before it was ready\n${err.slice(-2000)}`)))
-    child.stdout.on('data', (chunk) => {
-      out += chunk
-      const line = out.split('\n')
-      if (line.length > 1) resolve(JSON.parse(line[0]))
-    })
+  const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const ended = new Promise((resolve) => child.once('close', resolve))
+  const endedEarly = ended.then((code) => {
+    throw new Error(`${script} ended (${code}) before it was ready`)
   })
-  child.removeAllListeners('close')
-  const stop = () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.on('close', () => resolve())
-      child.kill('SIGTERM')
-    })
-  return { json, stop }
+  // Once the service is ready, its end (at stop) is no failure.
+  endedEarly.catch(() => {})
+  const [line] = await Promise.race([
+    (async () => {
+      for await (const text of createInterface({ input: child.stdout })) return [text]
+      return ['']
+    })(),
+    endedEarly,
+  ])
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
+    await ended
+  }
+  return { json: JSON.parse(line), stop }
 }
