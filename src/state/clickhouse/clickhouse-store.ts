@@ -270,7 +270,7 @@ export class ClickHouseStateStore implements StateStore {
     // The embedded engine hands a result over whole: pages, the next asked for ahead. A server's streams.
     const rows = embedded
       ? pagedStepRows(ranges, (range) => sql.lines(action, query, { ...params, ...range }), this.names.shown)
-      : streamedStepRows(ranges, (range) => sql.streamedLines(action, query, { ...params, ...range }), this.names.shown)
+      : streamedStepRows(ranges, (range) => sql.lineBatches(action, query, { ...params, ...range }), this.names.shown)
     // A state read whole shares the parts its records repeat; one read a customer at a time lets them go.
     yield* foldGroups(rows, head.fences, tally, this.names.shown, recordReader({ shareValues: whole }))
     const now = await readHead(sql, this.names, this.options.plan)
@@ -308,7 +308,7 @@ export class ClickHouseStateStore implements StateStore {
     this.position = undefined
     // The new generation's rows count for no reader until its marker is there: they need no lease check of their own.
     let rows: StateRow[] = []
-    const action = `writing the state of ${JSON.stringify(this.options.plan)} to ${this.names.shown}`
+    const action = this.writingAction()
     for (const record of snapshot.steps.values()) {
       rows.push(recordRow(this.options.plan, at, record))
       if (rows.length === ROWS_PER_INSERT) {

@@ -70,26 +70,23 @@ export class StateSql {
 
   /**
    * The lines of a query that writes its own (`TabSeparatedRaw` of one column, each line as
-   * the server made it), split and decoded as they arrive: far cheaper than the client's
-   * `text()`, whose streaming decoder costs more than the rows themselves.
+   * the server made it), whole: what the embedded engine hands over at once anyway.
    */
   async lines(action: string, query: string, params: Params = {}): Promise<string[]> {
-    return this.raw(action, async () => {
-      const result = await this.client.query({ query, query_params: params, format: 'TabSeparatedRaw', clickhouse_settings: this.reads })
-      const lines: string[] = []
-      for await (const batch of result.stream()) for (const row of batch) lines.push(row.text)
-      return lines
-    })
+    const lines: string[] = []
+    for await (const batch of this.lineBatches(action, query, params)) for (const line of batch) lines.push(line)
+    return lines
   }
 
   /**
-   * The lines of such a query one at a time, as they arrive: over HTTP the server's result
-   * streams, so a read of any size holds a few of the client's batches, not the result.
+   * The lines of such a query a batch at a time, split and decoded as they arrive (far
+   * cheaper than the client's `text()`, whose streaming decoder costs more than the rows
+   * themselves). Over HTTP the result streams: a read of any size holds a few batches.
    */
-  async *streamedLines(action: string, query: string, params: Params = {}): AsyncGenerator<string> {
+  async *lineBatches(action: string, query: string, params: Params = {}): AsyncGenerator<string[]> {
     const result = await this.raw(action, () => this.client.query({ query, query_params: params, format: 'TabSeparatedRaw', clickhouse_settings: this.reads }))
     try {
-      for await (const batch of result.stream()) for (const row of batch) yield row.text
+      for await (const batch of result.stream()) yield batch.map((row) => row.text)
     } catch (error) {
       throw translateError(error, this.scope, action)
     } finally {

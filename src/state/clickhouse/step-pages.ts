@@ -72,8 +72,8 @@ export async function* pagedStepRows(ranges: readonly GroupRange[], read: (range
  * server sends it: over HTTP a result streams, so bf holds a few batches of rows whatever
  * the range, and the server makes the next ones while bf folds these.
  */
-export async function* streamedStepRows(ranges: readonly GroupRange[], read: (range: GroupRange) => AsyncIterable<string>, where: string): AsyncGenerator<StepRow> {
-  for (const range of ranges) for await (const line of read(range)) yield parseRow(line, where)
+export async function* streamedStepRows(ranges: readonly GroupRange[], read: (range: GroupRange) => AsyncIterable<string[]>, where: string): AsyncGenerator<StepRow> {
+  for (const range of ranges) for await (const lines of read(range)) for (const line of lines) yield parseRow(line, where)
 }
 
 /** A row from its line (see `STEP_ROW_LINE`); its body is parsed by the fold, which knows what it holds. */
